@@ -61,7 +61,6 @@ SITE_ACTIONS: Mapping[Action, SiteRole] = {
 }
 
 
-
 class Grants(msgspec.Struct, frozen=True, kw_only=True):
     """Everything one user holds: org roles by org id, effective site roles by EPA ID."""
 

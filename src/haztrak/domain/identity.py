@@ -58,9 +58,7 @@ _SITE_ROLE_RANK = {
 
 def check_username(username: str) -> str:
     if not USERNAME_PATTERN.fullmatch(username):
-        raise InvalidValue(
-            "username", "must be 1-150 letters, digits or the characters _ . @ + -"
-        )
+        raise InvalidValue("username", "must be 1-150 letters, digits or the characters _ . @ + -")
     return username
 
 

@@ -1,0 +1,60 @@
+"""The cache on Redis. When Redis fails, a read is a miss and a write is dropped."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+
+class RedisCache:
+    def __init__(self, client: Redis, prefix: str = "haztrak:") -> None:
+        self._client = client
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisCache:
+        return cls(Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value: bytes | None = await self._client.get(self._prefix + key)
+        except RedisError as exc:
+            log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
+            return None
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        try:
+            await self._client.set(self._prefix + key, value, ex=ttl_seconds)
+        except RedisError as exc:
+            log.warning("cache write failed and was dropped: %s", type(exc).__name__)
+
+    async def delete(self, key: str) -> None:
+        try:
+            await self._client.delete(self._prefix + key)
+        except RedisError as exc:
+            log.warning("cache delete failed: %s", type(exc).__name__)
+
+    async def incr(self, key: str, ttl_seconds: int) -> int:
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(self._prefix + key)
+                pipe.expire(self._prefix + key, ttl_seconds, nx=True)
+                count, _ = await pipe.execute()
+        except RedisError as exc:
+            log.warning("cache counter failed: %s", type(exc).__name__)
+            return 0
+        return int(count)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._client.ping())
+        except RedisError:
+            return False
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,168 @@
+"""The relational schema. Alembic migrations in `migrations/` create exactly this."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# A BIGINT primary key that SQLite still treats as its autoincrementing rowid.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    first_name: Mapped[str] = mapped_column(String(150), default="")
+    last_name: Mapped[str] = mapped_column(String(150), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class OrgRow(Base):
+    __tablename__ = "orgs"
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    rcrainfo_api_id: Mapped[str | None] = mapped_column(String(100))
+    rcrainfo_api_key_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rcrainfo_credentials_failing: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RcraSiteRow(Base):
+    """A handler as RCRAInfo describes it; the document is EPA's JSON."""
+
+    __tablename__ = "rcra_sites"
+
+    epa_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    site_type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonB)
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    epa_id: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    site_type: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("orgs.id", ondelete="CASCADE"), index=True
+    )
+    last_manifest_sync: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class OrgMembershipRow(Base):
+    __tablename__ = "org_memberships"
+
+    org_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class SitePermissionRow(Base):
+    __tablename__ = "site_permissions"
+
+    site_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class RcrainfoProfileRow(Base):
+    __tablename__ = "rcrainfo_profiles"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    rcra_username: Mapped[str | None] = mapped_column(String(100))
+    api_id: Mapped[str | None] = mapped_column(String(100))
+    api_key_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_number: Mapped[str | None] = mapped_column(String(20))
+
+
+class RcraSitePermissionRow(Base):
+    """A user's permissions on a site as RCRAInfo's user search last reported them."""
+
+    __tablename__ = "rcra_site_permissions"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    epa_site_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    site_management: Mapped[bool] = mapped_column(Boolean, default=False)
+    annual_report: Mapped[str] = mapped_column(String(20), default="None")
+    biennial_report: Mapped[str] = mapped_column(String(20), default="None")
+    emanifest: Mapped[str] = mapped_column(String(20), default="None")
+    wiets: Mapped[str] = mapped_column(String(20), default="None")
+    my_rcra_id: Mapped[str] = mapped_column(String(20), default="None")
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AuditEntryRow(Base):
+    """Append-only: nothing in the application updates or deletes these rows."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    actor_id: Mapped[UUID | None] = mapped_column(GUID)
+    actor: Mapped[str] = mapped_column(String(150))
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)

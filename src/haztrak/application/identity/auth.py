@@ -1,0 +1,230 @@
+"""Logging in and out: credentials, the login rate limit, cookie sessions and API tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import msgspec
+
+from haztrak.application.audit import Auditor
+from haztrak.application.errors import AuthenticationFailed, RateLimited
+from haztrak.application.ports.cache import Cache
+from haztrak.application.ports.persistence import TokenRepository, UnitOfWork, UserRepository
+from haztrak.application.ports.security import Clock, PasswordHasher
+from haztrak.domain.errors import InvalidValue, NotFound
+from haztrak.domain.identity import User
+from haztrak.domain.secrets import Secret
+from haztrak.domain.tokens import TOKEN_PREFIX, ApiToken
+
+
+def digest(secret: Secret) -> str:
+    """A stable, one-way key for a high-entropy secret (session ids, API tokens)."""
+    return hashlib.sha256(secret.reveal().encode()).hexdigest()
+
+
+class LoginThrottle:
+    """Counts failed logins per username and per client address over a window."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        *,
+        per_username: int = 5,
+        per_client: int = 20,
+        window_seconds: int = 900,
+    ) -> None:
+        self._cache = cache
+        self._limits = {"user": per_username, "client": per_client}
+        self._window = window_seconds
+
+    def _keys(self, username: str, client: str) -> dict[str, str]:
+        return {
+            "user": f"login-failures:user:{username.lower()}",
+            "client": f"login-failures:client:{client}",
+        }
+
+    async def check(self, username: str, client: str) -> None:
+        for kind, key in self._keys(username, client).items():
+            raw = await self._cache.get(key)
+            if raw is not None and int(raw) >= self._limits[kind]:
+                raise RateLimited(self._window)
+
+    async def failed(self, username: str, client: str) -> None:
+        for key in self._keys(username, client).values():
+            await self._cache.incr(key, self._window)
+
+    async def succeeded(self, username: str, client: str) -> None:
+        await self._cache.delete(self._keys(username, client)["user"])
+
+
+class SessionData(msgspec.Struct, kw_only=True, frozen=True):
+    user_id: UUID
+    csrf_token: str
+    created_at: datetime
+
+
+class Sessions:
+    """Server-side sessions in the cache. The cookie holds a random id; the cache its hash."""
+
+    def __init__(self, cache: Cache, clock: Clock, ttl_seconds: int = 14 * 24 * 3600) -> None:
+        self._cache = cache
+        self._clock = clock
+        self._ttl = ttl_seconds
+        self._encoder = msgspec.json.Encoder()
+        self._decoder = msgspec.json.Decoder(SessionData)
+
+    @staticmethod
+    def _key(session_id: Secret) -> str:
+        return f"session:{digest(session_id)}"
+
+    async def start(self, user: User) -> tuple[Secret, SessionData]:
+        session_id = Secret(secrets.token_urlsafe(32))
+        data = SessionData(
+            user_id=user.id, csrf_token=secrets.token_urlsafe(32), created_at=self._clock.now()
+        )
+        await self._cache.set(self._key(session_id), self._encoder.encode(data), self._ttl)
+        return session_id, data
+
+    async def load(self, session_id: Secret) -> SessionData | None:
+        raw = await self._cache.get(self._key(session_id))
+        if raw is None:
+            return None
+        try:
+            return self._decoder.decode(raw)
+        except msgspec.DecodeError:
+            return None
+
+    async def end(self, session_id: Secret) -> None:
+        await self._cache.delete(self._key(session_id))
+
+
+class LogIn:
+    """Check a username and password, within the rate limit. Every outcome is audited."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        auditor: Auditor,
+        uow: UnitOfWork,
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._throttle = throttle
+        self._auditor = auditor
+        self._uow = uow
+
+    async def __call__(self, username: str, password: Secret, client: str) -> User:
+        await self._throttle.check(username, client)
+        user = await self._users.by_username(username)
+        stored = await self._users.password_hash(user.id) if user else None
+        # Verify even without a user, so timing does not reveal which usernames exist.
+        ok = await asyncio.to_thread(self._hasher.verify, stored or _UNUSABLE_HASH, password)
+        if user is None or stored is None or not ok or not user.is_active:
+            await self._throttle.failed(username, client)
+            await self._auditor.record(user, "login_failed", "user", username, client=client)
+            await self._uow.commit()
+            raise AuthenticationFailed("the username or password is not correct")
+        await self._throttle.succeeded(username, client)
+        if self._hasher.needs_rehash(stored):
+            new_hash = await asyncio.to_thread(self._hasher.hash, password)
+            await self._users.set_password_hash(user.id, new_hash)
+        await self._auditor.record(user, "login", "user", user.username, client=client)
+        await self._uow.commit()
+        return user
+
+
+# A valid argon2id hash of a random string: verifying against it always fails, at full cost.
+_UNUSABLE_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$g5VbOIgjrxDswUYpjbTd3w$"
+    "kdSZ5f90U9JnAb0DhpD0w5aeyvdpq8sBHeuUpjAo9Oo"
+)
+
+
+class AuthenticateToken:
+    """Resolve a bearer token to its active user."""
+
+    def __init__(
+        self, tokens: TokenRepository, users: UserRepository, clock: Clock, uow: UnitOfWork
+    ) -> None:
+        self._tokens = tokens
+        self._users = users
+        self._clock = clock
+        self._uow = uow
+
+    async def __call__(self, raw: Secret) -> User:
+        if not raw.reveal().startswith(TOKEN_PREFIX):
+            raise AuthenticationFailed("the API token is not valid")
+        token = await self._tokens.by_hash(digest(raw))
+        if token is None or not token.active:
+            raise AuthenticationFailed("the API token is not valid")
+        user = await self._users.get(token.user_id)
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("the API token is not valid")
+        now = self._clock.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            await self._tokens.touch(token.id, now)
+            await self._uow.commit()
+        return user
+
+
+class CreateApiToken:
+    """Make a personal API token. The token is shown once; only its hash is stored."""
+
+    def __init__(
+        self, tokens: TokenRepository, clock: Clock, auditor: Auditor, uow: UnitOfWork
+    ) -> None:
+        self._tokens = tokens
+        self._clock = clock
+        self._auditor = auditor
+        self._uow = uow
+
+    async def __call__(self, user: User, name: str) -> tuple[ApiToken, Secret]:
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            raise InvalidValue("name", "must be 1-100 characters")
+        raw = Secret(TOKEN_PREFIX + secrets.token_urlsafe(32))
+        token = ApiToken(
+            id=uuid4(),
+            user_id=user.id,
+            name=name,
+            token_hash=digest(raw),
+            prefix=raw.reveal()[: len(TOKEN_PREFIX) + 6],
+            created_at=self._clock.now(),
+        )
+        await self._tokens.add(token)
+        await self._auditor.record(user, "create", "api_token", str(token.id), name=name)
+        await self._uow.commit()
+        return token, raw
+
+
+class ListApiTokens:
+    def __init__(self, tokens: TokenRepository) -> None:
+        self._tokens = tokens
+
+    async def __call__(self, user: User) -> list[ApiToken]:
+        return [t for t in await self._tokens.list_for_user(user.id) if t.active]
+
+
+class RevokeApiToken:
+    def __init__(
+        self, tokens: TokenRepository, clock: Clock, auditor: Auditor, uow: UnitOfWork
+    ) -> None:
+        self._tokens = tokens
+        self._clock = clock
+        self._auditor = auditor
+        self._uow = uow
+
+    async def __call__(self, user: User, token_id: UUID) -> None:
+        mine = {t.id: t for t in await self._tokens.list_for_user(user.id)}
+        token = mine.get(token_id)
+        if token is None or not token.active:
+            raise NotFound("API token", str(token_id))
+        await self._tokens.revoke(token_id, self._clock.now())
+        await self._auditor.record(user, "revoke", "api_token", str(token_id))
+        await self._uow.commit()
