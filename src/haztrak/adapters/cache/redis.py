@@ -21,11 +21,11 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         try:
-            value: bytes | None = await self._client.get(self._prefix + key)
+            value = await self._client.get(self._prefix + key)
         except RedisError as exc:
             log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
             return None
-        return value
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         try:

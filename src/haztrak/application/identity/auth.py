@@ -102,6 +102,21 @@ class Sessions:
         await self._cache.delete(self._key(session_id))
 
 
+class ResolveSession:
+    """The active user behind a session cookie, with the session's CSRF token."""
+
+    def __init__(self, sessions: Sessions, users: UserRepository) -> None:
+        self._sessions = sessions
+        self._users = users
+
+    async def __call__(self, session_id: Secret) -> tuple[User, SessionData]:
+        data = await self._sessions.load(session_id)
+        user = await self._users.get(data.user_id) if data else None
+        if data is None or user is None or not user.is_active:
+            raise AuthenticationFailed("the session has ended; log in again")
+        return user, data
+
+
 class LogIn:
     """Check a username and password, within the rate limit. Every outcome is audited."""
 

@@ -1,0 +1,48 @@
+"""A manifest from EPA's JSON and back, losslessly."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from haztrak.domain.manifest.model import Manifest
+from haztrak.domain.manifest.problems import ManifestShapeError, Problem
+from haztrak.domain.manifest.schema import schema_problems
+
+_encoder = msgspec.json.Encoder()
+_VALIDATION_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def decode_manifest(data: bytes | str) -> Manifest:
+    """Decode EPA's manifest JSON, or raise ManifestShapeError listing every problem at once."""
+    try:
+        document = msgspec.json.decode(data)
+    except msgspec.DecodeError as error:
+        raise ManifestShapeError([Problem("", f"is not valid JSON: {error}")]) from None
+    return manifest_from_document(document)
+
+
+def manifest_from_document(document: object) -> Manifest:
+    """The same as `decode_manifest`, for JSON that is already parsed into dicts and lists."""
+    problems = schema_problems(document)
+    if problems:
+        raise ManifestShapeError(problems)
+    try:
+        return msgspec.convert(document, Manifest)
+    except msgspec.ValidationError as error:
+        # The specs and the model agree (a test holds them together); this is a safety net.
+        raise ManifestShapeError([_problem_from(error)]) from None
+
+
+def encode_manifest(manifest: Manifest) -> bytes:
+    return _encoder.encode(manifest)
+
+
+def _problem_from(error: msgspec.ValidationError) -> Problem:
+    text = str(error)
+    match = _VALIDATION_PATH.search(text)
+    if match is None:
+        return Problem("", text)
+    path = re.sub(r"\[(\d+)\]", r".\1", match["path"]).lstrip(".")
+    return Problem(path, text[: match.start()])

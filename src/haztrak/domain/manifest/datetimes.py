@@ -1,0 +1,59 @@
+"""Date-times as e-Manifest writes them.
+
+The manifest keeps EPA's date-time strings as they arrived, so that a manifest encodes back to
+the same JSON; rules parse them with `parse_epa_datetime` when they need to compare.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_EPA_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})"
+    r"(?:\.(?P<fraction>\d{1,9}))?"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})"
+)
+
+DATETIME_EXAMPLE = "2019-03-13T04:00:00.000+0000"
+
+
+def parse_epa_datetime(text: str) -> datetime:
+    """Parse `2019-03-13T04:00:00.000+0000`, `…Z` or `…+00:00`, with or without a fraction.
+
+    The result is aware and in UTC. An offset is required: EPA's schema says date-time, which
+    has one. Raises ValueError for anything else.
+    """
+    match = _EPA_DATETIME.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a date-time like {DATETIME_EXAMPLE}: {text!r}")
+    fraction = (match["fraction"] or "").ljust(6, "0")[:6]
+    naive = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
+    return naive.replace(tzinfo=_offset(match["offset"])).astimezone(UTC)
+
+
+def is_epa_datetime(text: str) -> bool:
+    try:
+        parse_epa_datetime(text)
+    except ValueError:
+        return False
+    return True
+
+
+def format_epa_datetime(moment: datetime) -> str:
+    """The form this service writes: UTC with milliseconds, `2019-03-13T04:00:00.000+0000`."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no known offset")
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+
+
+def _offset(text: str) -> timezone:
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"not a UTC offset: {text!r}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))

@@ -1,0 +1,197 @@
+"""The `haztrak` command: serve, migrate, createuser, seed, and the other processes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from dishka import make_async_container
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from haztrak import __version__
+from haztrak.adapters.persistence import database
+from haztrak.application.identity.demo import SeedDemoData
+from haztrak.application.identity.profile import CreateUser
+from haztrak.domain.errors import DomainError
+from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.logs import configure_logging
+from haztrak.entrypoints.providers import core_providers
+from haztrak.entrypoints.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+DEMO_PASSWORD = "haztrak-demo"  # noqa: S105 - the documented password of the dev demo
+
+
+def _run_with_container(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    async def runner() -> T:
+        container = make_async_container(*core_providers(), context={Settings: settings})
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    return asyncio.run(runner())
+
+
+def migrate(settings: Settings, revision: str = "head", *, down: bool = False) -> None:
+    async def work(container: object) -> None:
+        from dishka import AsyncContainer
+
+        assert isinstance(container, AsyncContainer)
+        engine = await container.get(AsyncEngine)
+        if down:
+            await database.downgrade(engine, revision)
+        else:
+            await database.upgrade(engine, revision)
+        print(f"database at revision {await database.current_revision(engine)}")
+
+    _run_with_container(settings, work)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    migrate(settings, args.revision, down=args.down)
+    return 0
+
+
+def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
+    password = os.environ.get("HT_CREATEUSER_PASSWORD") or getpass.getpass("Password: ")
+
+    async def work(container: object) -> None:
+        from dishka import AsyncContainer
+
+        assert isinstance(container, AsyncContainer)
+        async with container() as request:
+            create = await request.get(CreateUser)
+            user = await create(
+                args.username, Secret(password), email=args.email or "", is_staff=args.staff
+            )
+            print(f"created user {user.username}{' (staff)' if user.is_staff else ''}")
+
+    _run_with_container(settings, work)
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.demo:
+        print("nothing to seed: pass --demo", file=sys.stderr)
+        return 2
+    if settings.is_prod and not args.password:
+        print("haztrak seed --demo: HT_ENV=prod needs --password", file=sys.stderr)
+        return 2
+    password = args.password or DEMO_PASSWORD
+    from haztrak.entrypoints.cli.demo import demo_data
+
+    async def work(container: object) -> list[str]:
+        from dishka import AsyncContainer
+
+        assert isinstance(container, AsyncContainer)
+        async with container() as request:
+            seed = await request.get(SeedDemoData)
+            return await seed(demo_data(), Secret(password))
+
+    created = _run_with_container(settings, work)
+    data = demo_data()
+    print("demo data ready. Logins (username / password):")
+    for user in data.users:
+        shown = password if user.username in created or not args.password else "(unchanged)"
+        note = "" if user.username in created else "  (existed; password unchanged)"
+        print(f"  {user.username:<14} {shown if user.username in created else ''}{note}")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    host = args.host or settings.http.host
+    port = args.port or settings.http.port
+    if args.workers > 1 and (settings.redis_url is None or settings.database.is_sqlite):
+        print(
+            "haztrak serve --workers > 1 needs HT_REDIS_URL and a PostgreSQL HT_DATABASE_URL: "
+            "sessions and data must be shared between worker processes",
+            file=sys.stderr,
+        )
+        return 2
+    if not settings.is_prod:
+        migrate(settings)
+    print(f"Haztrak {__version__} on http://{host}:{port} (API docs at /api/docs)")
+    uvicorn.run(
+        "haztrak.entrypoints.http.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="haztrak", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"haztrak {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=cmd_serve)
+
+    mig = commands.add_parser("migrate", help="upgrade (or downgrade) the database schema")
+    mig.add_argument("revision", nargs="?", default="head")
+    mig.add_argument("--down", action="store_true", help="downgrade to REVISION (base: empty)")
+    mig.set_defaults(handler=cmd_migrate)
+
+    create = commands.add_parser(
+        "createuser", help="create a user (password from HT_CREATEUSER_PASSWORD or a prompt)"
+    )
+    create.add_argument("username")
+    create.add_argument("--email")
+    create.add_argument("--staff", action="store_true", help="may use the admin site")
+    create.set_defaults(handler=cmd_createuser)
+
+    seed = commands.add_parser("seed", help="load demo data (idempotent)")
+    seed.add_argument("--demo", action="store_true")
+    seed.add_argument("--password", help=f"password of new demo users (dev: {DEMO_PASSWORD})")
+    seed.set_defaults(handler=cmd_seed)
+
+    _add_optional_commands(commands)
+    return parser
+
+
+def _add_optional_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from haztrak.entrypoints.sandbox.cli import add_sandbox_command
+    except ImportError:
+        return
+    add_sandbox_command(commands)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"haztrak: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    try:
+        return handler(settings, args)
+    except DomainError as exc:
+        print(f"haztrak {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The Litestar application: routes under /api, dishka for dependencies, one error table."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from dishka import AsyncContainer, Provider, make_async_container
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from litestar import Litestar, get
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Redirect
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from haztrak import __version__
+from haztrak.entrypoints.http.auth import current_user
+from haztrak.entrypoints.http.controllers.auth import SessionController
+from haztrak.entrypoints.http.controllers.health import HealthController
+from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
+from haztrak.entrypoints.http.controllers.users import UserController
+from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
+from haztrak.entrypoints.providers import core_providers
+from haztrak.entrypoints.settings import Settings
+
+log = logging.getLogger("haztrak.http")
+
+
+@get("/docs", include_in_schema=False)
+async def docs() -> Redirect:
+    return Redirect("/api/schema/swagger")
+
+
+def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    """One line per request: method, path (no query string), status, duration, user."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, capture)
+        finally:
+            if log.isEnabledFor(logging.INFO) and not scope["path"].startswith("/api/health"):
+                state = scope.get("state", {})
+                user = state.get("user")
+                log.info(
+                    "%s %s %s %.1fms",
+                    scope.get("method"),
+                    scope["path"],
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    extra={"user": user.username if user else None},
+                )
+
+    return middleware
+
+
+def api_router() -> DishkaRouter:
+    return DishkaRouter(
+        path="/api",
+        route_handlers=[
+            SessionController,
+            UserController,
+            OrgController,
+            SiteController,
+            HealthController,
+            docs,
+        ],
+        dependencies={"user": Provide(current_user)},
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    container: AsyncContainer | None = None,
+    providers: Sequence[Provider] = (),
+) -> Litestar:
+    """Build the app; a given container (tests) is used as is, otherwise one is made."""
+    owned = container is None
+    di = container or make_async_container(
+        *core_providers(), *providers, context={Settings: settings}
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned:
+                await di.close()
+
+    app = Litestar(
+        route_handlers=[api_router()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        cors_config=CORSConfig(
+            allow_origins=list(settings.http.cors_origins),
+            allow_credentials=True,
+            allow_headers=["Content-Type", "X-CSRFToken", "Authorization", "If-Match"],
+            expose_headers=["ETag"],
+        )
+        if settings.http.cors_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="Haztrak",
+            version=__version__,
+            description=(
+                "Hazardous-waste manifests with EPA's e-Manifest. Log in with "
+                "POST /api/browser/v1/auth/login, or send `Authorization: Bearer <token>` "
+                "with a personal API token from POST /api/user/tokens."
+            ),
+            path="/api/schema",
+            render_plugins=[
+                JsonRenderPlugin(path=["/", "/openapi.json"]),
+                SwaggerRenderPlugin(path="/swagger"),
+            ],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "session": SecurityScheme(
+                        type="apiKey", name="sessionid", security_scheme_in="cookie"
+                    ),
+                }
+            ),
+            security=[{"bearer": []}, {"session": []}],
+        ),
+        middleware=[request_log_middleware],
+        lifespan=[lifespan],
+        debug=False,
+    )
+    setup_dishka(di, app)
+    return app
+
+
+def app_from_environment() -> Litestar:
+    """The factory `uvicorn --factory` calls in each worker process."""
+    from haztrak.entrypoints.logs import configure_logging
+    from haztrak.entrypoints.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log)
+    return create_app(settings)

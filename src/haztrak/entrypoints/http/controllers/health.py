@@ -1,0 +1,51 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka import AsyncContainer
+from litestar import Controller, Request, Response, get
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from haztrak import __version__
+from haztrak.application.ports.cache import Cache
+from haztrak.entrypoints.http.schemas import CheckOut, HealthOut
+
+_ALIVE = HealthOut(status="ok", version=__version__)
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["operations"]
+
+    @get("/", summary="Liveness: the process answers")
+    async def alive(self) -> HealthOut:
+        return _ALIVE
+
+    @get("/ready", summary="Readiness: the database and the cache answer")
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[HealthOut]:
+        container: AsyncContainer = request.state.dishka_container
+        checks = {
+            "database": await _check_database(await container.get(AsyncEngine)),
+            "cache": await _check_cache(await container.get(Cache)),
+        }
+        ok = all(c.status == "ok" for c in checks.values())
+        return Response(
+            HealthOut(status="ok" if ok else "failing", version=__version__, checks=checks),
+            status_code=200 if ok else 503,
+        )
+
+
+async def _check_database(engine: AsyncEngine) -> CheckOut:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return CheckOut(status="failing", detail=type(exc).__name__)
+    return CheckOut(status="ok")
+
+
+async def _check_cache(cache: Cache) -> CheckOut:
+    return CheckOut(status="ok") if await cache.ping() else CheckOut(status="failing")

@@ -1,0 +1,138 @@
+"""Orgs and sites the user may see, and org administration by org admins."""
+
+from __future__ import annotations
+
+from dishka import FromDishka
+from litestar import Controller, delete, get, post, put
+
+from haztrak.application.identity.orgs import (
+    AddOrgMember,
+    AddOrgSite,
+    GetOrg,
+    GetSite,
+    ListMyOrgs,
+    ListMySites,
+    ListOrgMembers,
+    ListOrgSites,
+    RemoveOrgMember,
+    SetOrgRcrainfoCredentials,
+    SetSiteRole,
+)
+from haztrak.domain.identity import User
+from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.http.schemas import (
+    MemberRole,
+    OrgCredentialsUpdate,
+    OrgMemberOut,
+    OrgOut,
+    SiteCreate,
+    SiteOut,
+    SiteRoleUpdate,
+)
+
+
+class OrgController(Controller):
+    path = "/orgs"
+    tags = ["orgs"]
+
+    @get("/")
+    async def list_orgs(self, user: User, list_orgs: FromDishka[ListMyOrgs]) -> list[OrgOut]:
+        return [OrgOut.of(o) for o in await list_orgs(user)]
+
+    @get("/{slug:str}")
+    async def get_org(self, user: User, slug: str, get_org: FromDishka[GetOrg]) -> OrgOut:
+        return OrgOut.of(await get_org(user, slug))
+
+    @get("/{slug:str}/sites")
+    async def org_sites(
+        self, user: User, slug: str, list_sites: FromDishka[ListOrgSites]
+    ) -> list[SiteOut]:
+        return [SiteOut.of(s) for s in await list_sites(user, slug)]
+
+    @post("/{slug:str}/sites", summary="Add a site to the org (org admins)")
+    async def add_site(
+        self, user: User, slug: str, data: SiteCreate, add: FromDishka[AddOrgSite]
+    ) -> SiteOut:
+        return SiteOut.of(await add(user, slug, data.epa_id, data.name, data.site_type))
+
+    @get("/{slug:str}/members", summary="Members with their org role and site roles (org admins)")
+    async def members(
+        self, user: User, slug: str, list_members: FromDishka[ListOrgMembers]
+    ) -> list[OrgMemberOut]:
+        return [OrgMemberOut.of(m) for m in await list_members(user, slug)]
+
+    @put("/{slug:str}/members/{username:str}", summary="Add a member or change its org role")
+    async def put_member(
+        self,
+        user: User,
+        slug: str,
+        username: str,
+        data: MemberRole,
+        add: FromDishka[AddOrgMember],
+        list_members: FromDishka[ListOrgMembers],
+    ) -> OrgMemberOut:
+        await add(user, slug, username, data.role)
+        members = {m.user.username: m for m in await list_members(user, slug)}
+        return OrgMemberOut.of(members[username])
+
+    @delete("/{slug:str}/members/{username:str}", summary="Remove a member and its site roles")
+    async def remove_member(
+        self, user: User, slug: str, username: str, remove: FromDishka[RemoveOrgMember]
+    ) -> None:
+        await remove(user, slug, username)
+
+    @put(
+        "/{slug:str}/members/{username:str}/sites/{epa_id:str}",
+        summary="Set a member's role on one of the org's sites",
+    )
+    async def set_site_role(
+        self,
+        user: User,
+        slug: str,
+        username: str,
+        epa_id: str,
+        data: SiteRoleUpdate,
+        set_role: FromDishka[SetSiteRole],
+    ) -> None:
+        await set_role(user, slug, username, epa_id, data.role)
+
+    @delete(
+        "/{slug:str}/members/{username:str}/sites/{epa_id:str}",
+        summary="Take a member's role on a site away",
+    )
+    async def remove_site_role(
+        self,
+        user: User,
+        slug: str,
+        username: str,
+        epa_id: str,
+        set_role: FromDishka[SetSiteRole],
+    ) -> None:
+        await set_role(user, slug, username, epa_id, None)
+
+    @put(
+        "/{slug:str}/rcrainfo",
+        summary="Set the org's RCRAInfo API ID and key (org admins; the key is write-only)",
+    )
+    async def set_credentials(
+        self,
+        user: User,
+        slug: str,
+        data: OrgCredentialsUpdate,
+        set_credentials: FromDishka[SetOrgRcrainfoCredentials],
+    ) -> OrgOut:
+        key = Secret(data.rcra_api_key) if data.rcra_api_key is not None else None
+        return OrgOut.of(await set_credentials(user, slug, data.rcra_api_id, key))
+
+
+class SiteController(Controller):
+    path = "/sites"
+    tags = ["sites"]
+
+    @get("/")
+    async def list_sites(self, user: User, list_sites: FromDishka[ListMySites]) -> list[SiteOut]:
+        return [SiteOut.of(s) for s in await list_sites(user)]
+
+    @get("/{epa_id:str}")
+    async def get_site(self, user: User, epa_id: str, get_site: FromDishka[GetSite]) -> SiteOut:
+        return SiteOut.of(await get_site(user, epa_id))

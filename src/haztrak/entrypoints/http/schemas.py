@@ -1,0 +1,346 @@
+"""The JSON shapes of the REST API (camelCase, as the original browser client expects)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from haztrak.application.identity.views import (
+    MyProfile,
+    OrgMember,
+    RcrainfoProfileView,
+    SiteView,
+)
+from haztrak.domain.handlers import RcraSite, SiteType
+from haztrak.domain.identity import Org, OrgRole, SiteRole, User
+from haztrak.domain.tokens import ApiToken
+
+
+class Camel(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    """Request bodies: unknown fields are refused so a typo never passes silently."""
+
+
+class Out(msgspec.Struct, rename="camel", kw_only=True):
+    """Response bodies."""
+
+
+# --- session (django-allauth's headless "browser" shapes, keys as allauth spells them) ---
+
+
+class LoginRequest(msgspec.Struct, kw_only=True):
+    username: str
+    password: str
+
+
+class AllauthUser(msgspec.Struct, kw_only=True):
+    id: str
+    display: str
+    email: str
+    username: str
+    has_usable_password: bool = True
+
+
+class AllauthMethod(msgspec.Struct, kw_only=True):
+    method: str
+    at: float
+    username: str
+
+
+class AllauthData(msgspec.Struct, kw_only=True):
+    user: AllauthUser
+    methods: list[AllauthMethod]
+
+
+class AllauthMeta(msgspec.Struct, kw_only=True):
+    is_authenticated: bool
+
+
+class AllauthSession(msgspec.Struct, kw_only=True):
+    status: int
+    data: AllauthData
+    meta: AllauthMeta
+
+
+class AllauthFlow(msgspec.Struct, kw_only=True):
+    id: str
+
+
+class AllauthFlows(msgspec.Struct, kw_only=True):
+    flows: list[AllauthFlow]
+
+
+class AllauthAnonymous(msgspec.Struct, kw_only=True):
+    status: int
+    data: AllauthFlows
+    meta: AllauthMeta
+
+
+class AllauthError(msgspec.Struct, kw_only=True):
+    message: str
+    code: str
+    param: str
+
+
+class AllauthErrors(msgspec.Struct, kw_only=True):
+    status: int
+    errors: list[AllauthError]
+
+
+def allauth_session(user: User, logged_in_at: datetime) -> AllauthSession:
+    return AllauthSession(
+        status=200,
+        data=AllauthData(
+            user=AllauthUser(
+                id=str(user.id),
+                display=user.display_name,
+                email=user.email,
+                username=user.username,
+            ),
+            methods=[
+                AllauthMethod(
+                    method="password", at=logged_in_at.timestamp(), username=user.username
+                )
+            ],
+        ),
+        meta=AllauthMeta(is_authenticated=True),
+    )
+
+
+ANONYMOUS = AllauthAnonymous(
+    status=401,
+    data=AllauthFlows(flows=[AllauthFlow(id="login")]),
+    meta=AllauthMeta(is_authenticated=False),
+)
+
+
+# --- users, tokens, profiles ---
+
+
+class UserOut(Out):
+    id: UUID
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email=user.email,
+        )
+
+
+class UserUpdate(Camel):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+
+
+class TokenCreate(Camel):
+    name: str
+
+
+class TokenOut(Out, omit_defaults=True):
+    id: UUID
+    name: str
+    prefix: str
+    created_date: datetime
+    last_used_date: datetime | None = None
+    token: str | None = None
+
+    @classmethod
+    def of(cls, token: ApiToken, raw: str | None = None) -> TokenOut:
+        return cls(
+            id=token.id,
+            name=token.name,
+            prefix=token.prefix,
+            created_date=token.created_at,
+            last_used_date=token.last_used_at,
+            token=raw,
+        )
+
+
+class OrgOut(Out):
+    id: UUID
+    name: str
+    slug: str
+    rcrainfo_integrated: bool
+    rcrainfo_api_id: str | None = None
+
+    @classmethod
+    def of(cls, org: Org) -> OrgOut:
+        return cls(
+            id=org.id,
+            name=org.name,
+            slug=org.slug,
+            rcrainfo_integrated=org.rcrainfo_integrated,
+            rcrainfo_api_id=org.rcrainfo_api_id,
+        )
+
+
+class SiteOut(Out):
+    name: str
+    handler: RcraSite
+    last_rcrainfo_manifest_sync: datetime | None
+
+    @classmethod
+    def of(cls, view: SiteView) -> SiteOut:
+        return cls(
+            name=view.site.name,
+            handler=view.handler,
+            last_rcrainfo_manifest_sync=view.site.last_manifest_sync,
+        )
+
+
+class ProfileSiteOut(Out):
+    site: SiteOut
+    e_manifest: str = msgspec.field(name="eManifest")
+    role: SiteRole
+
+
+class MyProfileOut(Out):
+    user: str
+    avatar: None
+    org: OrgOut | None
+    orgs: list[OrgOut]
+    sites: list[ProfileSiteOut]
+
+    @classmethod
+    def of(cls, profile: MyProfile) -> MyProfileOut:
+        orgs = [OrgOut.of(o) for o in profile.orgs]
+        return cls(
+            user=profile.user.username,
+            avatar=None,
+            org=orgs[0] if orgs else None,
+            orgs=orgs,
+            sites=[
+                ProfileSiteOut(
+                    site=SiteOut.of(s.view), e_manifest=s.role.emanifest_permission, role=s.role
+                )
+                for s in profile.sites
+            ],
+        )
+
+
+class RcraPermissionsOut(msgspec.Struct, kw_only=True):
+    site_management: bool = msgspec.field(name="siteManagement")
+    annual_report: str = msgspec.field(name="annualReport")
+    biennial_report: str = msgspec.field(name="biennialReport")
+    emanifest: str = msgspec.field(name="eManifest")
+    wiets: str = msgspec.field(name="WIETS")
+    my_rcra_id: str = msgspec.field(name="myRCRAid")
+
+
+class RcraSitePermissionOut(msgspec.Struct, kw_only=True):
+    epa_site_id: str = msgspec.field(name="epaSiteId")
+    permissions: RcraPermissionsOut
+
+
+class RcrainfoProfileOut(msgspec.Struct, kw_only=True):
+    user: str
+    rcra_username: str | None = msgspec.field(name="rcraUsername")
+    rcra_api_id: str | None = msgspec.field(name="rcraAPIID")
+    phone_number: str | None = msgspec.field(name="phoneNumber")
+    api_user: bool = msgspec.field(name="apiUser")
+    rcra_sites: list[RcraSitePermissionOut] = msgspec.field(name="rcraSites")
+
+    @classmethod
+    def of(cls, view: RcrainfoProfileView) -> RcrainfoProfileOut:
+        p = view.profile
+        return cls(
+            user=view.user.username,
+            rcra_username=p.rcra_username,
+            rcra_api_id=p.api_id,
+            phone_number=p.phone_number,
+            api_user=p.is_api_user,
+            rcra_sites=[
+                RcraSitePermissionOut(
+                    epa_site_id=perm.epa_site_id,
+                    permissions=RcraPermissionsOut(
+                        site_management=perm.site_management,
+                        annual_report=perm.annual_report,
+                        biennial_report=perm.biennial_report,
+                        emanifest=perm.emanifest,
+                        wiets=perm.wiets,
+                        my_rcra_id=perm.my_rcra_id,
+                    ),
+                )
+                for perm in view.permissions
+            ],
+        )
+
+
+class RcrainfoProfileUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    rcra_username: str | None = msgspec.field(default=None, name="rcraUsername")
+    rcra_api_id: str | None = msgspec.field(default=None, name="rcraAPIID")
+    rcra_api_key: str | None = msgspec.field(default=None, name="rcraAPIKey")
+    phone_number: str | None = msgspec.field(default=None, name="phoneNumber")
+
+    def __repr__(self) -> str:
+        return "RcrainfoProfileUpdate(...)"
+
+
+# --- org administration ---
+
+
+class OrgMemberOut(Out):
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: OrgRole
+    site_roles: dict[str, SiteRole]
+
+    @classmethod
+    def of(cls, member: OrgMember) -> OrgMemberOut:
+        return cls(
+            username=member.user.username,
+            first_name=member.user.first_name,
+            last_name=member.user.last_name,
+            email=member.user.email,
+            role=member.role,
+            site_roles=member.site_roles,
+        )
+
+
+class MemberRole(Camel):
+    role: OrgRole = OrgRole.MEMBER
+
+
+class SiteRoleUpdate(Camel):
+    role: SiteRole
+
+
+class SiteCreate(Camel):
+    epa_id: str
+    name: str
+    site_type: SiteType
+
+
+class OrgCredentialsUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    rcra_api_id: str | None = msgspec.field(default=None, name="rcraAPIID")
+    rcra_api_key: str | None = msgspec.field(default=None, name="rcraAPIKey")
+
+    def __repr__(self) -> str:
+        return "OrgCredentialsUpdate(...)"
+
+
+# --- operations ---
+
+
+class CheckOut(msgspec.Struct, kw_only=True):
+    status: Literal["ok", "failing"]
+    detail: str | None = None
+
+
+class HealthOut(msgspec.Struct, kw_only=True):
+    status: Literal["ok", "failing"]
+    version: str
+    checks: dict[str, CheckOut] = msgspec.field(default_factory=dict)

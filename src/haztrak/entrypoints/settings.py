@@ -1,0 +1,212 @@
+"""One frozen settings tree per process, read once from `HT_*` variables and an optional `.env`.
+
+Nothing else in Haztrak reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import msgspec
+from dotenv import dotenv_values
+
+from haztrak.domain.secrets import Secret
+
+DEFAULT_VAR_DIR = Path("var")
+E = TypeVar("E", bound=StrEnum)
+
+
+class SettingsError(Exception):
+    """A setting has a value that is not allowed; the message names the variable."""
+
+
+class Env(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class LogFormat(StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
+    url: Secret  # may hold a password
+    pool_size: int = 10
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.reveal().startswith("sqlite")
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for logs and messages."""
+        parts = urlsplit(self.url.reveal())
+        if parts.password is None:
+            return self.url.reveal()
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+
+
+class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = ()
+    secure_cookies: bool = False
+
+
+class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
+    level: str = "INFO"
+    format: LogFormat = LogFormat.CONSOLE
+
+
+class RcrainfoSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """`sandbox` (the embedded e-Manifest sandbox), `preprod`, `prod`, or an https base URL."""
+
+    env: str = "sandbox"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Env
+    secret_key: Secret
+    var_dir: Path
+    database: DatabaseSettings
+    redis_url: Secret | None
+    http: HttpSettings
+    log: LogSettings
+    rcrainfo: RcrainfoSettings
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env is Env.PROD
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _choice(environ: Mapping[str, str], name: str, enum: type[E], default: E) -> E:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise SettingsError(f"{name}={raw!r} is not allowed; use one of: {allowed}") from None
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number ({low}-{high})") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={value} is out of range; use {low}-{high}")
+    return value
+
+
+def _database_url(environ: Mapping[str, str], var_dir: Path) -> str:
+    raw = environ.get("HT_DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite+aiosqlite:///{(var_dir / 'haztrak.sqlite3').resolve()}"
+    scheme = urlsplit(raw).scheme
+    if scheme in ("postgres", "postgresql"):
+        raw = "postgresql+asyncpg://" + raw.split("://", 1)[1]
+    elif scheme == "sqlite":
+        raw = "sqlite+aiosqlite://" + raw.split("://", 1)[1]
+    elif scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+        raise SettingsError(
+            "HT_DATABASE_URL must start with postgresql+asyncpg:// or sqlite+aiosqlite:///"
+        )
+    return raw
+
+
+def _redis_url(environ: Mapping[str, str]) -> Secret | None:
+    raw = environ.get("HT_REDIS_URL", "").strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError("HT_REDIS_URL must start with redis://, rediss:// or unix://")
+    return Secret(raw)
+
+
+def _secret_key(environ: Mapping[str, str], env: Env, var_dir: Path) -> Secret:
+    raw = environ.get("HT_SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("HT_SECRET_KEY must be at least 32 characters")
+        return Secret(raw)
+    if env is Env.PROD:
+        raise SettingsError("HT_SECRET_KEY is required when HT_ENV=prod")
+    # Development: generate one on first start and keep it, so sessions and keys survive.
+    path = var_dir / "secret_key"
+    if path.exists():
+        return Secret(path.read_text().strip())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return Secret(key)
+
+
+def _rcrainfo_env(environ: Mapping[str, str]) -> str:
+    raw = environ.get("HT_RCRAINFO_ENV", "").strip() or "sandbox"
+    if raw.lower() in ("sandbox", "preprod", "prod"):
+        return raw.lower()
+    if not raw.startswith("https://"):
+        raise SettingsError(
+            "HT_RCRAINFO_ENV must be sandbox, preprod, prod or an https:// base URL"
+        )
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Read the settings; a bad value raises SettingsError naming the variable."""
+    values: dict[str, str] = {}
+    if dotenv is not None and dotenv.is_file():
+        values |= {k: v for k, v in dotenv_values(dotenv).items() if v is not None}
+    values |= dict(os.environ if environ is None else environ)
+    values = {k: v for k, v in values.items() if k.startswith("HT_")}
+
+    env = _choice(values, "HT_ENV", Env, Env.DEV)
+    var_dir = Path(values.get("HT_VAR_DIR", "").strip() or DEFAULT_VAR_DIR)
+    level = values.get("HT_LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in _LOG_LEVELS:
+        raise SettingsError(
+            f"HT_LOG_LEVEL={level!r} is not allowed; use one of: " + ", ".join(_LOG_LEVELS)
+        )
+    origins = tuple(o.strip() for o in values.get("HT_CORS_ORIGINS", "").split(",") if o.strip())
+    for origin in origins:
+        if urlsplit(origin).scheme not in ("http", "https") and origin != "*":
+            raise SettingsError(f"HT_CORS_ORIGINS: {origin!r} is not an http(s) origin")
+    return Settings(
+        env=env,
+        secret_key=_secret_key(values, env, var_dir),
+        var_dir=var_dir,
+        database=DatabaseSettings(
+            url=Secret(_database_url(values, var_dir)),
+            pool_size=_int(values, "HT_DATABASE_POOL_SIZE", 10, 1, 200),
+        ),
+        redis_url=_redis_url(values),
+        http=HttpSettings(
+            host=values.get("HT_HOST", "").strip() or "127.0.0.1",
+            port=_int(values, "HT_PORT", 8000, 1, 65535),
+            cors_origins=origins,
+            secure_cookies=env is Env.PROD,
+        ),
+        log=LogSettings(
+            level=level, format=_choice(values, "HT_LOG_FORMAT", LogFormat, LogFormat.CONSOLE)
+        ),
+        rcrainfo=RcrainfoSettings(env=_rcrainfo_env(values)),
+    )

@@ -1,0 +1,98 @@
+"""Shared fixtures: where PostgreSQL and Redis are, and fresh databases on them.
+
+Tests that need PostgreSQL or Redis use HT_TEST_POSTGRES_URL and HT_TEST_REDIS_URL. Without
+them those tests skip, unless HT_TEST_REQUIRE_SERVICES=1 (CI), where a missing service fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _service_url(variable: str, what: str) -> str:
+    url = os.environ.get(variable, "").strip()
+    if url:
+        return url
+    if os.environ.get("HT_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{variable} is not set, and HT_TEST_REQUIRE_SERVICES=1 requires {what}")
+    pytest.skip(f"{what} not configured (set {variable})")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"""
+    return _service_url("HT_TEST_POSTGRES_URL", "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return _service_url("HT_TEST_REDIS_URL", "Redis")
+
+
+async def _admin_execute(server_url: str, statement: str) -> None:
+    import asyncpg
+
+    dsn = server_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+class PostgresDatabases:
+    """Creates throw-away databases on the test server and drops them afterwards."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.created: list[str] = []
+
+    def url_for(self, name: str) -> str:
+        base, _, _ = self.server_url.rpartition("/")
+        return f"{base}/{name}"
+
+    def create(self) -> str:
+        name = f"haztrak_test_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin_execute(self.server_url, f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.url_for(name)
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            asyncio.run(_admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_server_url: str) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_server_url)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> str:
+    """A fresh, empty database on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    return databases.create()
+
+
+@pytest.fixture
+async def flushed_redis(redis_url: str) -> AsyncIterator[str]:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    await client.aclose()
+    yield redis_url
