@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -37,15 +38,19 @@ def redis_url() -> str:
     return _service_url("HT_TEST_REDIS_URL", "Redis")
 
 
-async def _admin_execute(server_url: str, statement: str) -> None:
+def _admin_execute(server_url: str, statement: str) -> None:
+    """Run one statement on the server, from sync or async code alike (in its own thread)."""
     import asyncpg
 
-    dsn = server_url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
+    async def run() -> None:
+        conn = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 class PostgresDatabases:
@@ -61,13 +66,13 @@ class PostgresDatabases:
 
     def create(self) -> str:
         name = f"haztrak_test_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin_execute(self.server_url, f'CREATE DATABASE "{name}"'))
+        _admin_execute(self.server_url, f'CREATE DATABASE "{name}"')
         self.created.append(name)
         return self.url_for(name)
 
     def drop_all(self) -> None:
         for name in self.created:
-            asyncio.run(_admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

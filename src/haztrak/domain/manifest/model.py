@@ -172,18 +172,29 @@ class _EpaObject(
     """Base of EPA's objects (`additionalProperties: false` unless a subclass says otherwise)."""
 
 
-class Code(_EpaObject, kw_only=True, frozen=True):
+class _FrozenEpaObject(
+    msgspec.Struct,
+    kw_only=True,
+    rename="camel",
+    omit_defaults=True,
+    forbid_unknown_fields=True,
+    frozen=True,
+):
+    """Base of EPA's small code objects, which code lists share and nobody changes in place."""
+
+
+class Code(_FrozenEpaObject, kw_only=True, frozen=True):
     code: str
 
 
-class CodeDescription(_EpaObject, kw_only=True, frozen=True):
+class CodeDescription(_FrozenEpaObject, kw_only=True, frozen=True):
     """A code and, optionally, EPA's description of it; also the entry type of `codes`."""
 
     code: str
     description: str | None = None
 
 
-class DensityUnitOfMeasurement(_EpaObject, kw_only=True, frozen=True):
+class DensityUnitOfMeasurement(_FrozenEpaObject, kw_only=True, frozen=True):
     code: str | None = None
     description: str | None = None
 
@@ -489,8 +500,10 @@ class Manifest(_EpaObject, kw_only=True):
             yield HandlerRole.TRANSPORTER, transporter
         if self.designated_facility is not None:
             yield HandlerRole.TSDF, self.designated_facility
-        alternate = self.rejection_info and self.rejection_info.alternate_designated_facility
-        if alternate:
+        alternate = (
+            self.rejection_info.alternate_designated_facility if self.rejection_info else None
+        )
+        if alternate is not None:
             yield HandlerRole.ALTERNATE_TSDF, alternate
         if self.broker is not None:
             yield HandlerRole.BROKER, self.broker

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from haztrak.application.identity.demo import DemoData, DemoOrg, DemoUser
 from haztrak.domain.handlers import Address, Contact, Locality, Phone, RcraSite, SiteType
 
@@ -29,8 +31,9 @@ def _handler(epa_id: str, site_type: SiteType, name: str, street: str, city: str
     )
 
 
-def demo_data() -> DemoData:
-    credentials = _sandbox_credentials()
+def demo_data(credentials: Mapping[str, tuple[str, str]] | None = None) -> DemoData:
+    """The demo set; `credentials` maps an org slug to the RCRAInfo API ID and key it uses."""
+    credentials = credentials or {}
     return DemoData(
         users=(
             DemoUser(username="admin", first_name="Ada", last_name="Admin", is_staff=True),
@@ -54,8 +57,8 @@ def demo_data() -> DemoData:
                 ),
                 admins=("orgadmin",),
                 signers=("testuser1",),
-                rcrainfo_api_id=credentials["generators-org-llc"][0],
-                rcrainfo_api_key=credentials["generators-org-llc"][1],
+                rcrainfo_api_id=credentials.get("generators-org-llc", (None, None))[0],
+                rcrainfo_api_key=credentials.get("generators-org-llc", (None, None))[1],
             ),
             DemoOrg(
                 name="Mock Transporters",
@@ -77,8 +80,8 @@ def demo_data() -> DemoData:
                     ),
                 ),
                 signers=("transporter1",),
-                rcrainfo_api_id=credentials["mock-transporters"][0],
-                rcrainfo_api_key=credentials["mock-transporters"][1],
+                rcrainfo_api_id=credentials.get("mock-transporters", (None, None))[0],
+                rcrainfo_api_key=credentials.get("mock-transporters", (None, None))[1],
             ),
             DemoOrg(
                 name="Mock TSDF",
@@ -89,14 +92,14 @@ def demo_data() -> DemoData:
                     ),
                 ),
                 signers=("tsdf1",),
-                rcrainfo_api_id=credentials["mock-tsdf"][0],
-                rcrainfo_api_key=credentials["mock-tsdf"][1],
+                rcrainfo_api_id=credentials.get("mock-tsdf", (None, None))[0],
+                rcrainfo_api_key=credentials.get("mock-tsdf", (None, None))[1],
             ),
         ),
     )
 
 
-def _sandbox_credentials() -> dict[str, tuple[str, str]]:
+def sandbox_credentials() -> dict[str, tuple[str, str]]:
     """The RCRAInfo API ID and key the e-Manifest sandbox seeds for each demo org."""
     from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
 

@@ -85,7 +85,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
         print("haztrak seed --demo: HT_ENV=prod needs --password", file=sys.stderr)
         return 2
     password = args.password or DEMO_PASSWORD
-    from haztrak.entrypoints.cli.demo import demo_data
+    from haztrak.entrypoints.cli.demo import demo_data, sandbox_credentials
+
+    data = demo_data(sandbox_credentials())
 
     async def work(container: object) -> list[str]:
         from dishka import AsyncContainer
@@ -93,10 +95,9 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
         assert isinstance(container, AsyncContainer)
         async with container() as request:
             seed = await request.get(SeedDemoData)
-            return await seed(demo_data(), Secret(password))
+            return await seed(data, Secret(password))
 
     created = _run_with_container(settings, work)
-    data = demo_data()
     print("demo data ready. Logins (username / password):")
     for user in data.users:
         shown = password if user.username in created or not args.password else "(unchanged)"

@@ -40,6 +40,7 @@ def problem(
 
 
 _INDEX = re.compile(r"\[(\d+)\]")
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
 
 
 def field_path(raw: str) -> str:
@@ -54,8 +55,11 @@ def litestar_field_problems(extra: Any) -> list[FieldProblem]:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "is not valid"))
-        key = field_path(str(item.get("key", ""))) or "body"
-        problems.append(FieldProblem(field=key, message=_humane(message)))
+        key = field_path(str(item.get("key", "")))
+        missing = _MISSING.match(message)
+        if missing:
+            key = f"{key}.{missing.group(1)}" if key else missing.group(1)
+        problems.append(FieldProblem(field=key or "body", message=_humane(message)))
     return problems
 
 

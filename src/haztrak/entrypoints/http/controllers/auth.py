@@ -19,7 +19,7 @@ from haztrak.entrypoints.http.auth import (
     csrf_cookie,
     session_cookies,
 )
-from haztrak.entrypoints.http.problems import field_path
+from haztrak.entrypoints.http.problems import litestar_field_problems
 from haztrak.entrypoints.http.schemas import (
     ANONYMOUS,
     AllauthAnonymous,
@@ -43,13 +43,8 @@ def _bad_credentials(_: Request[Any, Any, Any], exc: AuthenticationFailed) -> Re
 
 def _bad_login_body(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = [
-        AllauthError(
-            message=str(item.get("message", "is not valid")),
-            code="invalid",
-            param=field_path(str(item.get("key", ""))) or "body",
-        )
-        for item in (exc.extra if isinstance(exc.extra, list) else [])
-        if isinstance(item, dict)
+        AllauthError(message=p.message, code="invalid", param=p.field)
+        for p in litestar_field_problems(exc.extra)
     ] or [AllauthError(message=exc.detail, code="invalid", param="body")]
     return Response(AllauthErrors(status=400, errors=errors), status_code=400)
 

@@ -1,0 +1,121 @@
+"""The HTTP app on each backend: embedded (SQLite + memory cache) and services (Postgres + Redis)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from dishka import make_async_container
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from haztrak.adapters.persistence import database
+from haztrak.application.identity.demo import SeedDemoData
+from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.cli.demo import demo_data
+from haztrak.entrypoints.http.app import create_app
+from haztrak.entrypoints.providers import core_providers
+from haztrak.entrypoints.settings import Settings, load_settings
+
+PASSWORD = "demo-password"
+DEMO_CREDENTIALS = {
+    "generators-org-llc": ("gen-api-id", "gen-api-key-SECRET-VALUE"),
+    "mock-transporters": ("trans-api-id", "trans-api-key-SECRET-VALUE"),
+}
+
+
+@pytest.fixture(params=["embedded", "services"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    environ = {
+        "HT_VAR_DIR": str(tmp_path / "var"),
+        "HT_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "HT_LOG_LEVEL": "WARNING",
+    }
+    if request.param == "services":
+        environ["HT_DATABASE_URL"] = request.getfixturevalue("postgres_databases").create()
+        environ["HT_REDIS_URL"] = request.getfixturevalue("flushed_redis")
+    return load_settings(environ, dotenv=None)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Litestar:
+    engine = database.create_engine(settings.database.url.reveal())
+    await database.upgrade(engine)
+    await engine.dispose()
+    container = make_async_container(*core_providers(), context={Settings: settings})
+    async with container() as scope:
+        seed = await scope.get(SeedDemoData)
+        await seed(demo_data(DEMO_CREDENTIALS), Secret(PASSWORD))
+    await container.close()
+    return create_app(settings)
+
+
+class Browser:
+    """A test client that behaves like the browser client: it echoes the CSRF cookie."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self.client = client
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        merged = dict(headers or {})
+        token = self.client.cookies.get("csrftoken")
+        if token and "X-CSRFToken" not in merged:
+            merged["X-CSRFToken"] = token
+        return merged
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.client.get(url, **kw)
+
+    async def post(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return await self.client.post(url, headers=self._headers(headers), **kw)
+
+    async def put(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return await self.client.put(url, headers=self._headers(headers), **kw)
+
+    async def delete(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return await self.client.delete(url, headers=self._headers(headers), **kw)
+
+    async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        kw["headers"] = self._headers(kw.get("headers"))
+        return await self.client.request(method, url, **kw)
+
+    async def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        await self.client.get("/api/browser/v1/auth/session")
+        return await self.post(
+            "/api/browser/v1/auth/login", json={"username": username, "password": password}
+        )
+
+
+@pytest.fixture
+async def anonymous(app: Litestar) -> AsyncIterator[Browser]:
+    async with AsyncTestClient(app) as client:
+        yield Browser(client)
+
+
+async def _logged_in(app: Litestar, username: str) -> AsyncIterator[Browser]:
+    async with AsyncTestClient(app) as client:
+        browser = Browser(client)
+        response = await browser.login(username)
+        assert response.status_code == 200, response.text
+        yield browser
+
+
+@pytest.fixture
+async def testuser1(app: Litestar) -> AsyncIterator[Browser]:
+    async for browser in _logged_in(app, "testuser1"):
+        yield browser
+
+
+@pytest.fixture
+async def orgadmin(app: Litestar) -> AsyncIterator[Browser]:
+    async for browser in _logged_in(app, "orgadmin"):
+        yield browser
+
+
+@pytest.fixture
+async def tsdf1(app: Litestar) -> AsyncIterator[Browser]:
+    async for browser in _logged_in(app, "tsdf1"):
+        yield browser
