@@ -10,7 +10,6 @@ import httpx
 import pytest
 from dishka import make_async_container
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from haztrak.adapters.persistence import database
 from haztrak.application.identity.demo import SeedDemoData
@@ -41,7 +40,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> Litestar:
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    """One app and container per test; several clients (users) may talk to it at once."""
     engine = database.create_engine(settings.database.url.reveal())
     await database.upgrade(engine)
     await engine.dispose()
@@ -49,14 +49,21 @@ async def app(settings: Settings) -> Litestar:
     async with container() as scope:
         seed = await scope.get(SeedDemoData)
         await seed(demo_data(DEMO_CREDENTIALS), Secret(PASSWORD))
+    yield create_app(settings, container=container)
     await container.close()
-    return create_app(settings)
+
+
+def http_client(app: Litestar) -> httpx.AsyncClient:
+    """A client on the app in this event loop (the app's container is the fixture's)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    )
 
 
 class Browser:
     """A test client that behaves like the browser client: it echoes the CSRF cookie."""
 
-    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
     def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
@@ -91,12 +98,12 @@ class Browser:
 
 @pytest.fixture
 async def anonymous(app: Litestar) -> AsyncIterator[Browser]:
-    async with AsyncTestClient(app) as client:
+    async with http_client(app) as client:
         yield Browser(client)
 
 
 async def _logged_in(app: Litestar, username: str) -> AsyncIterator[Browser]:
-    async with AsyncTestClient(app) as client:
+    async with http_client(app) as client:
         browser = Browser(client)
         response = await browser.login(username)
         assert response.status_code == 200, response.text

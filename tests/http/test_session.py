@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
-from tests.http.conftest import PASSWORD, Browser
+from tests.http.conftest import http_client, PASSWORD, Browser
 
 
 async def test_session_without_login_is_401_and_sets_a_csrf_cookie(anonymous: Browser) -> None:
@@ -124,7 +123,7 @@ async def test_delete_session_logs_out_with_401(testuser1: Browser) -> None:
 
 
 async def test_login_is_rate_limited_per_username(app: Litestar) -> None:
-    async with AsyncTestClient(app) as client:
+    async with http_client(app) as client:
         browser = Browser(client)
         statuses = [
             (await browser.login("testuser1", f"wrong-{i}")).status_code for i in range(6)
@@ -139,7 +138,7 @@ async def test_login_is_rate_limited_per_username(app: Litestar) -> None:
 
 
 async def test_login_is_rate_limited_per_client_address(app: Litestar) -> None:
-    async with AsyncTestClient(app) as client:
+    async with http_client(app) as client:
         browser = Browser(client)
         statuses = [
             (await browser.login(f"user{i}", "wrong")).status_code for i in range(21)

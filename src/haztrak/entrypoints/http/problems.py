@@ -40,7 +40,7 @@ def problem(
 
 
 _INDEX = re.compile(r"\[(\d+)\]")
-_MISSING = re.compile(r"Object missing required field `([^`]+)`")
+_MISSING = re.compile(r"Object (?:missing required|contains unknown) field `([^`]+)`")
 
 
 def field_path(raw: str) -> str:
@@ -79,4 +79,6 @@ def _humane(message: str) -> str:
         return f"must be {wanted}, not {names.get(expected.group(2), expected.group(2))}"
     if message.startswith("Object missing required field"):
         return "is required"
+    if message.startswith("Object contains unknown field"):
+        return "is not a field of this request"
     return message

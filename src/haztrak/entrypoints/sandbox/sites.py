@@ -70,6 +70,38 @@ def site_json(record: SiteRecord, esign: EsignInfo) -> dict[str, Any]:
     return document
 
 
+def registered_fields(record: SiteRecord, esign: EsignInfo, role: SiteType) -> dict[str, Any]:
+    """What e-Manifest writes into a manifest for a registered handler in the given role.
+
+    Contact and emergency phone are not here: a manifest keeps the ones its author gave and
+    falls back to RCRAInfo's only when they are missing.
+    """
+    site = record.site
+    fields: dict[str, Any] = {"siteType": role.value, "epaSiteId": site.epa_site_id, "name": site.name}
+    if site.mailing_address is not None:
+        fields["mailingAddress"] = msgspec.to_builtins(site.mailing_address)
+    if site.site_address is not None:
+        fields["siteAddress"] = msgspec.to_builtins(site.site_address)
+    return fields | {
+        "registered": True,
+        "modified": False,
+        "gisPrimary": False,
+        "canEsign": esign.can_esign,
+        "limitedEsign": esign.limited_esign,
+        "hasRegisteredEmanifestUser": esign.has_registered_emanifest_user,
+    }
+
+
+def registered_contact(record: SiteRecord) -> dict[str, Any] | None:
+    contact = record.site.contact
+    return None if contact is None else msgspec.to_builtins(contact)
+
+
+def registered_emergency_phone(record: SiteRecord) -> dict[str, Any] | None:
+    phone = record.site.emergency_phone
+    return None if phone is None else msgspec.to_builtins(phone)
+
+
 def check_site_id(site_id: str) -> str:
     if not is_epa_id(site_id):
         raise RcraError(
