@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,24 +18,49 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _service_url(variable: str, what: str) -> str:
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def _service_url(variable: str, what: str, local: str, answers: Callable[[str], bool]) -> str:
+    """The configured URL; else a local server on its standard port if it answers; else skip
+    (or fail, when HT_TEST_REQUIRE_SERVICES=1, as in CI)."""
     url = os.environ.get(variable, "").strip()
     if url:
         return url
     if os.environ.get("HT_TEST_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{variable} is not set, and HT_TEST_REQUIRE_SERVICES=1 requires {what}")
-    pytest.skip(f"{what} not configured (set {variable})")
+    if answers(local):
+        return local
+    pytest.skip(f"{what} not configured (set {variable}) and none answers locally")
+
+
+def _postgres_answers(url: str) -> bool:
+    try:
+        _admin_execute(url, "SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
-    """e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"""
-    return _service_url("HT_TEST_POSTGRES_URL", "PostgreSQL")
+    """A server where tests may create databases, e.g. postgresql+asyncpg://postgres@host/db"""
+    return _service_url("HT_TEST_POSTGRES_URL", "PostgreSQL", LOCAL_POSTGRES, _postgres_answers)
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return _service_url("HT_TEST_REDIS_URL", "Redis")
+    return _service_url("HT_TEST_REDIS_URL", "Redis", LOCAL_REDIS, _redis_answers)
 
 
 def _admin_execute(server_url: str, statement: str) -> None:
@@ -83,9 +108,7 @@ def postgres_databases(postgres_server_url: str) -> Iterator[PostgresDatabases]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database on each engine."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
@@ -94,10 +117,10 @@ def database_url(
 
 
 @pytest.fixture
-async def flushed_redis(redis_url: str) -> AsyncIterator[str]:
+async def flushed_redis(redis_url: str) -> str:
     from redis.asyncio import Redis
 
     client = Redis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()
-    yield redis_url
+    return redis_url

@@ -4,8 +4,8 @@ tests/integration/persistence runs the same assertions on these and on the SQL a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from uuid import UUID
 
 import msgspec

@@ -1,4 +1,4 @@
-"""The HTTP app on each backend: embedded (SQLite + memory cache) and services (Postgres + Redis)."""
+"""The HTTP app on each backend: embedded (SQLite, memory cache) or services (Postgres, Redis)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from dishka import make_async_container
+from dishka import Provider, Scope, make_async_container, provide
 from litestar import Litestar
 
 from haztrak.adapters.persistence import database
+from haztrak.adapters.security.passwords import Argon2PasswordHasher
+from haztrak.application.ports.security import PasswordHasher
 from haztrak.application.identity.demo import SeedDemoData
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.cli.demo import demo_data
@@ -20,6 +22,18 @@ from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings, load_settings
 
 PASSWORD = "demo-password"
+
+
+class CheapHashing(Provider):
+    """argon2id still, at a cost that keeps a test login quick."""
+
+    @provide(scope=Scope.APP, override=True)
+    def hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher(time_cost=1, memory_cost=1024)
+
+
+def providers_for_tests() -> list[Provider]:
+    return [*core_providers(), CheapHashing()]
 DEMO_CREDENTIALS = {
     "generators-org-llc": ("gen-api-id", "gen-api-key-SECRET-VALUE"),
     "mock-transporters": ("trans-api-id", "trans-api-key-SECRET-VALUE"),
@@ -45,7 +59,7 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
     engine = database.create_engine(settings.database.url.reveal())
     await database.upgrade(engine)
     await engine.dispose()
-    container = make_async_container(*core_providers(), context={Settings: settings})
+    container = make_async_container(*providers_for_tests(), context={Settings: settings})
     async with container() as scope:
         seed = await scope.get(SeedDemoData)
         await seed(demo_data(DEMO_CREDENTIALS), Secret(PASSWORD))
@@ -76,13 +90,19 @@ class Browser:
     async def get(self, url: str, **kw: Any) -> httpx.Response:
         return await self.client.get(url, **kw)
 
-    async def post(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+    async def post(
+        self, url: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> httpx.Response:
         return await self.client.post(url, headers=self._headers(headers), **kw)
 
-    async def put(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+    async def put(
+        self, url: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> httpx.Response:
         return await self.client.put(url, headers=self._headers(headers), **kw)
 
-    async def delete(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+    async def delete(
+        self, url: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> httpx.Response:
         return await self.client.delete(url, headers=self._headers(headers), **kw)
 
     async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:

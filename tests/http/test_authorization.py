@@ -25,9 +25,7 @@ def _every_route(app: Litestar) -> list[tuple[str, str]]:
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
-        path = re.sub(
-            r"\{\w+:(\w+)\}", lambda m: PARAM_VALUES.get(m.group(1), "x"), route.path
-        )
+        path = re.sub(r"\{\w+:(\w+)\}", lambda m: PARAM_VALUES.get(m.group(1), "x"), route.path)
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path))
     return found
@@ -59,11 +57,19 @@ async def test_public_routes_answer_without_login(anonymous: Browser) -> None:
 OTHER_ORG_REQUESTS = [
     ("GET", "/api/orgs/generators-org-llc", None),
     ("GET", "/api/orgs/generators-org-llc/sites", None),
-    ("POST", "/api/orgs/generators-org-llc/sites", {"epaId": "VATEST12345", "name": "x", "siteType": "Generator"}),
+    (
+        "POST",
+        "/api/orgs/generators-org-llc/sites",
+        {"epaId": "VATEST12345", "name": "x", "siteType": "Generator"},
+    ),
     ("GET", "/api/orgs/generators-org-llc/members", None),
     ("PUT", "/api/orgs/generators-org-llc/members/tsdf1", {"role": "admin"}),
     ("DELETE", "/api/orgs/generators-org-llc/members/testuser1", None),
-    ("PUT", "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001", {"role": "viewer"}),
+    (
+        "PUT",
+        "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001",
+        {"role": "viewer"},
+    ),
     ("DELETE", "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001", None),
     ("PUT", "/api/orgs/generators-org-llc/rcrainfo", {"rcraAPIID": "stolen"}),
     ("GET", "/api/sites/VATESTGEN001", None),
@@ -95,11 +101,19 @@ async def test_another_users_token_is_not_found(testuser1: Browser, tsdf1: Brows
 
 
 ADMIN_ONLY_REQUESTS = [
-    ("POST", "/api/orgs/generators-org-llc/sites", {"epaId": "VATEST12345", "name": "x", "siteType": "Generator"}),
+    (
+        "POST",
+        "/api/orgs/generators-org-llc/sites",
+        {"epaId": "VATEST12345", "name": "x", "siteType": "Generator"},
+    ),
     ("GET", "/api/orgs/generators-org-llc/members", None),
     ("PUT", "/api/orgs/generators-org-llc/members/tsdf1", {"role": "member"}),
     ("DELETE", "/api/orgs/generators-org-llc/members/orgadmin", None),
-    ("PUT", "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001", {"role": "site_manager"}),
+    (
+        "PUT",
+        "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001",
+        {"role": "site_manager"},
+    ),
     ("PUT", "/api/orgs/generators-org-llc/rcrainfo", {"rcraAPIID": "x"}),
 ]
 

@@ -91,7 +91,9 @@ async def test_rcrainfo_profile_key_is_write_only_and_encrypted(
     engine = database.create_engine(settings.database.url.reveal())
     async with database.session_factory(engine)() as session:
         row = await session.scalar(select(RcrainfoProfileRow))
-        dump = str([tuple(r) for r in await session.execute(text("SELECT * FROM rcrainfo_profiles"))])
+        dump = str(
+            [tuple(r) for r in await session.execute(text("SELECT * FROM rcrainfo_profiles"))]
+        )
     await engine.dispose()
     assert row is not None
     assert row.api_key_encrypted
@@ -127,9 +129,7 @@ async def test_org_key_is_never_returned_and_stored_encrypted(
     assert all(k is None or (secret.encode() not in k and new_key.encode() not in k) for k in keys)
 
 
-async def test_org_admin_manages_members_sites_and_roles(
-    orgadmin: Browser, tsdf1: Browser
-) -> None:
+async def test_org_admin_manages_members_sites_and_roles(orgadmin: Browser, tsdf1: Browser) -> None:
     added = await orgadmin.put(
         "/api/orgs/generators-org-llc/members/tsdf1", json={"role": "member"}
     )
@@ -156,7 +156,10 @@ async def test_org_admin_manages_members_sites_and_roles(
         "MOCKTSDFS001",
         "VAD000012345",
     ]
-    members = {m["username"]: m for m in (await orgadmin.get("/api/orgs/generators-org-llc/members")).json()}
+    members = {
+        m["username"]: m
+        for m in (await orgadmin.get("/api/orgs/generators-org-llc/members")).json()
+    }
     assert members["tsdf1"]["siteRoles"] == {"VAD000012345": "viewer"}
 
     removed = await orgadmin.delete("/api/orgs/generators-org-llc/members/tsdf1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from tests.http.conftest import http_client, PASSWORD, Browser
+from tests.http.conftest import PASSWORD, Browser, http_client
 
 
 async def test_session_without_login_is_401_and_sets_a_csrf_cookie(anonymous: Browser) -> None:
@@ -84,9 +84,7 @@ async def test_login_without_the_csrf_token_is_refused(anonymous: Browser) -> No
 
 
 async def test_unsafe_request_with_a_session_needs_the_csrf_header(testuser1: Browser) -> None:
-    without = await testuser1.client.put(
-        "/api/user/current-user", json={"firstName": "Mallory"}
-    )
+    without = await testuser1.client.put("/api/user/current-user", json={"firstName": "Mallory"})
     assert without.status_code == 403
     wrong = await testuser1.client.put(
         "/api/user/current-user",
@@ -125,9 +123,7 @@ async def test_delete_session_logs_out_with_401(testuser1: Browser) -> None:
 async def test_login_is_rate_limited_per_username(app: Litestar) -> None:
     async with http_client(app) as client:
         browser = Browser(client)
-        statuses = [
-            (await browser.login("testuser1", f"wrong-{i}")).status_code for i in range(6)
-        ]
+        statuses = [(await browser.login("testuser1", f"wrong-{i}")).status_code for i in range(6)]
         assert statuses == [400, 400, 400, 400, 400, 429]
         # even the right password is refused while the limit holds
         limited = await browser.login("testuser1")
@@ -140,8 +136,6 @@ async def test_login_is_rate_limited_per_username(app: Litestar) -> None:
 async def test_login_is_rate_limited_per_client_address(app: Litestar) -> None:
     async with http_client(app) as client:
         browser = Browser(client)
-        statuses = [
-            (await browser.login(f"user{i}", "wrong")).status_code for i in range(21)
-        ]
+        statuses = [(await browser.login(f"user{i}", "wrong")).status_code for i in range(21)]
         assert statuses[:20] == [400] * 20
         assert statuses[20] == 429

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.tables import ApiTokenRow
 from haztrak.entrypoints.settings import Settings
-from tests.http.conftest import http_client, Browser
+from tests.http.conftest import Browser, http_client
 
 
 async def test_a_token_is_shown_once_and_works_as_bearer(
@@ -63,9 +63,7 @@ async def test_bad_bearer_tokens_are_401(anonymous: Browser) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_a_user_cannot_revoke_another_users_token(
-    testuser1: Browser, tsdf1: Browser
-) -> None:
+async def test_a_user_cannot_revoke_another_users_token(testuser1: Browser, tsdf1: Browser) -> None:
     token = (await testuser1.post("/api/user/tokens", json={"name": "mine"})).json()
     response = await tsdf1.delete(f"/api/user/tokens/{token['id']}")
     assert response.status_code == 404

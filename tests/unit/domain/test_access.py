@@ -102,9 +102,7 @@ def test_org_member_gets_no_site_role_from_membership() -> None:
 
 
 def test_higher_of_two_explicit_roles_wins() -> None:
-    grants = Grants.build(
-        uuid.uuid4(), {}, [(SITE, SiteRole.SIGNER), (SITE, SiteRole.VIEWER)], []
-    )
+    grants = Grants.build(uuid.uuid4(), {}, [(SITE, SiteRole.SIGNER), (SITE, SiteRole.VIEWER)], [])
     assert grants.role_on(SITE) is SiteRole.SIGNER
 
 

@@ -191,9 +191,9 @@ LOAD_TYPE_BY_CODE = _index(LOAD_TYPES)
 BULK_WASTE_LOAD_TYPE = "BulkWaste"
 
 MTN_SUFFIXES = _entries(
-    ("ELC", "Electronic manifest (assigned by e-Manifest)"),
-    ("JJK", "J. J. Keller & Associates, Inc. (registered form printer)"),
-    ("FLE", "Registered form printer"),
+    ("ELC", "Electronic Manifest"),
+    ("FLE", "The Flesh Company"),
+    ("JJK", "J.J. Keller & Associates, Inc."),
 )
 """`ELC` and a few printers' suffixes. The full, changing list comes from RCRAInfo's
 `printed-tracking-number-suffixes` lookup, so validation checks the pattern, not the suffix."""

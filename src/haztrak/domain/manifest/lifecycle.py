@@ -42,9 +42,9 @@ class Operation(StrEnum):
     EDIT = "edit"
     """Change a local draft (status NotAssigned) in Haztrak."""
     SUBMIT = "submit"
-    """Create the manifest in e-Manifest (the save service)."""
+    """Send to e-Manifest: save a draft there, or update a manifest already there."""
     UPDATE = "update"
-    """Replace the manifest in e-Manifest (the update service)."""
+    """Change a manifest that is already in e-Manifest (sent with the update service)."""
     DELETE = "delete"
     SIGN = "sign"
     """Quicker Sign."""
@@ -55,13 +55,14 @@ class Operation(StrEnum):
 
 _NONE: frozenset[Operation] = frozenset()
 _DRAFT = frozenset({Operation.EDIT, Operation.SUBMIT, Operation.DELETE})
+_CHANGEABLE = frozenset({Operation.SUBMIT, Operation.UPDATE, Operation.DELETE})
 _CORRECTING = frozenset({Operation.CORRECT, Operation.REVERT})
 
 ELECTRONIC_OPERATIONS: Mapping[Status, frozenset[Operation]] = MappingProxyType(
     {
         Status.NOT_ASSIGNED: _DRAFT,
-        Status.PENDING: frozenset({Operation.UPDATE, Operation.DELETE}),
-        Status.SCHEDULED: frozenset({Operation.UPDATE, Operation.DELETE, Operation.SIGN}),
+        Status.PENDING: _CHANGEABLE,
+        Status.SCHEDULED: _CHANGEABLE | {Operation.SIGN},
         Status.IN_TRANSIT: frozenset({Operation.SIGN}),
         Status.READY_FOR_SIGNATURE: frozenset({Operation.SIGN}),
         Status.SIGNED: frozenset({Operation.CORRECT}),
@@ -78,17 +79,24 @@ PAPER_OPERATIONS: Mapping[Status, frozenset[Operation]] = MappingProxyType(
         Status.PENDING: _NONE,
         Status.SCHEDULED: _NONE,
         Status.IN_TRANSIT: _NONE,
-        Status.READY_FOR_SIGNATURE: frozenset({Operation.UPDATE, Operation.DELETE, Operation.SIGN}),
+        Status.READY_FOR_SIGNATURE: _CHANGEABLE | {Operation.SIGN},
         Status.SIGNED: frozenset({Operation.CORRECT}),
         Status.CORRECTED: frozenset({Operation.CORRECT}),
         Status.UNDER_CORRECTION: _CORRECTING,
-        Status.MTN_VALIDATION_FAILED: frozenset({Operation.UPDATE, Operation.DELETE}),
+        Status.MTN_VALIDATION_FAILED: _CHANGEABLE,
     }
 )
 """Image and DataImage5Copy manifests."""
 
 BLOCKED_BY_LOCK = frozenset(
-    {Operation.UPDATE, Operation.DELETE, Operation.SIGN, Operation.CORRECT, Operation.REVERT}
+    {
+        Operation.SUBMIT,
+        Operation.UPDATE,
+        Operation.DELETE,
+        Operation.SIGN,
+        Operation.CORRECT,
+        Operation.REVERT,
+    }
 )
 """A locked manifest is in the signing queue, or EPA is changing its biller."""
 
@@ -175,9 +183,7 @@ class SigningTurn(msgspec.Struct, frozen=True, kw_only=True):
     def describe(self) -> str:
         if self.role is HandlerRole.TRANSPORTER:
             return f"transporter {self.transporter_order}"
-        return {HandlerRole.GENERATOR: "generator", HandlerRole.TSDF: "designated facility"}.get(
-            self.role, self.role.value
-        )
+        return self.role.noun
 
 
 GENERATOR_TURN = SigningTurn(role=HandlerRole.GENERATOR)

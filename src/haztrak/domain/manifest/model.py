@@ -165,6 +165,19 @@ class HandlerRole(StrEnum):
     BROKER = "Broker"
     ALTERNATE_TSDF = "RejectionInfo_AlternateTsdf"
 
+    @property
+    def noun(self) -> str:
+        return _ROLE_NOUNS[self]
+
+
+_ROLE_NOUNS = {
+    HandlerRole.GENERATOR: "generator",
+    HandlerRole.TRANSPORTER: "transporter",
+    HandlerRole.TSDF: "designated facility",
+    HandlerRole.BROKER: "broker",
+    HandlerRole.ALTERNATE_TSDF: "alternate designated facility",
+}
+
 
 class _EpaObject(
     msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True, forbid_unknown_fields=True
@@ -484,10 +497,13 @@ class Manifest(_EpaObject, kw_only=True):
         return bool(self.locked)
 
     def ordered_transporters(self) -> list[ManifestHandlerSite]:
-        """Transporters by their `order`; any without one keep their place after the rest."""
+        return [transporter for _, transporter in self.indexed_transporters()]
+
+    def indexed_transporters(self) -> list[tuple[int, ManifestHandlerSite]]:
+        """(list index, transporter) by `order`; any without one keep their place after the rest."""
         indexed = list(enumerate(self.transporters or ()))
         indexed.sort(key=lambda pair: (pair[1].order is None, pair[1].order or 0, pair[0]))
-        return [transporter for _, transporter in indexed]
+        return indexed
 
     def transporter(self, order: int) -> ManifestHandlerSite | None:
         return next((t for t in self.transporters or () if t.order == order), None)

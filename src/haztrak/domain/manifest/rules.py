@@ -113,8 +113,7 @@ def check_unregistered_handlers(manifest: Manifest, context: RuleContext) -> Ite
         if not _may_be_unregistered(manifest, role):
             yield Problem(
                 join_path(path, "registered"),
-                f"an unregistered {role.value.lower()} is not allowed on a "
-                f"{_type_name(manifest)} manifest",
+                f"an unregistered {role.noun} is not allowed on a {_type_name(manifest)} manifest",
             )
             continue
         for key, value in (
@@ -128,6 +127,9 @@ def check_unregistered_handlers(manifest: Manifest, context: RuleContext) -> Ite
 
 
 def check_emergency_phones(manifest: Manifest, context: RuleContext) -> Iterator[Problem]:
+    """The generator gives an emergency response phone and the designated facility a contact
+    phone. The facility's emergency phone comes from its RCRAInfo registration: EPA's valid
+    examples and RCRAInfo's own manifests leave it out, so it is not asked for here."""
     if manifest.submission_type is SubmissionType.IMAGE:
         return
     generator, facility = manifest.generator, manifest.designated_facility
@@ -668,10 +670,7 @@ def _additional_infos(manifest: Manifest) -> Iterator[tuple[str, AdditionalInfo]
 
 def _dated_signatures(manifest: Manifest) -> Iterator[tuple[str, list[tuple[str, date]]]]:
     """Each party in signing order, with the (path, UTC day) of every dated signature."""
-    transporters = sorted(
-        enumerate(manifest.transporters or ()),
-        key=lambda pair: (pair[1].order is None, pair[1].order or 0, pair[0]),
-    )
+    transporters = manifest.indexed_transporters()
     parties: list[tuple[str, str, ManifestHandlerSite | None]] = [
         ("generator", "generator", manifest.generator),
         *((f"transporter {t.order}", join_path("transporters", i), t) for i, t in transporters),

@@ -379,10 +379,10 @@ MANIFEST = ObjectSpec(
 )
 
 
-def schema_problems(document: object, spec: Spec = MANIFEST) -> list[Problem]:
-    """Every way `document` (parsed JSON) breaks the schema, in document order."""
+def schema_problems(document: object) -> list[Problem]:
+    """Every way `document` (parsed JSON) breaks the manifest schema, in document order."""
     problems: list[Problem] = []
-    _check(document, spec, "", problems)
+    _check(document, MANIFEST, "", problems)
     return problems
 
 

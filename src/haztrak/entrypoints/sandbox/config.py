@@ -88,5 +88,7 @@ def _rate(environ: Mapping[str, str], name: str) -> float:
 def _error_status(environ: Mapping[str, str]) -> int:
     value = _int(environ, "HT_SANDBOX_ERROR_STATUS", 503, 100, 599)
     if value not in ERROR_STATUSES:
-        raise SandboxSettingsError(f"HT_SANDBOX_ERROR_STATUS={value} is not allowed; use 500 or 503")
+        raise SandboxSettingsError(
+            f"HT_SANDBOX_ERROR_STATUS={value} is not allowed; use 500 or 503"
+        )
     return value

@@ -1,8 +1,9 @@
 """The lookup data the sandbox serves and validates against.
 
 Waste codes and DOT lists come from the packaged seed data (`haztrak.resources/lookups`); the
-short code lists (containers, units, H-codes, form and source codes, ...) are EPA's, written out
-here. The DOT table that answers the by-name and by-ID lookups is a curated subset of 49 CFR
+code lists the manifest domain validates with (containers, units, H codes, form and source
+codes, load types, density units) come from `haztrak.domain.manifest.codes`; the rest (MTN
+suffixes, waste minimization codes, ports of entry) are written out here. The DOT table that answers the by-name and by-ID lookups is a curated subset of 49 CFR
 172.101: the hazardous materials that waste manifests name most often.
 """
 
@@ -15,41 +16,24 @@ from typing import Any
 
 import msgspec
 
+from haztrak.domain.manifest import codes
+from haztrak.domain.manifest.model import CodeDescription
+
 CodeList = tuple[tuple[str, str], ...]
 
-CONTAINER_TYPES: CodeList = (
-    ("BA", "Burlap, cloth, paper, or plastic bags"),
-    ("DT", "Dump truck"),
-    ("CF", "Fiber or plastic boxes, cartons, cases"),
-    ("DW", "Wooden drums, barrels, kegs"),
-    ("CM", "Metal boxes, cartons, cases (including roll offs)"),
-    ("HG", "Hopper or gondola cars"),
-    ("CW", "Wooden boxes, cartons, cases"),
-    ("TC", "Tank cars"),
-    ("CY", "Cylinders"),
-    ("TP", "Portable tanks"),
-    ("DF", "Fiberboard or plastic drums, barrels, kegs"),
-    ("TT", "Cargo tanks (tank trucks)"),
-    ("DM", "Metal drums, barrels, kegs"),
-)
 
-QUANTITY_UOM: CodeList = (
-    ("P", "Pounds"),
-    ("T", "Tons (2000 Pounds)"),
-    ("K", "Kilograms"),
-    ("M", "Metric Tons (1000 Kilograms)"),
-    ("G", "Gallons"),
-    ("L", "Liters"),
-    ("Y", "Cubic Yards"),
-    ("N", "Cubic Meters"),
-)
+def _pairs(entries: tuple[CodeDescription, ...]) -> CodeList:
+    return tuple((entry.code, entry.description or "") for entry in entries)
 
-LOAD_TYPES: CodeList = (
-    ("ArticleInContainer", "Article in Container"),
-    ("ArticleNotInContainer", "Article Not in Container"),
-    ("BulkWaste", "Bulk Waste"),
-    ("Container", "Container"),
-)
+
+# The domain's copies of EPA's lists, so that the sandbox answers what the domain validates.
+CONTAINER_TYPES = _pairs(codes.CONTAINER_TYPES)
+QUANTITY_UOM = _pairs(codes.UNITS_OF_MEASURE)
+LOAD_TYPES = _pairs(codes.LOAD_TYPES)
+MANAGEMENT_METHODS = _pairs(codes.MANAGEMENT_METHODS)
+FORM_CODES = _pairs(codes.FORM_CODES)
+SOURCE_CODES = _pairs(codes.SOURCE_CODES)
+DENSITY_UOM = _pairs(codes.DENSITY_UNITS)
 
 MTN_SUFFIXES: CodeList = (
     ("ELC", "Electronic Manifest"),
@@ -62,63 +46,7 @@ MTN_SUFFIXES: CodeList = (
     ("MWI", "RR Donnelley"),
     ("PSC", "PSC, LLC"),
 )
-
-MANAGEMENT_METHODS: CodeList = (
-    ("H010", "METALS RECOVERY"),
-    ("H020", "SOLVENTS RECOVERY"),
-    ("H039", "OTHER RECOVERY OR RECLAMATION FOR REUSE"),
-    ("H040", "INCINERATION"),
-    ("H050", "ENERGY RECOVERY AT THIS SITE"),
-    ("H061", "FUEL BLENDING PRIOR TO ENERGY RECOVERY AT ANOTHER SITE"),
-    ("H070", "CHEMICAL TREATMENT"),
-    ("H081", "BIOLOGICAL TREATMENT"),
-    ("H100", "PHYSICAL TREATMENT"),
-    ("H110", "STABILIZATION PRIOR TO LAND DISPOSAL"),
-    ("H111", "STABILIZATION/CHEMICAL FIXATION"),
-    ("H120", "COMBINATION OF CHEMICAL, BIOLOGICAL, AND/OR PHYSICAL TREATMENT"),
-    ("H121", "NEUTRALIZATION ONLY"),
-    ("H122", "EVAPORATION"),
-    ("H129", "OTHER TREATMENT"),
-    ("H131", "LAND TREATMENT OR APPLICATION"),
-    ("H132", "LANDFILL (WITH PRIOR TREATMENT AND/OR STABILIZATION)"),
-    ("H134", "DEEP WELL OR UNDERGROUND INJECTION"),
-    ("H135", "DISCHARGE TO SEWER/POTW OR NPDES"),
-    ("H141", "STORAGE, BULKING AND/OR TRANSFER OFF SITE"),
-)
-
-FORM_CODES: CodeList = (
-    ("W001", "LAB PACKS FROM ANY SOURCE NOT CONTAINING ACUTE HAZARDOUS WASTE"),
-    ("W004", "LAB PACKS FROM ANY SOURCE CONTAINING ACUTE HAZARDOUS WASTE"),
-    ("W101", "VERY DILUTE AQUEOUS WASTE CONTAINING MORE THAN 99% WATER"),
-    ("W103", "SPENT CONCENTRATED ACID"),
-    ("W105", "ACID AND ORGANIC MIXTURE"),
-    ("W200", "STILL BOTTOMS IN LIQUID FORM"),
-    ("W202", "CONCENTRATED SOLVENT-WATER SOLUTION"),
-    ("W203", "HALOGENATED SOLVENT"),
-    ("W204", "NONHALOGENATED SOLVENT"),
-    ("W206", "OILY WASTES"),
-    ("W209", "PAINT, INK, LACQUER, OR VARNISH"),
-    ("W301", "CONTAMINATED SOIL"),
-    ("W309", "BATTERIES OR BATTERY PARTS, CASINGS, CORES"),
-    ("W310", "SPENT SOLID FILTERS OR ADSORBENTS"),
-    ("W512", "SLUDGE FROM WASTEWATER TREATMENT"),
-)
-
-SOURCE_CODES: CodeList = (
-    ("G01", "DIP, FLUSH OR SPRAY RINSING"),
-    ("G02", "STRIPPING AND ACID OR CAUSTIC CLEANING"),
-    ("G03", "PLATING AND PHOSPHATING"),
-    ("G04", "ETCHING"),
-    ("G05", "METAL FORMING AND TREATMENT"),
-    ("G06", "PAINTING AND COATING"),
-    ("G07", "PRODUCT AND BY-PRODUCT PROCESSING"),
-    ("G08", "REMOVAL OF SPENT PROCESS LIQUIDS OR CATALYSTS"),
-    ("G09", "OTHER PRODUCTION OR SERVICE-RELATED PROCESSES"),
-    ("G11", "DISCARDING OFF-SPECIFICATION OR OUT-OF-DATE CHEMICALS OR PRODUCTS"),
-    ("G12", "LAB PACKS FROM LABORATORY RESEARCH"),
-    ("G13", "OTHER ONE-TIME OR INTERMITTENT PROCESSES"),
-    ("G14", "REMEDIATION OF PAST CONTAMINATION"),
-)
+"""The suffixes RCRAInfo's documentation lists: ELC and the registered form printers."""
 
 WASTE_MINIMIZATION_CODES: CodeList = (
     ("N", "CONTINUATION OF WASTE MINIMIZATION EFFORTS INITIATED IN A PREVIOUS YEAR"),
@@ -127,8 +55,6 @@ WASTE_MINIMIZATION_CODES: CodeList = (
     ("X", "NO WASTE MINIMIZATION EFFORTS WERE IMPLEMENTED FOR THIS WASTE"),
     ("Y", "SOURCE REDUCTION AND RECYCLING WERE IMPLEMENTED"),
 )
-
-DENSITY_UOM: CodeList = (("1", "lbs/gal"), ("2", "sg"))
 
 PORTS_OF_ENTRY: tuple[tuple[str, str, str], ...] = (
     ("Blaine", "WA", "WASHINGTON"),
@@ -233,7 +159,9 @@ def _resource_json(name: str) -> Any:
 
 @functools.cache
 def federal_waste_codes() -> tuple[tuple[str, str], ...]:
-    return tuple((row["code"], row["description"]) for row in _resource_json("federal-waste-codes.json"))
+    return tuple(
+        (row["code"], row["description"]) for row in _resource_json("federal-waste-codes.json")
+    )
 
 
 @functools.cache

@@ -52,7 +52,10 @@ DEMO_ORG_CREDENTIALS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 """RCRAInfo API ID and key of each demo org's Site Manager, keyed by org slug."""
 
-EXAMPLE_USER_CREDENTIALS = ("0cde90c2-d8b0-51a2-a7d4-3e0cbc443610", "zuKISxsnUwoSbL7Czp9Jy-jbt6V6O55o")
+EXAMPLE_USER_CREDENTIALS = (
+    "0cde90c2-d8b0-51a2-a7d4-3e0cbc443610",
+    "zuKISxsnUwoSbL7Czp9Jy-jbt6V6O55o",
+)
 
 
 class DemoOrg(msgspec.Struct, frozen=True):
@@ -114,7 +117,9 @@ def _record(
     return SiteRecord(site=site, federal_generator_status=generator_status)
 
 
-def _contact(phone: str, email: str | None = None, first: str | None = None, last: str | None = None) -> Contact:
+def _contact(
+    phone: str, email: str | None = None, first: str | None = None, last: str | None = None
+) -> Contact:
     return Contact(first_name=first, last_name=last, phone=Phone(number=phone), email=email)
 
 
@@ -228,7 +233,18 @@ _PLACES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "MO": ("314", (("ST LOUIS", "63101"), ("KANSAS CITY", "64105"), ("SPRINGFIELD", "65806"))),
     "IL": ("312", (("CHICAGO", "60601"), ("PEORIA", "61602"), ("SPRINGFIELD", "62701"))),
 }  # fmt: skip
-_STATE_WEIGHTS = {"VA": 6, "MD": 2, "NC": 2, "PA": 2, "NY": 2, "OH": 2, "TX": 2, "CA": 2, "MO": 2, "IL": 2}
+_STATE_WEIGHTS = {
+    "VA": 6,
+    "MD": 2,
+    "NC": 2,
+    "PA": 2,
+    "NY": 2,
+    "OH": 2,
+    "TX": 2,
+    "CA": 2,
+    "MO": 2,
+    "IL": 2,
+}
 _NAME_PREFIXES = (
     "BLUE RIDGE", "RIVERSIDE", "SUMMIT", "PIONEER", "GRANITE", "HARBOR", "LAKESHORE", "MERIDIAN",
     "CARDINAL", "EVERGREEN", "LIBERTY", "NORTHSTAR", "PRAIRIE", "KEYSTONE", "COASTAL",
@@ -248,7 +264,12 @@ _STREETS = ("INDUSTRIAL PKWY", "COMMERCE DR", "FACTORY RD", "MAIN ST", "RAILROAD
             "TECHNOLOGY BLVD", "HARBOR RD", "MILL ST", "RIVER RD", "ENTERPRISE WAY")  # fmt: skip
 _FIRST_NAMES = ("ALEX", "JORDAN", "CASEY", "MORGAN", "TAYLOR", "RILEY", "JAMIE", "AVERY", "DANA")
 _LAST_NAMES = ("SMITH", "JOHNSON", "LEE", "GARCIA", "BROWN", "DAVIS", "MARTINEZ", "WILSON", "MOORE")
-_ID_LETTERS = {SiteType.GENERATOR: "D", SiteType.TRANSPORTER: "T", SiteType.TSDF: "F", SiteType.BROKER: "B"}
+_ID_LETTERS = {
+    SiteType.GENERATOR: "D",
+    SiteType.TRANSPORTER: "T",
+    SiteType.TSDF: "F",
+    SiteType.BROKER: "B",
+}
 
 
 def generated_sites(taken: set[str], count: int = GENERATED_HANDLER_COUNT) -> list[SiteRecord]:
@@ -273,7 +294,9 @@ def generated_sites(taken: set[str], count: int = GENERATED_HANDLER_COUNT) -> li
                          rng.choice(_NAME_SUFFIXES))
             if part
         )  # fmt: skip
-        address = _address(rng.choice(_STREETS), (city, state, zip_code), str(rng.randrange(1, 9999)))
+        address = _address(
+            rng.choice(_STREETS), (city, state, zip_code), str(rng.randrange(1, 9999))
+        )
         contact = _contact(
             f"{area}-555-{rng.randrange(10000):04d}", None,
             rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES),
@@ -447,7 +470,9 @@ class _History:
         two_transporters = kind in ("InTransit", "HybridInTransit") or self.rng.random() < 0.4
         transporter_ids = TRANSPORTER_IDS if two_transporters else (TRANSPORTER_IDS[0],)
         if generator_id != GENERATOR_ID:
-            transporter_ids = (TRANSPORTER_IDS[1],) if kind != "HybridInTransit" else TRANSPORTER_IDS
+            transporter_ids = (
+                (TRANSPORTER_IDS[1],) if kind != "HybridInTransit" else TRANSPORTER_IDS
+            )
         doc: dict[str, Any] = {
             "createdDate": format_epa_datetime(created),
             "updatedDate": format_epa_datetime(created),
@@ -470,7 +495,6 @@ class _History:
             "additionalInfo": {"comments": [], "handlingInstructions": "Sandbox seed manifest."},
         }
         if kind == "Pending":
-            del doc["designatedFacility"]
             del doc["wastes"]
         else:
             doc["status"] = "Scheduled"
@@ -511,7 +535,8 @@ class _History:
                 },
                 "hazardousWaste": {
                     "federalWasteCodes": [
-                        {"code": code, "description": self.descriptions[code]} for code in waste.codes
+                        {"code": code, "description": self.descriptions[code]}
+                        for code in waste.codes
                     ],
                     "tsdfStateWasteCodes": [],
                     "generatorStateWasteCodes": [],
@@ -520,7 +545,11 @@ class _History:
                     "code": waste.method,
                     "description": dict(lookups.MANAGEMENT_METHODS)[waste.method],
                 },
-                "discrepancyResidueInfo": {"wasteQuantity": False, "wasteType": False, "residue": False},
+                "discrepancyResidueInfo": {
+                    "wasteQuantity": False,
+                    "wasteType": False,
+                    "residue": False,
+                },
             }
             if waste.id_number is None:
                 line["wasteDescription"] = waste.description
@@ -546,14 +575,17 @@ class _History:
     # -- signatures and statuses ------------------------------------------------------------
 
     def signer(self, role: str) -> RcraUser:
-        return self.users[{"generator": "testuser1", "transporter": "transporter1", "tsdf": "tsdf1"}[role]]
+        return self.users[
+            {"generator": "testuser1", "transporter": "transporter1", "tsdf": "tsdf1"}[role]
+        ]
 
-    def e_sign(self, handler: dict[str, Any], at: datetime, role: str) -> None:
-        user = self.signer(role)
+    def e_sign(self, handler: dict[str, Any], day: datetime, role: str) -> str:
+        """Quicker Sign as e-Manifest records it: dated noon UTC of the printed date."""
+        stamp = format_epa_datetime(day.replace(hour=12, minute=0, second=0, microsecond=0))
         handler["electronicSignaturesInfo"] = [
             {
-                "signer": user.signer(),
-                "signatureDate": format_epa_datetime(at),
+                "signer": self.signer(role).signer(),
+                "signatureDate": stamp,
                 "humanReadableDocument": {
                     "name": "human-readable.html",
                     "size": 150_000 + self.rng.randrange(40_000),
@@ -563,11 +595,8 @@ class _History:
                 "signatureMethod": "QuickerSign",
             }
         ]
-        handler["paperSignatureInfo"] = {
-            "printedName": f"{user.first_name} {user.last_name}",
-            "signatureDate": format_epa_datetime(at.replace(hour=12, minute=0, second=0, microsecond=0)),
-        }
         handler["signatureType"] = "QuickerSign"
+        return stamp
 
     def paper_sign(self, handler: dict[str, Any], at: datetime, role: str) -> None:
         user = self.signer(role)
@@ -577,46 +606,48 @@ class _History:
         }
 
     def progress(self, doc: dict[str, Any], kind: str, created: datetime) -> None:
-        """Sign the manifest as far as its kind says, moving its status the way e-Manifest does."""
-        steps = {
+        """Sign the manifest as far as its kind says, moving its status the way e-Manifest does:
+        one signature a day, generator, transporters in order, then the designated facility."""
+        signatures = {
             "Pending": 0, "Scheduled": 0, "HybridScheduled": 0, "ScheduledGeneratorSigned": 1,
             "InTransit": 2, "HybridInTransit": 2, "ReadyForSignature": 99, "Signed": 100,
             "HybridSigned": 100, "Corrected": 100, "UnderCorrection": 100,
         }[kind]  # fmt: skip
-        at = created
+        day = created
+        last_write = created
+        if signatures >= 1 and doc["submissionType"] == "FullElectronic":
+            day += timedelta(days=1)
+            self.e_sign(doc["generator"], day, "generator")
+            last_write = day
         transporters = doc["transporters"]
-        if steps >= 1 and doc["submissionType"] == "FullElectronic":
-            at += timedelta(hours=20 + self.rng.randrange(24))
-            self.e_sign(doc["generator"], at, "generator")
-        for index, transporter in enumerate(transporters, start=2):
-            if steps < index and steps < 99:
+        for party, transporter in enumerate(transporters, start=2):
+            if party > signatures and signatures < 99:
                 break
-            at += timedelta(hours=4 + self.rng.randrange(30))
-            self.e_sign(transporter, at, "transporter")
-            if index == 2:
-                doc["shippedDate"] = format_epa_datetime(at)
-            last = index - 1 == len(transporters)
-            doc["status"] = "ReadyForSignature" if last else "InTransit"
-        if steps >= 100:
-            at += timedelta(hours=6 + self.rng.randrange(40))
-            self.e_sign(doc["designatedFacility"], at, "tsdf")
-            stamp = format_epa_datetime(at)
-            doc |= {"status": "Signed", "receivedDate": stamp, "certifiedDate": stamp,
-                    "certifiedBy": self.signer("tsdf").signer(), "signatureStatus": True,
+            day += timedelta(days=1 + self.rng.randrange(2))
+            stamp = self.e_sign(transporter, day, "transporter")
+            last_write = day
+            if party == 2:
+                doc["shippedDate"] = stamp
+            doc["status"] = "ReadyForSignature" if party - 1 == len(transporters) else "InTransit"
+        if signatures >= 100:
+            day += timedelta(days=1 + self.rng.randrange(2))
+            stamp = self.e_sign(doc["designatedFacility"], day, "tsdf")
+            last_write = day
+            doc |= {"status": "Signed", "receivedDate": stamp, "signatureStatus": True,
                     "correctionInfo": {"versionNumber": 1, "active": True}}  # fmt: skip
             if kind == "Corrected":
-                at += timedelta(days=5)
+                last_write = day + timedelta(days=5)
                 doc["status"] = "Corrected"
                 doc["correctionInfo"] = {
                     "versionNumber": 2, "active": True, "epaSiteId": TSDF_ID,
                     "initiatorRole": "Industry", "updateRole": "Industry",
                 }  # fmt: skip
             elif kind == "UnderCorrection":
-                at += timedelta(days=4)
+                last_write = day + timedelta(days=4)
                 doc["status"] = "UnderCorrection"
                 doc["correctionInfo"] = {"active": True, "epaSiteId": TSDF_ID,
                                          "initiatorRole": "Industry"}  # fmt: skip
-        doc["updatedDate"] = format_epa_datetime(at)
+        doc["updatedDate"] = format_epa_datetime(last_write + timedelta(minutes=self.rng.randrange(600)))
 
     def paper(self, doc: dict[str, Any], kind: str, created: datetime) -> None:
         """A paper manifest the TSDF uploaded after the waste arrived."""

@@ -77,7 +77,11 @@ def registered_fields(record: SiteRecord, esign: EsignInfo, role: SiteType) -> d
     falls back to RCRAInfo's only when they are missing.
     """
     site = record.site
-    fields: dict[str, Any] = {"siteType": role.value, "epaSiteId": site.epa_site_id, "name": site.name}
+    fields: dict[str, Any] = {
+        "siteType": role.value,
+        "epaSiteId": site.epa_site_id,
+        "name": site.name,
+    }
     if site.mailing_address is not None:
         fields["mailingAddress"] = msgspec.to_builtins(site.mailing_address)
     if site.site_address is not None:
@@ -150,9 +154,7 @@ class SitePage(msgspec.Struct, frozen=True):
     warnings: list[dict[str, str]]
 
 
-def search_sites(
-    records: Iterable[SiteRecord], criteria: SiteSearch, page_size: int
-) -> SitePage:
+def search_sites(records: Iterable[SiteRecord], criteria: SiteSearch, page_size: int) -> SitePage:
     """EPA's site search: an exact match on a 12-character ID, otherwise every valid criterion."""
     searched: list[dict[str, str]] = []
     warnings: list[dict[str, str]] = []
@@ -271,7 +273,9 @@ def _all_invalid(invalid: list[str]) -> RcraError:
         return RcraError("E_InvalidStateCode", "Provided State Code is invalid")
     if fields == {"zip"}:
         return RcraError("E_InvalidZip", "Provided Zip is invalid")
-    return RcraError("E_InvalidSiteIdStateZip", "Provided Site ID, State, Zip have an invalid format")
+    return RcraError(
+        "E_InvalidSiteIdStateZip", "Provided Site ID, State, Zip have an invalid format"
+    )
 
 
 def _address(record: SiteRecord, key: str) -> str:

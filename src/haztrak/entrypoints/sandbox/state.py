@@ -39,7 +39,9 @@ class SandboxState:
         self.settings = settings or SandboxSettings()
         self.lock = threading.RLock()
         self.clock = SandboxClock()
-        self.faults = FaultInjector(FaultConfig.from_settings(self.settings), self.settings.fault_seed)
+        self.faults = FaultInjector(
+            FaultConfig.from_settings(self.settings), self.settings.fault_seed
+        )
         self.connections = ConnectionRegistry()
         self.token_secret = secrets.token_bytes(32)
         self.sites: dict[str, SiteRecord] = {}
@@ -152,4 +154,7 @@ def handlers_of(document: Manifest) -> Iterator[dict[str, Any]]:
 
 def user_level_on(user: RcraUser, document: Manifest) -> Level:
     """The user's best e-Manifest level on any site of the manifest."""
-    return max((user.emanifest_level(site_id) for site_id in handler_site_ids(document)), default=Level.NONE)
+    return max(
+        (user.emanifest_level(site_id) for site_id in handler_site_ids(document)),
+        default=Level.NONE,
+    )

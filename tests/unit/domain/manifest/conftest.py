@@ -41,7 +41,7 @@ class Documents:
     remove the key.
     """
 
-    names = tuple(_BASELINES)
+    fixtures = FIXTURES
 
     def load(self, relative: str) -> Any:
         return json.loads((FIXTURES / relative).read_bytes())
