@@ -39,6 +39,7 @@ def create_sandbox_app(state: SandboxState | None = None) -> Litestar:
         },
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=None,
+        logging_config=None,
         debug=False,
     )
     app.state.sandbox = state

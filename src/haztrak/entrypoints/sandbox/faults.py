@@ -140,8 +140,10 @@ class ConnectionRegistry:
 
     def __init__(self) -> None:
         self._transports: dict[tuple[str, int], asyncio.BaseTransport] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def add(self, client: tuple[str, int] | None, transport: asyncio.BaseTransport) -> None:
+        self._loop = asyncio.get_running_loop()
         if client is not None:
             self._transports[client] = transport
 
@@ -155,6 +157,19 @@ class ConnectionRegistry:
             return False
         transport.abort()
         return True
+
+    def abort_all_soon(self) -> None:
+        """From any thread: close every open connection (the server is stopping)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def abort_all() -> None:
+            for client in list(self._transports):
+                self.abort(client)
+
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(abort_all)
 
 
 class FaultMiddleware(ASGIMiddleware):

@@ -12,6 +12,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -79,6 +80,7 @@ class SandboxServer:
         self.app: Litestar = create_sandbox_app(self.state)
         self._requested_port = port
         self._socket: socket.socket | None = None
+        self._port: int | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -88,10 +90,9 @@ class SandboxServer:
 
     @property
     def port(self) -> int:
-        if self._socket is None:
-            raise RuntimeError("the sandbox is not started")
-        port: int = self._socket.getsockname()[1]
-        return port
+        if self._port is None:
+            raise RuntimeError("the sandbox has not bound its port yet")
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -112,7 +113,7 @@ class SandboxServer:
             log_config=None,
             proxy_headers=False,
             server_header=False,
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=1,
         )
 
     def _bind(self) -> socket.socket:
@@ -121,6 +122,7 @@ class SandboxServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         sock.listen(128)
+        self._port = int(sock.getsockname()[1])
         return sock
 
     def start(self, timeout: float = 10.0) -> str:
@@ -149,6 +151,8 @@ class SandboxServer:
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is not None:
             self._server.should_exit = True
+            # Idle keep-alive connections would hold a graceful shutdown for its whole timeout.
+            self.state.connections.abort_all_soon()
         if self._thread is not None:
             self._thread.join(timeout)
         self._cleanup()
@@ -160,9 +164,12 @@ class SandboxServer:
         self._thread = None
         self._server = None
 
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted (Ctrl-C, SIGTERM)."""
+    def serve_forever(self, on_ready: Callable[[str], None] | None = None) -> None:
+        """Serve in this thread until interrupted (Ctrl-C, SIGTERM); `on_ready` gets the base
+        URL once the port is bound."""
         self._socket = self._bind()
+        if on_ready is not None:
+            on_ready(self.base_url)
         try:
             uvicorn.Server(self._config()).run(sockets=[self._socket])
         finally:

@@ -1,0 +1,34 @@
+"""The e-Manifest sandbox: a local test double of EPA's RCRAInfo / e-Manifest REST API.
+
+This is NOT EPA and nothing it holds counts for compliance. It speaks RCRAInfo's REST API at
+`/rest/api/v1/...` the way the `emanifest` 5.1.0 client calls it (same paths, bearer tokens,
+JSON shapes, error documents and validation reports) so that the code which talks to EPA is
+the code the tests and the demo run. All state lives in memory in one process and is seeded
+deterministically (`seed`); `POST /sandbox/reset` returns to the seed.
+
+It behaves like e-Manifest where it matters: 20-minute tokens, lockout after three failed
+logins, per-site permissions, EPA's schema and save rules (the manifest rules are the domain's
+`business_problems`), `#########ELC` tracking numbers, Quicker Sign moving the status, and
+faults on demand (latency, 500/503, dropped connections, expired tokens). It serves HTTPS only,
+with a self-signed certificate, because the client swaps any non-https base URL for EPA's
+preprod. It refuses to start with HT_ENV=prod unless told `--allow-prod`.
+
+Public API: `create_sandbox_app`, `SandboxServer`, `SandboxState`, `SandboxSettings`,
+`add_sandbox_command`, and `DEMO_ORG_CREDENTIALS` (in `seed`).
+"""
+
+from haztrak.entrypoints.sandbox.app import create_sandbox_app
+from haztrak.entrypoints.sandbox.cli import add_sandbox_command
+from haztrak.entrypoints.sandbox.config import SandboxSettings
+from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
+from haztrak.entrypoints.sandbox.server import SandboxServer
+from haztrak.entrypoints.sandbox.state import SandboxState
+
+__all__ = [
+    "DEMO_ORG_CREDENTIALS",
+    "SandboxServer",
+    "SandboxSettings",
+    "SandboxState",
+    "add_sandbox_command",
+    "create_sandbox_app",
+]
