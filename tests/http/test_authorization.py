@@ -90,9 +90,8 @@ async def test_another_orgs_objects_are_not_found(
         "orgadmin": "admin",
         "testuser1": "member",
     }
-    assert (await orgadmin.get("/api/orgs/generators-org-llc")).json()["rcrainfoApiId"] == (
-        "gen-api-id"
-    )
+    credentials = await orgadmin.get("/api/orgs/generators-org-llc/rcrainfo")
+    assert credentials.json()["rcraAPIID"] == "gen-api-id"
 
 
 async def test_another_users_token_is_not_found(testuser1: Browser, tsdf1: Browser) -> None:
@@ -115,6 +114,7 @@ ADMIN_ONLY_REQUESTS = [
         {"role": "site_manager"},
     ),
     ("PUT", "/api/orgs/generators-org-llc/rcrainfo", {"rcraAPIID": "x"}),
+    ("GET", "/api/orgs/generators-org-llc/rcrainfo", None),
 ]
 
 

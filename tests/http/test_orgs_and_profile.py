@@ -18,7 +18,6 @@ async def test_testuser1_sees_exactly_its_org_and_sites(testuser1: Browser) -> N
         "name": "Generators Org LLC",
         "slug": "generators-org-llc",
         "rcrainfoIntegrated": True,
-        "rcrainfoApiId": "gen-api-id",
     }
     sites = (await testuser1.get("/api/sites")).json()
     assert [s["handler"]["epaSiteId"] for s in sites] == ["VATESTGEN001"]
@@ -120,7 +119,15 @@ async def test_org_key_is_never_returned_and_stored_encrypted(
     )
     assert response.status_code == 200
     assert new_key not in response.text
-    assert response.json()["rcrainfoIntegrated"] is True
+    assert response.json() == {
+        "rcraAPIID": "new-id",
+        "apiKeySet": True,
+        "rcrainfoIntegrated": True,
+        "credentialsFailing": False,
+    }
+    shown = await orgadmin.get("/api/orgs/generators-org-llc/rcrainfo")
+    assert shown.json()["rcraAPIID"] == "new-id"
+    assert new_key not in shown.text
 
     engine = database.create_engine(settings.database.url.reveal())
     async with database.session_factory(engine)() as session:

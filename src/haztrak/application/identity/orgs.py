@@ -284,6 +284,18 @@ class AddOrgSite(_OrgAdminUseCase):
         return SiteView(site=site, handler=handler)
 
 
+class GetOrgRcrainfoCredentials:
+    """Org admins see the API ID and whether a key is set; nobody sees the key."""
+
+    def __init__(self, memberships: MembershipRepository, orgs: OrgRepository) -> None:
+        self._memberships = memberships
+        self._orgs = orgs
+
+    async def __call__(self, user: User, slug: str) -> Org:
+        grants = await self._memberships.grants(user.id)
+        return await _visible_org(self._orgs, grants, slug, Action.MANAGE_ORG)
+
+
 class SetOrgRcrainfoCredentials(_OrgAdminUseCase):
     """Store the org's RCRAInfo API ID and key. The key is encrypted; a None key keeps it."""
 

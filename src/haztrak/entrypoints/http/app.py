@@ -141,6 +141,7 @@ def create_app(
             security=[{"bearer": []}, {"session": []}],
         ),
         middleware=[request_log_middleware],
+        logging_config=None,  # the process configured logging (entrypoints.logs)
         lifespan=[lifespan],
         debug=False,
     )

@@ -172,16 +172,29 @@ class OrgOut(Out):
     name: str
     slug: str
     rcrainfo_integrated: bool
-    rcrainfo_api_id: str | None = None
 
     @classmethod
     def of(cls, org: Org) -> OrgOut:
         return cls(
-            id=org.id,
-            name=org.name,
-            slug=org.slug,
+            id=org.id, name=org.name, slug=org.slug, rcrainfo_integrated=org.rcrainfo_integrated
+        )
+
+
+class OrgCredentialsOut(msgspec.Struct, kw_only=True):
+    """What an org admin sees of the org's RCRAInfo credentials: never the key itself."""
+
+    rcra_api_id: str | None = msgspec.field(name="rcraAPIID")
+    api_key_set: bool = msgspec.field(name="apiKeySet")
+    rcrainfo_integrated: bool = msgspec.field(name="rcrainfoIntegrated")
+    credentials_failing: bool = msgspec.field(name="credentialsFailing")
+
+    @classmethod
+    def of(cls, org: Org) -> OrgCredentialsOut:
+        return cls(
+            rcra_api_id=org.rcrainfo_api_id,
+            api_key_set=org.has_rcrainfo_api_key,
             rcrainfo_integrated=org.rcrainfo_integrated,
-            rcrainfo_api_id=org.rcrainfo_api_id,
+            credentials_failing=org.rcrainfo_credentials_failing,
         )
 
 

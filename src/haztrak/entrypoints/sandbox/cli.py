@@ -41,9 +41,7 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         action="store_true",
         help="print the seeded RCRAInfo users with their API IDs and keys as JSON, and exit",
     )
-    parser.add_argument(
-        "--allow-prod", action="store_true", help="start even though HT_ENV=prod"
-    )
+    parser.add_argument("--allow-prod", action="store_true", help="start even though HT_ENV=prod")
     parser.add_argument(
         "--cert-dir",
         type=Path,

@@ -30,7 +30,8 @@ def single_pdf(zip_bytes: bytes) -> AttachedPdf:
             files = [info for info in archive.infolist() if not info.is_dir()]
             if len(files) != 1:
                 raise AttachmentError(
-                    f"The attachment must hold exactly one PDF document; it holds {len(files)} files"
+                    "The attachment must hold exactly one PDF document; "
+                    f"it holds {len(files)} files"
                 )
             data = archive.read(files[0])
     except zipfile.BadZipFile:

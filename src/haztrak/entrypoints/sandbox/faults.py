@@ -94,7 +94,7 @@ class FaultInjector:
         self._baseline = baseline.validate()
         self._config = baseline
         self._seed = seed
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # noqa: S311 - repeatable faults, not secrets
         self._lock = threading.Lock()
 
     @property
@@ -115,7 +115,7 @@ class FaultInjector:
         """Back to the faults the sandbox started with (its settings), and a fresh random stream."""
         with self._lock:
             self._config = self._baseline
-            self._random = random.Random(self._seed)
+            self._random = random.Random(self._seed)  # noqa: S311 - repeatable faults
             return self._config
 
     def decide(self) -> Decision:

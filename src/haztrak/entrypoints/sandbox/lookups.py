@@ -3,8 +3,9 @@
 Waste codes and DOT lists come from the packaged seed data (`haztrak.resources/lookups`); the
 code lists the manifest domain validates with (containers, units, H codes, form and source
 codes, load types, density units) come from `haztrak.domain.manifest.codes`; the rest (MTN
-suffixes, waste minimization codes, ports of entry) are written out here. The DOT table that answers the by-name and by-ID lookups is a curated subset of 49 CFR
-172.101: the hazardous materials that waste manifests name most often.
+suffixes, waste minimization codes, ports of entry) are written out here. The DOT table that
+answers the by-name and by-ID lookups is a curated subset of 49 CFR 172.101: the hazardous
+materials that waste manifests name most often.
 """
 
 from __future__ import annotations

@@ -105,7 +105,9 @@ def mtn_exists(state: SandboxState, mtn: str) -> dict[str, Any]:
 def site_tracking_numbers(state: SandboxState, user: RcraUser, site_id: str) -> list[str]:
     check_site_id(site_id)
     if state.site(site_id) is None:
-        raise RcraError("E_SiteIdNotFound", "Site with the provided Site ID is not found", NOT_FOUND)
+        raise RcraError(
+            "E_SiteIdNotFound", "Site with the provided Site ID is not found", NOT_FOUND
+        )
     if user.emanifest_level(site_id) is Level.NONE:
         raise site_permission_error()
     return sorted(
@@ -143,7 +145,9 @@ def search(state: SandboxState, user: RcraUser, criteria: Any) -> list[str]:
     if site_id:
         check_site_id(site_id)
         if state.site(site_id) is None:
-            raise RcraError("E_SiteIsNotFound", "Site with Provided Site ID is not Found", NOT_FOUND)
+            raise RcraError(
+                "E_SiteIsNotFound", "Site with Provided Site ID is not Found", NOT_FOUND
+            )
     start, end = _date_range(criteria)
     status = criteria.get("status")
     if status == "SignedComplete":
@@ -353,7 +357,9 @@ def _shape(document: Any) -> Findings | None:
     """Schema problems, in EPA's words; None when the document has EPA's shape."""
     if not isinstance(document, dict):
         findings = Findings()
-        findings.error("Emanifest", "Instance type does not match: a manifest JSON object is expected")
+        findings.error(
+            "Emanifest", "Instance type does not match: a manifest JSON object is expected"
+        )
         return findings
     problems = schema_problems(document)
     if not problems:
@@ -423,7 +429,7 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
             and user.can_esign
         )
         sites.append(entry)
-    next_entry = None
+    next_entry: dict[str, Any] | None = None
     if turn is not None:
         next_entry = {"siteType": turn.role.value}
         if turn.transporter_order is not None:
@@ -491,7 +497,9 @@ def attachments(state: SandboxState, user: RcraUser, mtn: str) -> tuple[bytes, s
     uploaded = state.attachments.get(mtn)
     if uploaded is not None:
         pdf = single_pdf(uploaded)
-        files.append((str((document.get("printedDocument") or {}).get("name") or pdf.name), pdf.data))
+        files.append(
+            (str((document.get("printedDocument") or {}).get("name") or pdf.name), pdf.data)
+        )
     for name, handler in _copy_of_record_parties(document):
         for signature in handler.get("electronicSignaturesInfo") or []:
             if signature.get("signatureDate"):

@@ -18,7 +18,6 @@ from haztrak.domain.handlers import SiteType, is_epa_id
 from haztrak.domain.manifest import (
     CheckPurpose,
     ManifestShapeError,
-    SubmissionType,
     business_problems,
     manifest_from_document,
 )
@@ -283,8 +282,7 @@ class Review:
                 after,
             )
         if before != after and any(
-            handler.get("electronicSignaturesInfo")
-            for handler in _stored_handlers(self.stored)
+            handler.get("electronicSignaturesInfo") for handler in _stored_handlers(self.stored)
         ):
             self.findings.error(
                 path("submissionType"),
@@ -530,7 +528,9 @@ class Review:
         alternate_submits = submitter is not None and submitter == (
             (self.document.get("rejectionInfo") or {}).get("alternateDesignatedFacility") or {}
         ).get("epaSiteId")
-        if not alternate_submits and (self.document.get("rejection") or "rejectionInfo" in self.document):
+        if not alternate_submits and (
+            self.document.get("rejection") or "rejectionInfo" in self.document
+        ):
             if self.document.get("rejection"):
                 self.findings.warn(
                     path("rejection"),
@@ -556,14 +556,20 @@ class Review:
     def _image_generator(self, submitter: str | None) -> None:
         generator = self.document.get("generator")
         record = (
-            self.state.site(str(generator.get("epaSiteId"))) if isinstance(generator, dict) else None
+            self.state.site(str(generator.get("epaSiteId")))
+            if isinstance(generator, dict)
+            else None
         )
         signature = (generator or {}).get("paperSignatureInfo") or {}
-        provided = isinstance(generator, dict) and record is not None and bool(
-            signature.get("signatureDate")
+        provided = (
+            isinstance(generator, dict)
+            and record is not None
+            and bool(signature.get("signatureDate"))
         )
         if isinstance(generator, dict) and record is not None:
-            self._fill(path("generator"), generator, record, SiteType.GENERATOR, keeps_given_site=True)
+            self._fill(
+                path("generator"), generator, record, SiteType.GENERATOR, keeps_given_site=True
+            )
             if not signature.get("printedName"):
                 self.findings.warn(
                     path("generator", "paperSignatureInfo", "printedName"), "Field is not Provided"
@@ -583,7 +589,8 @@ class Review:
             return
         parties: list[tuple[str, Any]] = [(path("generator"), self.document.get("generator"))]
         parties += [
-            (path("transporters", i), t) for i, t in enumerate(self.document.get("transporters") or [])
+            (path("transporters", i), t)
+            for i, t in enumerate(self.document.get("transporters") or [])
         ]
         parties.append((path("designatedFacility"), self.document.get("designatedFacility")))
         for where, handler in parties:
@@ -606,7 +613,11 @@ class Review:
             if not isinstance(waste, dict):
                 continue
             code = ((waste.get("dotInformation") or {}).get("idNumber") or {}).get("code")
-            if isinstance(code, str) and _DOT_ID.fullmatch(code) and code not in lookups.dot_id_number_set():
+            if (
+                isinstance(code, str)
+                and _DOT_ID.fullmatch(code)
+                and code not in lookups.dot_id_number_set()
+            ):
                 self.findings.error(
                     path("wastes", index, "dotInformation", "idNumber", "code"), _NOT_FOUND, code
                 )
@@ -615,7 +626,9 @@ class Review:
                 value = entry.get("code") if isinstance(entry, dict) else None
                 if isinstance(value, str) and value not in federal:
                     self.findings.warn(
-                        path("wastes", index, "hazardousWaste", "federalWasteCodes", position, "code"),
+                        path(
+                            "wastes", index, "hazardousWaste", "federalWasteCodes", position, "code"
+                        ),
                         "Provided Value is not Found in the sandbox's federal waste code lookup",
                         value,
                     )
@@ -670,14 +683,18 @@ class Review:
             for w in self.document.get("wastes") or []
             if isinstance(w, dict)
         ]
-        self.document["discrepancy"] = any(i.get("wasteQuantity") or i.get("wasteType") for i in infos)
+        self.document["discrepancy"] = any(
+            i.get("wasteQuantity") or i.get("wasteType") for i in infos
+        )
         self.document["residue"] = any(i.get("residue") for i in infos)
 
 
 def _agrees(given: Any, registered: Any) -> bool:
     """Whether what the caller gave says the same as RCRAInfo (it may leave parts out)."""
     if isinstance(given, dict) and isinstance(registered, dict):
-        return all(key in registered and _agrees(value, registered[key]) for key, value in given.items())
+        return all(
+            key in registered and _agrees(value, registered[key]) for key, value in given.items()
+        )
     if isinstance(given, str) and isinstance(registered, str):
         return given.strip().upper() == registered.strip().upper()
     return bool(given == registered)
@@ -699,10 +716,3 @@ def _ordered(document: Manifest) -> Manifest:
     """System fields first, as e-Manifest answers; the rest in the order it was sent."""
     head = {key: document[key] for key in _KEY_ORDER if key in document}
     return head | {key: value for key, value in document.items() if key not in head}
-
-
-def submission_type_of(document: Manifest) -> SubmissionType | None:
-    try:
-        return SubmissionType(document.get("submissionType"))
-    except ValueError:
-        return None

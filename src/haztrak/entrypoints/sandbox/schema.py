@@ -97,7 +97,8 @@ def describe(error: ValidationError) -> str:
     """EPA's (the Java validator's) wording of one `jsonschema` error."""
     kind = error.validator
     expected: Any = error.validator_value
-    instance = error.instance
+    instance: Any = error.instance
+    schema: Any = error.schema
     if kind == "type":
         allowed = [expected] if isinstance(expected, str) else list(expected)
         return (
@@ -108,11 +109,14 @@ def describe(error: ValidationError) -> str:
         missing = sorted(name for name in expected if name not in instance)
         return f"Object has missing required properties ({_json(missing)})"
     if kind == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
+        known = set(schema.get("properties", {}))
         extra = sorted(key for key in instance if key not in known)
         return f"Object instance has properties which are not allowed by the schema: {_json(extra)}"
     if kind == "enum":
-        return f"Instance value ({_json(instance)}) not found in enum (possible values: {_json(expected)})"
+        return (
+            f"Instance value ({_json(instance)}) not found in enum "
+            f"(possible values: {_json(expected)})"
+        )
     if kind == "maxLength":
         return (
             f"String {_json(instance)} is too long "
@@ -124,9 +128,15 @@ def describe(error: ValidationError) -> str:
             f"(length: {len(instance)}, required minimum: {expected})"
         )
     if kind == "maximum":
-        return f"Numeric instance is greater than the required maximum (maximum: {expected}, found: {instance})"
+        return (
+            "Numeric instance is greater than the required maximum "
+            f"(maximum: {expected}, found: {instance})"
+        )
     if kind == "minimum":
-        return f"Numeric instance is lower than the required minimum (minimum: {expected}, found: {instance})"
+        return (
+            "Numeric instance is lower than the required minimum "
+            f"(minimum: {expected}, found: {instance})"
+        )
     if kind == "pattern":
         return f"ECMA 262 regex {_json(expected)} does not match input string {_json(instance)}"
     if kind == "format":
@@ -139,9 +149,11 @@ def describe(error: ValidationError) -> str:
 
 
 def _dependency_message(error: ValidationError) -> str:
-    for prop, needed in error.validator_value.items():
-        if prop in error.instance and isinstance(needed, list):
-            missing = [name for name in needed if name not in error.instance]
+    dependencies: Any = error.validator_value
+    instance: Any = error.instance
+    for prop, needed in dependencies.items():
+        if prop in instance and isinstance(needed, list):
+            missing = [name for name in needed if name not in instance]
             if missing:
                 return (
                     f"Property {_json(prop)} of object has missing property dependencies "

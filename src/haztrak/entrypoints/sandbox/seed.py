@@ -46,10 +46,19 @@ TRANSPORTER_IDS = ("MOCKTRANS001", "MOCKTRANS002")
 TSDF_ID = "MOCKTSDFS001"
 
 DEMO_ORG_CREDENTIALS: dict[str, tuple[str, str]] = {
-    "generators-org-llc": ("f0fe1327-3b9d-5a03-8557-36c771a56fb6", "XaRxjG9eeZqTxZKJ7r1JbNDFDPtXogEd"),
-    "mock-transporters": ("aa0af782-240e-539c-9f1b-1cb8e38422f1", "nUxkY1zxYMYtnVF8n72KyBCVvqEqG6uw"),
-    "mock-tsdf": ("bccc4a54-e9b7-57d6-98b3-7e25bcb2de80", "2Rwyvu1N7LGzOLiXtKY-ZrPtXjr-wx9O"),
-}  # fmt: skip
+    "generators-org-llc": (
+        "f0fe1327-3b9d-5a03-8557-36c771a56fb6",
+        "XaRxjG9eeZqTxZKJ7r1JbNDFDPtXogEd",
+    ),
+    "mock-transporters": (
+        "aa0af782-240e-539c-9f1b-1cb8e38422f1",
+        "nUxkY1zxYMYtnVF8n72KyBCVvqEqG6uw",
+    ),
+    "mock-tsdf": (
+        "bccc4a54-e9b7-57d6-98b3-7e25bcb2de80",
+        "2Rwyvu1N7LGzOLiXtKY-ZrPtXjr-wx9O",
+    ),
+}
 """RCRAInfo API ID and key of each demo org's Site Manager, keyed by org slug."""
 
 EXAMPLE_USER_CREDENTIALS = (
@@ -274,7 +283,7 @@ _ID_LETTERS = {
 
 def generated_sites(taken: set[str], count: int = GENERATED_HANDLER_COUNT) -> list[SiteRecord]:
     """Handlers that only exist to be found by site search."""
-    rng = random.Random(SEED + 1)
+    rng = random.Random(SEED + 1)  # noqa: S311 - seed data, deterministic on purpose
     states = list(_STATE_WEIGHTS)
     weights = list(_STATE_WEIGHTS.values())
     types = [SiteType.GENERATOR, SiteType.TRANSPORTER, SiteType.TSDF, SiteType.BROKER]
@@ -409,8 +418,13 @@ _WASTES = (
         ("D002", "D007"), "DF", "G", "H121",
     ),
     _Waste("UN2809", "UN2809, Waste Mercury, 8, III", ("D009",), "CF", "P", "H010"),
-    _Waste("NA3077", "NA3077, Hazardous waste, solid, n.o.s. (Lead), 9, III", ("D008",), "CM", "T", "H111"),
-    _Waste(None, "Spent fluorescent lamps (universal waste)", (), "CF", "P", "H010", epa_waste=False),
+    _Waste(
+        "NA3077", "NA3077, Hazardous waste, solid, n.o.s. (Lead), 9, III", ("D008",), "CM", "T",
+        "H111",
+    ),
+    _Waste(
+        None, "Spent fluorescent lamps (universal waste)", (), "CF", "P", "H010", epa_waste=False
+    ),
     _Waste(None, "PCB contaminated rags", (), "BA", "K", "H040", epa_waste=False, pcb=True),
 )  # fmt: skip
 
@@ -434,7 +448,7 @@ class _History:
     def __init__(self, sites: dict[str, SiteRecord], users: dict[str, RcraUser]) -> None:
         self.sites = sites
         self.users = users
-        self.rng = random.Random(SEED)
+        self.rng = random.Random(SEED)  # noqa: S311 - seed data, deterministic on purpose
         self.serial = FIRST_SEEDED_SERIAL
         self.paper_serial = 900_100_001
         self.manifests: dict[str, dict[str, Any]] = {}
@@ -647,7 +661,9 @@ class _History:
                 doc["status"] = "UnderCorrection"
                 doc["correctionInfo"] = {"active": True, "epaSiteId": TSDF_ID,
                                          "initiatorRole": "Industry"}  # fmt: skip
-        doc["updatedDate"] = format_epa_datetime(last_write + timedelta(minutes=self.rng.randrange(600)))
+        doc["updatedDate"] = format_epa_datetime(
+            last_write + timedelta(minutes=self.rng.randrange(600))
+        )
 
     def paper(self, doc: dict[str, Any], kind: str, created: datetime) -> None:
         """A paper manifest the TSDF uploaded after the waste arrived."""

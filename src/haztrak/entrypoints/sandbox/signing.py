@@ -48,7 +48,9 @@ class SignRequest(msgspec.Struct, kw_only=True, rename="camel"):
 def quicker_sign(state: SandboxState, user: RcraUser, body: Any) -> tuple[int, dict[str, Any]]:
     request = _request(body)
     if request.site_type == "Transporter" and request.transporter_order is None:
-        raise RcraError("E_SystemError", "Transporter Order is required when site type is Transporter")
+        raise RcraError(
+            "E_SystemError", "Transporter Order is required when site type is Transporter"
+        )
     printed_at = _printed_date(request.printed_signature_date)
     if user.emanifest_level(request.site_id) < Level.CERTIFIER or not user.can_esign:
         raise site_permission_error()
@@ -75,7 +77,9 @@ def quicker_sign(state: SandboxState, user: RcraUser, body: Any) -> tuple[int, d
         warnings.append(
             {
                 "field": "printedSignatureDate",
-                "message": "Printed Signature Date is set to noon UTC of the day of the provided date",
+                "message": (
+                    "Printed Signature Date is set to noon UTC of the day of the provided date"
+                ),
                 "value": request.printed_signature_date,
             }
         )

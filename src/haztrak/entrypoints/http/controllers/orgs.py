@@ -9,6 +9,7 @@ from haztrak.application.identity.orgs import (
     AddOrgMember,
     AddOrgSite,
     GetOrg,
+    GetOrgRcrainfoCredentials,
     GetSite,
     ListMyOrgs,
     ListMySites,
@@ -22,6 +23,7 @@ from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http.schemas import (
     MemberRole,
+    OrgCredentialsOut,
     OrgCredentialsUpdate,
     OrgMemberOut,
     OrgOut,
@@ -120,9 +122,15 @@ class OrgController(Controller):
         slug: str,
         data: OrgCredentialsUpdate,
         set_credentials: FromDishka[SetOrgRcrainfoCredentials],
-    ) -> OrgOut:
+    ) -> OrgCredentialsOut:
         key = Secret(data.rcra_api_key) if data.rcra_api_key is not None else None
-        return OrgOut.of(await set_credentials(user, slug, data.rcra_api_id, key))
+        return OrgCredentialsOut.of(await set_credentials(user, slug, data.rcra_api_id, key))
+
+    @get("/{slug:str}/rcrainfo", summary="The org's RCRAInfo API ID and whether a key is set")
+    async def credentials(
+        self, user: User, slug: str, get_credentials: FromDishka[GetOrgRcrainfoCredentials]
+    ) -> OrgCredentialsOut:
+        return OrgCredentialsOut.of(await get_credentials(user, slug))
 
 
 class SiteController(Controller):

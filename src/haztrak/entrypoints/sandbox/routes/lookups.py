@@ -81,9 +81,7 @@ def _check_id(id_number: str) -> str:
 
 def _known_psn(psn: str) -> str:
     if psn not in lookups.proper_shipping_names():
-        raise RcraError(
-            "E_ProperShippingNameNotFound", "Proper Shipping Name Not Found", NOT_FOUND
-        )
+        raise RcraError("E_ProperShippingNameNotFound", "Proper Shipping Name Not Found", NOT_FOUND)
     return psn
 
 
@@ -106,12 +104,18 @@ def _combination(psn: str, id_number: str) -> DotEntry:
     return entry
 
 
-@get(f"{EMANIFEST}/hazard-class-by-shipping-name-id-number/{{psn:str}}/{{id_number:str}}", sync_to_thread=False)
+@get(
+    f"{EMANIFEST}/hazard-class-by-shipping-name-id-number/{{psn:str}}/{{id_number:str}}",
+    sync_to_thread=False,
+)
 def hazard_class_by_name_and_id(psn: str, id_number: str) -> list[str]:
     return [_combination(psn, id_number).hazard_class]
 
 
-@get(f"{EMANIFEST}/packing-groups-by-shipping-name-id-number/{{psn:str}}/{{id_number:str}}", sync_to_thread=False)
+@get(
+    f"{EMANIFEST}/packing-groups-by-shipping-name-id-number/{{psn:str}}/{{id_number:str}}",
+    sync_to_thread=False,
+)
 def packing_groups_by_name_and_id(psn: str, id_number: str) -> list[str]:
     return list(_combination(psn, id_number).packing_groups)
 
