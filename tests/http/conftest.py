@@ -13,8 +13,8 @@ from litestar import Litestar
 
 from haztrak.adapters.persistence import database
 from haztrak.adapters.security.passwords import Argon2PasswordHasher
-from haztrak.application.ports.security import PasswordHasher
 from haztrak.application.identity.demo import SeedDemoData
+from haztrak.application.ports.security import PasswordHasher
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.cli.demo import demo_data
 from haztrak.entrypoints.http.app import create_app
@@ -34,6 +34,8 @@ class CheapHashing(Provider):
 
 def providers_for_tests() -> list[Provider]:
     return [*core_providers(), CheapHashing()]
+
+
 DEMO_CREDENTIALS = {
     "generators-org-llc": ("gen-api-id", "gen-api-key-SECRET-VALUE"),
     "mock-transporters": ("trans-api-id", "trans-api-key-SECRET-VALUE"),

@@ -12,8 +12,8 @@ from haztrak.application.errors import AuthenticationFailed, RateLimited
 from haztrak.application.identity.auth import (
     AuthenticateToken,
     CreateApiToken,
-    LoginThrottle,
     LogIn,
+    LoginThrottle,
     ResolveSession,
     RevokeApiToken,
     Sessions,
@@ -54,9 +54,7 @@ class World:
         return LogIn(self.users, self.hasher, throttle, self.auditor, self.uow)
 
     def admin(self, use_case: type) -> object:
-        return use_case(
-            self.memberships, self.orgs, self.users, self.sites, self.auditor, self.uow
-        )
+        return use_case(self.memberships, self.orgs, self.users, self.sites, self.auditor, self.uow)
 
 
 @pytest.fixture
