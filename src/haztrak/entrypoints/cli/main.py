@@ -100,9 +100,8 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     created = _run_with_container(settings, work)
     print("demo data ready. Logins (username / password):")
     for user in data.users:
-        shown = password if user.username in created or not args.password else "(unchanged)"
-        note = "" if user.username in created else "  (existed; password unchanged)"
-        print(f"  {user.username:<14} {shown if user.username in created else ''}{note}")
+        shown = password if user.username in created else "(existed; password unchanged)"
+        print(f"  {user.username:<14} {shown}")
     return 0
 
 

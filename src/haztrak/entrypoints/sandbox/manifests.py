@@ -221,9 +221,13 @@ def _parties(
 
 
 def _state_of(handler: dict[str, Any]) -> str | None:
+    """The handler's location state, or the state its EPA ID begins with."""
     state = (handler.get("siteAddress") or {}).get("state") or {}
     code = state.get("code")
-    return code if isinstance(code, str) else None
+    if isinstance(code, str):
+        return code
+    epa_id = handler.get("epaSiteId")
+    return epa_id[:2] if isinstance(epa_id, str) else None
 
 
 def _in_range(

@@ -65,9 +65,29 @@ def _format_checker() -> FormatChecker:
 
 @functools.cache
 def validator(name: str) -> Draft4Validator:
-    schema = load_schema(name)
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema, format_checker=_format_checker())
+    return Draft4Validator(_portable(load_schema(name)), format_checker=_format_checker())
+
+
+def _portable(node: Any) -> Any:
+    """A copy whose regular expressions Python can compile. EPA writes `[\\w-\\.]`, which
+    ECMA-262 and Java read as a literal hyphen and Python refuses as a bad range."""
+    if isinstance(node, dict):
+        return {
+            key: _python_pattern(value) if key == "pattern" and isinstance(value, str)
+            else _portable(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_portable(value) for value in node]
+    return node
+
+
+def _python_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return pattern.replace("\\w-", "\\w\\-")
+    return pattern
 
 
 def schema_problems(

@@ -701,7 +701,3 @@ class _History:
             doc.pop(key, None)
         doc["residue"] = False
         doc["import"] = False
-        doc["generator"] = {
-            "epaSiteId": doc["generator"]["epaSiteId"],
-            "paperSignatureInfo": doc["generator"]["paperSignatureInfo"],
-        }
