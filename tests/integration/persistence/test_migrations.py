@@ -49,3 +49,30 @@ async def test_the_migrations_create_exactly_the_tables_the_code_declares(
         assert diff == []
     finally:
         await engine.dispose()
+
+
+async def test_the_audit_log_is_append_only(database_url: str) -> None:
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = database.create_engine(database_url)
+    try:
+        await database.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, object_type, object_id, detail) "
+                    "VALUES (CURRENT_TIMESTAMP, 'system', 'test', 'org', 'acme', '{}')"
+                )
+            )
+        for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with engine.begin() as conn:
+                    await conn.execute(text(statement))
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT actor FROM audit_log"))).scalars().all() == [
+                "system"
+            ]
+    finally:
+        await engine.dispose()

@@ -38,6 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index("ix_audit_log_object", ["object_type", "object_id"], unique=False)
+    _make_audit_log_append_only()
 
     op.create_table(
         "orgs",
@@ -186,7 +187,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_site_permissions_user_id"), ["user_id"], unique=False)
 
 
+def _make_audit_log_append_only() -> None:
+    """The database itself refuses to change or delete an audit entry."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """
+            CREATE FUNCTION audit_log_is_append_only() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION 'audit_log is append-only';
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+            )
+
+
+def _drop_audit_log_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+
+
 def downgrade() -> None:
+    _drop_audit_log_triggers()
     with op.batch_alter_table("site_permissions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_site_permissions_user_id"))
 
