@@ -61,6 +61,11 @@ async def test_users_round_trip_and_usernames_are_unique(repos: Repos) -> None:
 
     with pytest.raises(Conflict):
         await repos.users.add(a_user("alice"), None)
+    # the unit of work survives a conflict: earlier and later changes still commit
+    await repos.users.add(a_user("bob"), None)
+    await repos.uow.commit()
+    assert await repos.users.by_username("alice") is not None
+    assert await repos.users.by_username("bob") is not None
 
 
 async def test_orgs_keep_the_key_apart_and_slugs_unique(repos: Repos) -> None:

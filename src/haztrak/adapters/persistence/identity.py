@@ -41,11 +41,12 @@ from haztrak.domain.identity import (
 from haztrak.domain.tokens import ApiToken
 
 
-async def _flush_or_conflict(session: AsyncSession, message: str) -> None:
+async def _add_or_conflict(session: AsyncSession, row: object, message: str) -> None:
+    """Insert one row in a savepoint: a duplicate is a Conflict and the transaction goes on."""
     try:
-        await session.flush()
+        async with session.begin_nested():
+            session.add(row)
     except IntegrityError as exc:
-        await session.rollback()
         raise Conflict(message) from exc
 
 
@@ -91,7 +92,8 @@ class SqlUserRepository:
         )
 
     async def add(self, user: User, password_hash: str | None) -> None:
-        self._session.add(
+        await _add_or_conflict(
+            self._session,
             UserRow(
                 id=user.id,
                 username=user.username,
@@ -102,9 +104,9 @@ class SqlUserRepository:
                 is_active=user.is_active,
                 is_staff=user.is_staff,
                 created_at=user.created_at,
-            )
+            ),
+            f"a user called {user.username!r} exists",
         )
-        await _flush_or_conflict(self._session, f"a user called {user.username!r} exists")
 
     async def update(self, user: User) -> None:
         await self._session.execute(
@@ -161,16 +163,17 @@ class SqlOrgRepository:
         return [_org(r) for r in rows]
 
     async def add(self, org: Org) -> None:
-        self._session.add(
+        await _add_or_conflict(
+            self._session,
             OrgRow(
                 id=org.id,
                 name=org.name,
                 slug=org.slug,
                 rcrainfo_api_id=org.rcrainfo_api_id,
                 rcrainfo_credentials_failing=org.rcrainfo_credentials_failing,
-            )
+            ),
+            f"an org with slug {org.slug!r} exists",
         )
-        await _flush_or_conflict(self._session, f"an org with slug {org.slug!r} exists")
 
     async def update(self, org: Org) -> None:
         await self._session.execute(
@@ -230,7 +233,8 @@ class SqlSiteRepository:
         return [_site(r) for r in rows]
 
     async def add(self, site: Site) -> None:
-        self._session.add(
+        await _add_or_conflict(
+            self._session,
             SiteRow(
                 id=site.id,
                 epa_id=site.epa_id,
@@ -238,9 +242,9 @@ class SqlSiteRepository:
                 site_type=site.site_type.value,
                 org_id=site.org_id,
                 last_manifest_sync=site.last_manifest_sync,
-            )
+            ),
+            f"site {site.epa_id} already belongs to an org",
         )
-        await _flush_or_conflict(self._session, f"site {site.epa_id} already belongs to an org")
 
     async def set_last_manifest_sync(self, site_id: UUID, at: datetime) -> None:
         await self._session.execute(
@@ -478,8 +482,9 @@ class SqlTokenRepository:
         self._session = session
 
     async def add(self, token: ApiToken) -> None:
-        self._session.add(ApiTokenRow(**msgspec.structs.asdict(token)))
-        await _flush_or_conflict(self._session, "the token exists")
+        await _add_or_conflict(
+            self._session, ApiTokenRow(**msgspec.structs.asdict(token)), "the token exists"
+        )
 
     async def by_hash(self, token_hash: str) -> ApiToken | None:
         row = await self._session.scalar(
