@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,11 +102,20 @@ def test_signatures_in_turn_move_the_manifest_to_signed(parties: Parties) -> Non
     assert manifest["signatureStatus"] is True
     assert schema_problems(manifest) == []
 
+    download = parties.tsdf.get_manifest_attachments(mtn)
+    assert download.ok
+    assert sorted(download.zip.namelist()) == [
+        "cor-g.html", "cor-t-1.html", "cor-t-2.html", "cor-tsdf.html",
+    ]  # fmt: skip
+    assert json.loads(download.json())["status"] == "Signed"
+
 
 def test_a_signature_is_recorded_at_noon_utc_with_a_warning(parties: Parties) -> None:
     mtn = parties.save("MOCKTRANS001")
     printed = "2026-03-04T17:45:12.000+0000"
-    _, report = sign(parties.generator, [mtn], "VATESTGEN001", "Generator", printedSignatureDate=printed)
+    _, report = sign(
+        parties.generator, [mtn], "VATESTGEN001", "Generator", printedSignatureDate=printed
+    )
     signer = report["signerReport"]
     assert signer["printedSignatureName"] == "Pat Signer"
     assert signer["printedSignatureDate"].startswith("2026-03-04T12:00:00.000")
@@ -164,8 +174,9 @@ def test_a_signature_may_not_predate_the_previous_one(parties: Parties) -> None:
         transporterOrder=1, printedSignatureDate=today - timedelta(days=2),
     )  # fmt: skip
     assert code == 400
-    assert "earlier than the previous signature" in (
-        report["manifestReports"][0]["manifestError"]["message"]
+    assert (
+        "earlier than the previous signature"
+        in (report["manifestReports"][0]["manifestError"]["message"])
     )
 
 

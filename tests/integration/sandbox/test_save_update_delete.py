@@ -51,7 +51,11 @@ def save_paper(
     sent = example(name)
     sent["manifestTrackingNumber"] = mtn
     pdf, archive = scanned_manifest(mtn)
-    sent["printedDocument"] = {"name": f"{mtn}.pdf", "size": len(pdf), "mimeType": "APPLICATION_PDF"}
+    sent["printedDocument"] = {
+        "name": f"{mtn}.pdf",
+        "size": len(pdf),
+        "mimeType": "APPLICATION_PDF",
+    }
     response = client.save_manifest(sent, archive)
     assert response.status_code == 200, response.json()
     return sent, pdf, response.json()

@@ -167,10 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_optional_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    try:
-        from haztrak.entrypoints.sandbox.cli import add_sandbox_command
-    except ImportError:
-        return
+    from haztrak.entrypoints.sandbox.cli import add_sandbox_command
+
     add_sandbox_command(commands)
 
 
@@ -183,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"haztrak: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log)
+    if hasattr(args, "func"):  # commands that read their own settings (the sandbox)
+        code: int = args.func(args)
+        return code
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
     try:
         return handler(settings, args)

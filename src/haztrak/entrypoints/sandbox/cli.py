@@ -7,6 +7,7 @@ The main CLI registers the command with `add_sandbox_command(subparsers)` and ca
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -80,5 +81,7 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    server.serve_forever(announce)
+    # uvicorn re-raises Ctrl-C once it has shut down cleanly; that is a normal stop.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever(announce)
     return EXIT_OK

@@ -35,7 +35,7 @@ from haztrak.entrypoints.sandbox.review import (
 from haztrak.entrypoints.sandbox.schema import SEARCH_SCHEMA, schema_problems
 from haztrak.entrypoints.sandbox.sites import check_site_id, check_state_code, parse_site_type
 from haztrak.entrypoints.sandbox.state import (
-    Manifest,
+    ManifestDocument,
     SandboxState,
     handler_site_ids,
     user_level_on,
@@ -73,7 +73,7 @@ def check_tracking_number(mtn: str) -> str:
 
 def stored_manifest(
     state: SandboxState, user: RcraUser, mtn: str, level: Level = Level.VIEWER
-) -> Manifest:
+) -> ManifestDocument:
     """A copy of the manifest, if it exists and the user holds `level` on one of its sites."""
     check_tracking_number(mtn)
     document = state.manifest_copy(mtn)
@@ -201,7 +201,7 @@ def _date_range(criteria: dict[str, Any]) -> tuple[datetime | None, datetime | N
 
 
 def _parties(
-    document: Manifest, site_type: str | None, transporter_order: int | None
+    document: ManifestDocument, site_type: str | None, transporter_order: int | None
 ) -> list[dict[str, Any]]:
     generator = document.get("generator")
     facility = document.get("designatedFacility")
@@ -231,7 +231,7 @@ def _state_of(handler: dict[str, Any]) -> str | None:
 
 
 def _in_range(
-    document: Manifest, date_type: str | None, start: datetime | None, end: datetime | None
+    document: ManifestDocument, date_type: str | None, start: datetime | None, end: datetime | None
 ) -> bool:
     if date_type is None or (start is None and end is None):
         return True
@@ -251,13 +251,13 @@ def _in_range(
     return (start is None or moment >= start) and (end is None or moment <= end)
 
 
-def _signers(document: Manifest) -> list[dict[str, Any]]:
+def _signers(document: ManifestDocument) -> list[dict[str, Any]]:
     handlers = [document.get("generator"), document.get("designatedFacility")]
     handlers += document.get("transporters") or []
     return [h for h in handlers if isinstance(h, dict)]
 
 
-def _matches_correction_request(document: Manifest, wanted: str | None) -> bool:
+def _matches_correction_request(document: ManifestDocument, wanted: str | None) -> bool:
     if wanted is None:
         return True
     return any(
@@ -266,7 +266,7 @@ def _matches_correction_request(document: Manifest, wanted: str | None) -> bool:
     )
 
 
-def _matches_comments(document: Manifest, wanted: list[dict[str, Any]]) -> bool:
+def _matches_comments(document: ManifestDocument, wanted: list[dict[str, Any]]) -> bool:
     if not wanted:
         return True
     comments = (document.get("additionalInfo") or {}).get("comments") or []
@@ -373,7 +373,7 @@ def _shape(document: Any) -> Findings | None:
     return findings
 
 
-def _refusal(stored: Manifest, operation: Operation) -> str | None:
+def _refusal(stored: ManifestDocument, operation: Operation) -> str | None:
     """Why the lifecycle refuses the operation now, or None; a lock is an error document."""
     try:
         manifest = manifest_from_document(stored)
@@ -529,7 +529,7 @@ def attachments(state: SandboxState, user: RcraUser, mtn: str) -> tuple[bytes, s
     return body, f"multipart/mixed; boundary={boundary}"
 
 
-def _copy_of_record_parties(document: Manifest) -> list[tuple[str, dict[str, Any]]]:
+def _copy_of_record_parties(document: ManifestDocument) -> list[tuple[str, dict[str, Any]]]:
     parties: list[tuple[str, dict[str, Any]]] = []
     if isinstance(document.get("generator"), dict):
         parties.append(("cor-g.html", document["generator"]))

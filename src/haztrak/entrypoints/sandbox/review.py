@@ -32,7 +32,7 @@ from haztrak.entrypoints.sandbox.sites import (
     registered_emergency_phone,
     registered_fields,
 )
-from haztrak.entrypoints.sandbox.state import Manifest, SandboxState, handler_site_ids
+from haztrak.entrypoints.sandbox.state import ManifestDocument, SandboxState, handler_site_ids
 from haztrak.entrypoints.sandbox.users import Level, RcraUser
 
 ROOT = "Emanifest"
@@ -73,14 +73,14 @@ def path(*parts: str | int) -> str:
     return ".".join([ROOT, *(str(part) for part in parts if part != "")])
 
 
-def is_paper(document: Manifest) -> bool:
+def is_paper(document: ManifestDocument) -> bool:
     return document.get("submissionType") in PAPER_TYPES
 
 
 # -- authorization ------------------------------------------------------------------------------
 
 
-def submitting_facility(document: Manifest) -> tuple[str | None, str, str]:
+def submitting_facility(document: ManifestDocument) -> tuple[str | None, str, str]:
     """The site that submits a paper manifest, and the error code and wording if the user is
     not authorized for it (EPA's Manifest Services User Authorization)."""
     rejection_info = document.get("rejectionInfo") or {}
@@ -129,7 +129,7 @@ def site_permission_error() -> RcraError:
 
 
 def authorize_submission(
-    state: SandboxState, user: RcraUser, document: Manifest, stored: Manifest | None
+    state: SandboxState, user: RcraUser, document: ManifestDocument, stored: ManifestDocument | None
 ) -> None:
     """Raise the error document e-Manifest answers when the user may not save this manifest."""
     if stored is not None and not _may_prepare(user, handler_site_ids(stored)):
@@ -170,17 +170,17 @@ class Review:
         self,
         state: SandboxState,
         user: RcraUser,
-        submitted: Manifest,
+        submitted: ManifestDocument,
         attachment: bytes | None,
         *,
         now: datetime,
-        stored: Manifest | None = None,
+        stored: ManifestDocument | None = None,
         stored_attachment: bytes | None = None,
     ) -> None:
         self.state = state
         self.user = user
         self.document = copy.deepcopy(submitted)
-        self.submitted = submitted
+        self.origin = submitted.get("originType")
         self.attachment = attachment
         self.stored = stored
         self.stored_attachment = stored_attachment
@@ -214,7 +214,6 @@ class Review:
     # -- system fields ---------------------------------------------------------------------
 
     def _strip_system_fields(self) -> None:
-        self.origin = self.document.get("originType")
         for key in SYSTEM_FIELDS:
             self.document.pop(key, None)
         if self.origin == "Mail":
@@ -230,7 +229,7 @@ class Review:
         handlers.append(alternate)
         return [h for h in handlers if isinstance(h, dict)]
 
-    def finish(self, tracking_number: str, written_at: datetime) -> Manifest:
+    def finish(self, tracking_number: str, written_at: datetime) -> ManifestDocument:
         """The document to store, with everything e-Manifest sets."""
         document = self.document
         stamp = format_epa_datetime(written_at)
@@ -701,7 +700,7 @@ def _agrees(given: Any, registered: Any) -> bool:
     return bool(given == registered)
 
 
-def _stored_handlers(document: Manifest) -> list[dict[str, Any]]:
+def _stored_handlers(document: ManifestDocument) -> list[dict[str, Any]]:
     handlers = [document.get(key) for key in ("generator", "designatedFacility")]
     handlers.extend(document.get("transporters") or [])
     return [h for h in handlers if isinstance(h, dict)]
@@ -713,7 +712,7 @@ _KEY_ORDER = (
 )  # fmt: skip
 
 
-def _ordered(document: Manifest) -> Manifest:
+def _ordered(document: ManifestDocument) -> ManifestDocument:
     """System fields first, as e-Manifest answers; the rest in the order it was sent."""
     head = {key: document[key] for key in _KEY_ORDER if key in document}
     return head | {key: value for key, value in document.items() if key not in head}

@@ -73,7 +73,8 @@ def _portable(node: Any) -> Any:
     ECMA-262 and Java read as a literal hyphen and Python refuses as a bad range."""
     if isinstance(node, dict):
         return {
-            key: _python_pattern(value) if key == "pattern" and isinstance(value, str)
+            key: _python_pattern(value)
+            if key == "pattern" and isinstance(value, str)
             else _portable(value)
             for key, value in node.items()
         }

@@ -118,7 +118,9 @@ class SandboxServer:
 
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio turns Nagle off only for sockets that say they are TCP,
+        # and with Nagle on every answer waits ~40 ms for a delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         sock.listen(128)
@@ -149,13 +151,14 @@ class SandboxServer:
         return self.base_url
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving; from any thread, for `start()` and `serve_forever()` alike."""
         if self._server is not None:
             self._server.should_exit = True
             # Idle keep-alive connections would hold a graceful shutdown for its whole timeout.
             self.state.connections.abort_all_soon()
         if self._thread is not None:
             self._thread.join(timeout)
-        self._cleanup()
+            self._cleanup()
 
     def _cleanup(self) -> None:
         if self._socket is not None:
@@ -168,13 +171,14 @@ class SandboxServer:
         """Serve in this thread until interrupted (Ctrl-C, SIGTERM); `on_ready` gets the base
         URL once the port is bound."""
         self._socket = self._bind()
+        server = uvicorn.Server(self._config())
+        self._server = server
         if on_ready is not None:
             on_ready(self.base_url)
         try:
-            uvicorn.Server(self._config()).run(sockets=[self._socket])
+            server.run(sockets=[self._socket])
         finally:
             self._cleanup()
-            self._socket = None
 
     def __enter__(self) -> SandboxServer:
         self.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import msgspec
@@ -43,8 +43,9 @@ class EsignInfo(msgspec.Struct, frozen=True):
     has_registered_emanifest_user: bool = False
 
 
-def site_json(record: SiteRecord, esign: EsignInfo) -> dict[str, Any]:
-    """A site as site details and site search answer it."""
+def site_json(record: SiteRecord, esign: EsignInfo, *, details: bool = True) -> dict[str, Any]:
+    """A site as site details (`site.json`) or, without the emergency phone, site search
+    (`site-search-return.json`) answer it."""
     site = record.site
     document: dict[str, Any] = {
         "epaSiteId": site.epa_site_id,
@@ -55,7 +56,7 @@ def site_json(record: SiteRecord, esign: EsignInfo) -> dict[str, Any]:
         ("mailingAddress", site.mailing_address),
         ("siteAddress", site.site_address),
         ("contact", site.contact),
-        ("emergencyPhone", site.emergency_phone),
+        ("emergencyPhone", site.emergency_phone if details else None),
     ):
         if part is not None:
             document[key] = msgspec.to_builtins(part)
@@ -175,9 +176,12 @@ def search_sites(records: Iterable[SiteRecord], criteria: SiteSearch, page_size:
     return SitePage(len(matches), pages, page, chosen, searched, warnings)
 
 
+SiteFilter = Callable[[SiteRecord], bool]
+
+
 def _site_filters(
     criteria: SiteSearch, searched: list[dict[str, str]], warnings: list[dict[str, str]]
-) -> list[Any]:
+) -> list[SiteFilter]:
     def note(field: str, value: str) -> None:
         searched.append({"field": field, "value": value})
 
@@ -201,7 +205,7 @@ def _site_filters(
             "Missing required search parameters: epaSiteId, name, streetNumber, address1, city, "
             "state, zip",
         )
-    filters: list[Any] = []
+    filters: list[SiteFilter] = []
     invalid: list[str] = []
 
     def invalid_value(field: str, value: str, message: str) -> None:

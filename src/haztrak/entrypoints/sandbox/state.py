@@ -24,7 +24,7 @@ from haztrak.entrypoints.sandbox.sites import EsignInfo, SiteRecord
 from haztrak.entrypoints.sandbox.users import Level, RcraUser
 
 ELECTRONIC_SUFFIX = "ELC"
-Manifest = dict[str, Any]
+ManifestDocument = dict[str, Any]
 
 
 class TokenGrant(msgspec.Struct, kw_only=True):
@@ -49,7 +49,7 @@ class SandboxState:
         self.tokens: dict[str, TokenGrant] = {}
         self.failed_logins: dict[str, int] = {}
         self.locked_api_ids: set[str] = set()
-        self.manifests: dict[str, Manifest] = {}
+        self.manifests: dict[str, ManifestDocument] = {}
         self.attachments: dict[str, bytes] = {}
         self.next_serial = 1
         self._esign: dict[str, EsignInfo] = {}
@@ -111,12 +111,12 @@ class SandboxState:
             self.next_serial += 1
         return f"{serial:09d}{ELECTRONIC_SUFFIX}"
 
-    def manifest_copy(self, mtn: str) -> Manifest | None:
+    def manifest_copy(self, mtn: str) -> ManifestDocument | None:
         with self.lock:
             stored = self.manifests.get(mtn)
             return None if stored is None else copy.deepcopy(stored)
 
-    def visible_manifests(self, user: RcraUser) -> Iterator[Manifest]:
+    def visible_manifests(self, user: RcraUser) -> Iterator[ManifestDocument]:
         with self.lock:
             documents = list(self.manifests.values())
         for document in documents:
@@ -127,7 +127,7 @@ class SandboxState:
         return [user.listing() for user in self.users.values()]
 
 
-def handler_site_ids(document: Manifest) -> set[str]:
+def handler_site_ids(document: ManifestDocument) -> set[str]:
     """Every EPA ID on a manifest: generator, transporters, facilities, broker."""
     ids: set[str] = set()
     for handler in handlers_of(document):
@@ -137,7 +137,7 @@ def handler_site_ids(document: Manifest) -> set[str]:
     return ids
 
 
-def handlers_of(document: Manifest) -> Iterator[dict[str, Any]]:
+def handlers_of(document: ManifestDocument) -> Iterator[dict[str, Any]]:
     for key in ("generator", "designatedFacility", "broker"):
         handler = document.get(key)
         if isinstance(handler, dict):
@@ -152,7 +152,7 @@ def handlers_of(document: Manifest) -> Iterator[dict[str, Any]]:
             yield alternate
 
 
-def user_level_on(user: RcraUser, document: Manifest) -> Level:
+def user_level_on(user: RcraUser, document: ManifestDocument) -> Level:
     """The user's best e-Manifest level on any site of the manifest."""
     return max(
         (user.emanifest_level(site_id) for site_id in handler_site_ids(document)),

@@ -49,7 +49,9 @@ async def site_search(sandbox: SandboxState, request: Request[Any, Any, Any]) ->
         "currentPageNumber": page.page,
         "searchedParameters": page.searched,
         "warnings": page.warnings,
-        "sites": [site_json(record, sandbox.esign(record.epa_id)) for record in page.sites],
+        "sites": [
+            site_json(record, sandbox.esign(record.epa_id), details=False) for record in page.sites
+        ],
     }
 
 
