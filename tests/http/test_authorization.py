@@ -11,7 +11,7 @@ from litestar.routes import HTTPRoute
 
 from tests.http.conftest import Browser
 
-PUBLIC = re.compile(r"^/api/(health|schema|docs|browser/v1/auth)(/|$)")
+PUBLIC = re.compile(r"^/api/(health|schema|docs|browser/v1/auth|waste|emanifest/code)(/|$)")
 PARAM_VALUES = {
     "uuid": "00000000-0000-0000-0000-000000000000",
     "str": "VATESTGEN001",

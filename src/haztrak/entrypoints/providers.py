@@ -70,7 +70,10 @@ from haztrak.application.ports.persistence import (
     UserRepository,
 )
 from haztrak.application.ports.security import Clock, PasswordHasher, SecretBox
+from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
+from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.task_providers import TaskProvider
 
 
 class SettingsProvider(Provider):
@@ -181,4 +184,8 @@ def core_providers() -> list[Provider]:
         SecurityProvider(),
         CacheProvider(),
         IdentityProvider(),
+        ManifestProvider(),
+        RcrainfoProvider(),
+        TaskProvider(),
+        PrincipalCacheProvider(),  # decorates repositories above: keep it last
     ]

@@ -70,6 +70,24 @@ class RcrainfoSettings(msgspec.Struct, frozen=True, kw_only=True):
     """`sandbox` (the embedded e-Manifest sandbox), `preprod`, `prod`, or an https base URL."""
 
     env: str = "sandbox"
+    concurrency: int = 8
+    """Requests to RCRAInfo in flight at once, per process."""
+    timeout_seconds: int = 30
+    ca_bundle: Path | None = None
+    """A PEM file of the certificates to trust for RCRAInfo, in place of the system's."""
+
+
+class TaskSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Background work: the scheduler, retries, worker leases, retention."""
+
+    sync_interval_seconds: int = 15 * 60
+    retention_days: int = 30
+    max_attempts: int = 6
+    retry_delay_seconds: int = 10
+    retry_max_delay_seconds: int = 15 * 60
+    lease_seconds: int = 60
+    wait_seconds: int = 10
+    worker_threads: int = 4
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http: HttpSettings
     log: LogSettings
     rcrainfo: RcrainfoSettings
+    tasks: TaskSettings = TaskSettings()
 
     @property
     def is_prod(self) -> bool:
@@ -112,6 +131,46 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise SettingsError(f"{name}={value} is out of range; use {low}-{high}")
     return value
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Seconds, from a number of minutes or a number with a unit: 30s, 15m, 2h, 1d."""
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    number, unit = (raw[:-1], raw[-1]) if raw[-1] in _UNITS else (raw, "m")
+    try:
+        value = int(number) * _UNITS[unit]
+    except ValueError:
+        raise SettingsError(
+            f"{name}={raw!r} is not a duration; use minutes, or a number with s, m, h or d"
+        ) from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r} is out of range; use {low}s-{high}s")
+    return value
+
+
+def _task_settings(environ: Mapping[str, str]) -> TaskSettings:
+    delay = _int(environ, "HT_TASK_RETRY_DELAY_SECONDS", 10, 0, 3600)
+    max_delay = _int(environ, "HT_TASK_RETRY_MAX_DELAY_SECONDS", 15 * 60, 1, 86400)
+    if max_delay < delay:
+        raise SettingsError(
+            f"HT_TASK_RETRY_MAX_DELAY_SECONDS={max_delay} is less than "
+            f"HT_TASK_RETRY_DELAY_SECONDS={delay}"
+        )
+    return TaskSettings(
+        sync_interval_seconds=_duration(environ, "HT_SYNC_INTERVAL", 15 * 60, 60, 86400),
+        retention_days=_int(environ, "HT_TASK_RETENTION_DAYS", 30, 1, 3650),
+        max_attempts=_int(environ, "HT_TASK_MAX_ATTEMPTS", 6, 1, 100),
+        retry_delay_seconds=delay,
+        retry_max_delay_seconds=max_delay,
+        lease_seconds=_int(environ, "HT_TASK_LEASE_SECONDS", 60, 1, 86400),
+        wait_seconds=_int(environ, "HT_TASK_WAIT_SECONDS", 10, 0, 120),
+        worker_threads=_int(environ, "HT_WORKER_THREADS", 4, 1, 64),
+    )
 
 
 def _database_url(environ: Mapping[str, str], var_dir: Path) -> str:
@@ -169,6 +228,15 @@ def _rcrainfo_env(environ: Mapping[str, str]) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _ca_bundle(environ: Mapping[str, str]) -> Path | None:
+    raw = environ.get("HT_RCRAINFO_CA_BUNDLE", "").strip()
+    if not raw:
+        return None
+    if not Path(raw).is_file():
+        raise SettingsError(f"HT_RCRAINFO_CA_BUNDLE={raw!r} is not a file")
+    return Path(raw)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Settings:
@@ -208,5 +276,11 @@ def load_settings(
         log=LogSettings(
             level=level, format=_choice(values, "HT_LOG_FORMAT", LogFormat, LogFormat.CONSOLE)
         ),
-        rcrainfo=RcrainfoSettings(env=_rcrainfo_env(values)),
+        rcrainfo=RcrainfoSettings(
+            env=_rcrainfo_env(values),
+            concurrency=_int(values, "HT_RCRAINFO_CONCURRENCY", 8, 1, 64),
+            timeout_seconds=_int(values, "HT_RCRAINFO_TIMEOUT", 30, 1, 300),
+            ca_bundle=_ca_bundle(values),
+        ),
+        tasks=_task_settings(values),
     )

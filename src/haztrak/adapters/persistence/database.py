@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from haztrak.adapters.persistence.lookups import seed_lookups
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -72,6 +74,7 @@ def _alembic_config(connection: Connection) -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))
+        await conn.run_sync(seed_lookups)  # reference data; idempotent
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:

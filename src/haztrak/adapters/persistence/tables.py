@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -166,3 +167,106 @@ class AuditEntryRow(Base):
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+
+
+class ManifestRow(Base):
+    """A manifest: EPA's whole document, and the columns that queries filter and sort on."""
+
+    __tablename__ = "manifests"
+    __table_args__ = (Index("ix_manifests_updated", "updated_at", "id"),)
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    mtn: Mapped[str] = mapped_column(String(12), unique=True)
+    status: Mapped[str] = mapped_column(String(30))
+    submission_type: Mapped[str | None] = mapped_column(String(20))
+    signature_status: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+    owner_org_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("orgs.id", ondelete="SET NULL"), index=True
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(JsonB)
+
+
+class ManifestHandlerRow(Base):
+    """One party on a manifest, so that "the manifests of these sites" is one indexed query."""
+
+    __tablename__ = "manifest_handlers"
+    __table_args__ = (Index("ix_manifest_handlers_site", "epa_id", "role", "manifest_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    manifest_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("manifests.id", ondelete="CASCADE"), index=True
+    )
+    epa_id: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str] = mapped_column(String(30))
+    transporter_order: Mapped[int | None] = mapped_column(Integer)
+
+
+class DraftNumberRow(Base):
+    """Every draft tracking number ever issued. The number comes from the database's own
+    never-reused counter (a Postgres identity sequence, SQLite AUTOINCREMENT), so numbers
+    do not collide under concurrent creation and are not reused after a draft is deleted."""
+
+    __tablename__ = "draft_numbers"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    number: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class FederalWasteCodeRow(Base):
+    __tablename__ = "federal_waste_codes"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class StateWasteCodeRow(Base):
+    __tablename__ = "state_waste_codes"
+
+    state: Mapped[str] = mapped_column(String(2), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class DotLookupRow(Base):
+    """DOT hazardous-materials values by kind: id numbers, shipping names, classes, groups."""
+
+    __tablename__ = "dot_lookups"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+
+class TaskRow(Base):
+    """A background task and its lifecycle; `payload` holds its arguments, `state` where an
+    attempt stopped, `error` a problem document."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_name_subject", "name", "subject"),
+        Index("ix_tasks_status_enqueued", "status", "enqueued_at"),
+        Index("ix_tasks_status_done", "status", "done_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    progress: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    state: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    result: Mapped[Any | None] = mapped_column(JsonB)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    not_before: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

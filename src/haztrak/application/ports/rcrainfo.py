@@ -129,7 +129,9 @@ class Rcrainfo(Protocol):
     """One RCRAInfo environment (EPA preprod or prod, or the sandbox).
 
     Calls authenticate with the given credentials as needed and renew the token before it
-    expires. Every method raises RcrainfoError and nothing else.
+    expires. Every method raises RcrainfoError and nothing else. Arguments that are not an EPA
+    ID, a tracking number or a state code are refused (VALIDATION) before any request. Once
+    RCRAInfo refuses credentials (UNAUTHORIZED), they are not sent again until the key changes.
     """
 
     async def get_site(self, credentials: RcrainfoCredentials, epa_id: str) -> RcraSite: ...
@@ -144,7 +146,8 @@ class Rcrainfo(Protocol):
         *,
         user_id: str | None = None,
         site_ids: Sequence[str] = (),
-    ) -> list[RcrainfoUser]: ...
+    ) -> list[RcrainfoUser]:
+        """Every page of the answer: the users of the key holder's sites, limited to those."""
 
     async def get_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> Manifest: ...
 
@@ -155,7 +158,9 @@ class Rcrainfo(Protocol):
         credentials: RcrainfoCredentials,
         manifest: Manifest,
         attachment: bytes | None = None,
-    ) -> SaveReport: ...
+    ) -> SaveReport:
+        """Sends `manifest.for_emanifest()`. The report keeps EPA's warnings; a refusal is
+        VALIDATION with EPA's field paths (`Emanifest.wastes.0.quantity`) and warnings."""
 
     async def update_manifest(
         self,
@@ -168,7 +173,9 @@ class Rcrainfo(Protocol):
 
     async def quicker_sign(
         self, credentials: RcrainfoCredentials, command: QuickerSign
-    ) -> SignReport: ...
+    ) -> SignReport:
+        """A report with each manifest's outcome when at least one was signed; VALIDATION when
+        none was (each manifest's error is a field error whose value is its tracking number)."""
 
     async def search_manifests(
         self,

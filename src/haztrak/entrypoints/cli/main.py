@@ -117,6 +117,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.workers > 1 and settings.rcrainfo.env == "sandbox":
+        print(
+            "haztrak serve --workers > 1 cannot share the embedded e-Manifest sandbox: run "
+            "`haztrak sandbox --port 8001` and set HT_RCRAINFO_ENV=https://127.0.0.1:8001/rest/api/",
+            file=sys.stderr,
+        )
+        return 2
     if not settings.is_prod:
         migrate(settings)
     print(f"Haztrak {__version__} on http://{host}:{port} (API docs at /api/docs)")
@@ -130,6 +137,45 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         access_log=False,
         server_header=False,
     )
+    return 0
+
+
+def _refuse_without_services(
+    command: str, settings: Settings, *, calls_rcrainfo: bool = True
+) -> str | None:
+    if settings.redis_url is None:
+        return (
+            f"haztrak {command} needs HT_REDIS_URL: on embedded defaults `haztrak serve` runs "
+            "the worker and the scheduler itself"
+        )
+    if calls_rcrainfo and settings.rcrainfo.env == "sandbox":
+        return (
+            f"haztrak {command} cannot share the embedded e-Manifest sandbox of another "
+            "process: run `haztrak sandbox --port 8001` and set "
+            "HT_RCRAINFO_ENV=https://127.0.0.1:8001/rest/api/"
+        )
+    return None
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from haztrak.entrypoints.worker.main import run_worker
+
+    refusal = _refuse_without_services("worker", settings)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    run_worker(settings, threads=args.threads)
+    return 0
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from haztrak.entrypoints.scheduler.main import run_scheduler
+
+    refusal = _refuse_without_services("scheduler", settings, calls_rcrainfo=False)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    run_scheduler(settings)
     return 0
 
 
@@ -161,6 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true")
     seed.add_argument("--password", help=f"password of new demo users (dev: {DEMO_PASSWORD})")
     seed.set_defaults(handler=cmd_seed)
+
+    worker = commands.add_parser(
+        "worker", help="run task workers against Redis (HT_REDIS_URL); run as many as needed"
+    )
+    worker.add_argument("--threads", type=int, help="worker threads (default HT_WORKER_THREADS)")
+    worker.set_defaults(handler=cmd_worker)
+
+    scheduler = commands.add_parser(
+        "scheduler", help="enqueue periodic work: site syncs, lookup refresh, task pruning"
+    )
+    scheduler.set_defaults(handler=cmd_scheduler)
 
     _add_optional_commands(commands)
     return parser

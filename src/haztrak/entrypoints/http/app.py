@@ -20,14 +20,22 @@ from litestar.response import Redirect
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from haztrak import __version__
+from haztrak.adapters.rcrainfo import RcrainfoEndpoint
+from haztrak.entrypoints.http.admin import admin_mount
 from haztrak.entrypoints.http.auth import current_user
 from haztrak.entrypoints.http.controllers.auth import SessionController
 from haztrak.entrypoints.http.controllers.health import HealthController
+from haztrak.entrypoints.http.controllers.lookups import LookupController
+from haztrak.entrypoints.http.controllers.manifests import ManifestController
 from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
+from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
+from haztrak.entrypoints.http.controllers.tasks import TaskController
 from haztrak.entrypoints.http.controllers.users import UserController
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.worker.embedded import embedded_background
+from haztrak.entrypoints.worker.providers import worker_providers
 
 log = logging.getLogger("haztrak.http")
 
@@ -80,6 +88,10 @@ def api_router() -> DishkaRouter:
             OrgController,
             SiteController,
             HealthController,
+            ManifestController,
+            LookupController,
+            RcrainfoController,
+            TaskController,
             docs,
         ],
         dependencies={"user": Provide(current_user)},
@@ -91,23 +103,40 @@ def create_app(
     *,
     container: AsyncContainer | None = None,
     providers: Sequence[Provider] = (),
+    background: bool | None = None,
 ) -> Litestar:
-    """Build the app; a given container (tests) is used as is, otherwise one is made."""
+    """Build the app; a given container (tests) is used as is, otherwise one is made.
+
+    `background` runs the task worker and the scheduler in this process; by default it does
+    on embedded defaults (no HT_REDIS_URL) with a container of its own making.
+    """
     owned = container is None
+    if background is None:
+        background = owned and settings.redis_url is None
     di = container or make_async_container(
-        *core_providers(), *providers, context={Settings: settings}
+        *core_providers(),
+        *(worker_providers() if background else ()),
+        *providers,
+        context={Settings: settings},
     )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
+            if owned:  # HT_RCRAINFO_ENV=sandbox: the embedded e-Manifest sandbox starts now
+                await di.get(RcrainfoEndpoint)
             yield
         finally:
             if owned:
                 await di.close()
 
+    @asynccontextmanager
+    async def background_work(_: Litestar) -> AsyncIterator[None]:
+        async with embedded_background(di, settings):
+            yield
+
     app = Litestar(
-        route_handlers=[api_router()],
+        route_handlers=[api_router(), admin_mount(settings, di)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         cors_config=CORSConfig(
             allow_origins=list(settings.http.cors_origins),
@@ -142,7 +171,7 @@ def create_app(
         ),
         middleware=[request_log_middleware],
         logging_config=None,  # the process configured logging (entrypoints.logs)
-        lifespan=[lifespan],
+        lifespan=[lifespan, background_work] if background else [lifespan],
         debug=False,
     )
     setup_dishka(di, app)

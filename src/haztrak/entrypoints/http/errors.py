@@ -16,7 +16,14 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from haztrak.application.errors import AuthenticationFailed, RateLimited
+from haztrak.application.manifests.errors import PreconditionFailed
+from haztrak.application.ports.rcrainfo import RcrainfoError
+from haztrak.application.ports.tasks import QueueUnavailable
+from haztrak.application.tasks.errors import TaskFailed, TaskStillRunning
+from haztrak.application.tasks.run import problem_for
 from haztrak.domain.errors import Conflict, Forbidden, InvalidValue, NotFound
+from haztrak.domain.manifest import ManifestShapeError
+from haztrak.domain.tasks import TaskProblem
 from haztrak.entrypoints.http.problems import FieldProblem, litestar_field_problems, problem
 
 log = logging.getLogger("haztrak.http")
@@ -43,6 +50,15 @@ def _invalid(_: Request[Any, Any, Any], exc: InvalidValue) -> Response[Any]:
         f"{exc.field} {exc.message}",
         [FieldProblem(field=exc.field, message=exc.message)],
     )
+
+
+def _manifest_shape(_: Request[Any, Any, Any], exc: ManifestShapeError) -> Response[Any]:
+    errors = [FieldProblem(field=p.field, message=p.message) for p in exc.problems]
+    return problem(422, "Invalid manifest", str(exc), errors)
+
+
+def _precondition_failed(_: Request[Any, Any, Any], exc: PreconditionFailed) -> Response[Any]:
+    return problem(412, "Precondition failed", str(exc))
 
 
 def _unauthenticated(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -88,6 +104,50 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     )
 
 
+_TASK_PROBLEM_STATUS = {
+    "validation": 422,
+    "invalid": 422,
+    "not_found": 404,
+    "forbidden": 403,
+    "unauthorized": 502,  # RCRAInfo refused an org's credentials: not the caller's login
+    "locked": 409,
+    "conflict": 409,
+    "transient": 503,
+    "internal": 500,
+}
+
+
+def _task_problem(task_problem: TaskProblem) -> Response[Any]:
+    status = _TASK_PROBLEM_STATUS.get(task_problem.kind, 502)
+    return problem(
+        status,
+        task_problem.title,
+        task_problem.detail,
+        [FieldProblem(field=e.field, message=e.message) for e in task_problem.errors],
+        headers={"Retry-After": "30"} if status == 503 else None,
+    )
+
+
+def _task_failed(_: Request[Any, Any, Any], exc: TaskFailed) -> Response[Any]:
+    return _task_problem(exc.problem)
+
+
+def _rcrainfo(_: Request[Any, Any, Any], exc: RcrainfoError) -> Response[Any]:
+    return _task_problem(problem_for(exc))
+
+
+def _task_still_running(_: Request[Any, Any, Any], exc: TaskStillRunning) -> Response[Any]:
+    return Response(
+        {"taskId": str(exc.task_id)},
+        status_code=202,
+        headers={"Location": f"/api/task/{exc.task_id}"},
+    )
+
+
+def _queue_unavailable(_: Request[Any, Any, Any], exc: QueueUnavailable) -> Response[Any]:
+    return problem(503, "Service unavailable", str(exc), headers={"Retry-After": "5"})
+
+
 def _title(status: int) -> str:
     from http import HTTPStatus
 
@@ -102,6 +162,12 @@ EXCEPTION_HANDLERS: dict[type[Exception], ExceptionHandler] = {
     Forbidden: _forbidden,
     Conflict: _conflict,
     InvalidValue: _invalid,
+    ManifestShapeError: _manifest_shape,
+    PreconditionFailed: _precondition_failed,
+    TaskFailed: _task_failed,
+    TaskStillRunning: _task_still_running,
+    RcrainfoError: _rcrainfo,
+    QueueUnavailable: _queue_unavailable,
     AuthenticationFailed: _unauthenticated,
     NotAuthorizedException: _unauthenticated,
     PermissionDeniedException: _permission_denied,

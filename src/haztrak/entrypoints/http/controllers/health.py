@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from haztrak import __version__
 from haztrak.application.ports.cache import Cache
+from haztrak.application.ports.tasks import TaskQueue
 from haztrak.entrypoints.http.schemas import CheckOut, HealthOut
 
 _ALIVE = HealthOut(status="ok", version=__version__)
@@ -24,12 +25,13 @@ class HealthController(Controller):
     async def alive(self) -> HealthOut:
         return _ALIVE
 
-    @get("/ready", summary="Readiness: the database and the cache answer")
+    @get("/ready", summary="Readiness: the database, the cache and the task queue answer")
     async def ready(self, request: Request[Any, Any, Any]) -> Response[HealthOut]:
         container: AsyncContainer = request.state.dishka_container
         checks = {
             "database": await _check_database(await container.get(AsyncEngine)),
             "cache": await _check_cache(await container.get(Cache)),
+            "broker": await _check_broker(await container.get(TaskQueue)),
         }
         ok = all(c.status == "ok" for c in checks.values())
         return Response(
@@ -49,3 +51,7 @@ async def _check_database(engine: AsyncEngine) -> CheckOut:
 
 async def _check_cache(cache: Cache) -> CheckOut:
     return CheckOut(status="ok") if await cache.ping() else CheckOut(status="failing")
+
+
+async def _check_broker(queue: TaskQueue) -> CheckOut:
+    return CheckOut(status="ok") if await queue.ping() else CheckOut(status="failing")

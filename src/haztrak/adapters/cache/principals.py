@@ -1,0 +1,216 @@
+"""Who is calling, remembered for a few seconds in this process.
+
+Every authenticated request resolves its caller (an API token or a session, and its user) and
+the caller's grants (org and site roles). Asking the database each time costs three to five
+queries per request; these decorators of the repository ports answer repeated questions from
+memory for `ttl_seconds` (5 by default).
+
+Revocation and role changes:
+- a commit in this process that touched users, tokens, orgs, memberships, sites or site roles
+  (through any repository or the admin site: every SQLAlchemy session is watched) forgets
+  everything remembered, so the change applies at once here;
+- other worker processes remember for at most `ttl_seconds`; the change applies there then.
+
+A lookup that found nothing is not remembered, so a bad token cannot crowd the cache.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from haztrak.adapters.persistence.tables import (
+    ApiTokenRow,
+    OrgMembershipRow,
+    OrgRow,
+    SitePermissionRow,
+    SiteRow,
+    UserRow,
+)
+from haztrak.application.ports.persistence import (
+    MembershipRepository,
+    TokenRepository,
+    UserRepository,
+)
+from haztrak.domain.access import Grants
+from haztrak.domain.identity import User
+from haztrak.domain.tokens import ApiToken
+
+DEFAULT_TTL_SECONDS = 5.0
+WATCHED_TABLES = frozenset(
+    row.__tablename__
+    for row in (UserRow, ApiTokenRow, OrgRow, OrgMembershipRow, SiteRow, SitePermissionRow)
+)
+_CHANGED = "haztrak.identity_changed"
+
+
+class LocalTtlCache:
+    """A small in-process map whose entries live `ttl_seconds`. Thread-safe: the embedded
+    task worker's threads share the process with the HTTP event loop."""
+
+    def __init__(
+        self,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._clock = clock
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, value = entry
+        if expires <= self._clock():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()  # rare, and a miss only costs the query it saved
+            self._entries[key] = (self._clock() + self._ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class PrincipalCache:
+    """The caches of one process: tokens by hash, users by id, grants by user id."""
+
+    def __init__(self, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        self.tokens = LocalTtlCache(ttl_seconds)
+        self.users = LocalTtlCache(ttl_seconds)
+        self.grants = LocalTtlCache(ttl_seconds)
+        _watch_commits(self)
+
+    def forget_everything(self) -> None:
+        self.tokens.clear()
+        self.users.clear()
+        self.grants.clear()
+
+
+class _Decorator:
+    """Passes every call it does not define to the repository it wraps."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class CachedTokenRepository(_Decorator):
+    """Implements TokenRepository."""
+
+    def __init__(self, inner: TokenRepository, cache: PrincipalCache) -> None:
+        super().__init__(inner)
+        self._tokens = inner
+        self._cache = cache.tokens
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        token: ApiToken | None = self._cache.get(token_hash)
+        if token is None:
+            token = await self._tokens.by_hash(token_hash)
+            if token is not None:
+                self._cache.put(token_hash, token)
+        return token
+
+
+class CachedUserRepository(_Decorator):
+    """Implements UserRepository."""
+
+    def __init__(self, inner: UserRepository, cache: PrincipalCache) -> None:
+        super().__init__(inner)
+        self._users = inner
+        self._cache = cache.users
+
+    async def get(self, user_id: UUID) -> User | None:
+        user: User | None = self._cache.get(user_id)
+        if user is None:
+            user = await self._users.get(user_id)
+            if user is not None:
+                self._cache.put(user_id, user)
+        # Users are mutable structs: each caller gets its own copy.
+        return msgspec.structs.replace(user) if user is not None else None
+
+
+class CachedMembershipRepository(_Decorator):
+    """Implements MembershipRepository."""
+
+    def __init__(self, inner: MembershipRepository, cache: PrincipalCache) -> None:
+        super().__init__(inner)
+        self._memberships = inner
+        self._cache = cache.grants
+
+    async def grants(self, user_id: UUID) -> Grants:
+        grants: Grants | None = self._cache.get(user_id)
+        if grants is None:
+            grants = await self._memberships.grants(user_id)
+            self._cache.put(user_id, grants)
+        return grants
+
+
+# Forgetting on commit: every SQLAlchemy session of the process is watched, so that writes
+# by any code (repositories, the admin site) reach the caches. Forgetting waits for the
+# commit: forgetting at the write would let a concurrent request remember the old rows again.
+
+_caches: weakref.WeakSet[PrincipalCache] = weakref.WeakSet()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _watch_commits(cache: PrincipalCache) -> None:
+    global _installed  # noqa: PLW0603 - one set of listeners per process
+    _caches.add(cache)
+    with _install_lock:
+        if _installed:
+            return
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+        _installed = True
+
+
+def _after_flush(session: Session, _: UOWTransaction) -> None:
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if getattr(instance, "__tablename__", None) in WATCHED_TABLES:
+            session.info[_CHANGED] = True
+            return
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in WATCHED_TABLES:
+        state.session.info[_CHANGED] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        for cache in list(_caches):
+            cache.forget_everything()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_CHANGED, None)

@@ -1,0 +1,332 @@
+"""Manifests as a document plus an index (DESIGN.md decision 2).
+
+A manifest is one `manifests` row holding EPA's document and the columns that queries filter
+and sort on, and one `manifest_handlers` row per party, so that "the manifests of these
+sites" is one indexed query. Reading a manifest is one row and one msgspec decode. Every
+write is conditional on the version the caller read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from haztrak.adapters.persistence.tables import DraftNumberRow, ManifestHandlerRow, ManifestRow
+from haztrak.application.manifests.errors import PreconditionFailed
+from haztrak.application.ports.manifests import (
+    Cursor,
+    ListedManifest,
+    ManifestHeadline,
+    ManifestPage,
+    ManifestQuery,
+    ManifestSummary,
+    StoredManifest,
+)
+from haztrak.domain.errors import Conflict
+from haztrak.domain.handlers import is_epa_id
+from haztrak.domain.manifest import HandlerRole, Manifest, Status, SubmissionType
+
+_decoder = msgspec.json.Decoder(Manifest)
+_headline_decoder = msgspec.json.Decoder(ManifestHeadline)
+_manifests = ManifestRow.__table__.c  # Core columns: rows without the ORM's per-row work
+_STATUS = {status.value: status for status in Status}
+_SUBMISSION_TYPE = {kind.value: kind for kind in SubmissionType}
+
+_handlers = ManifestHandlerRow.__table__.c
+_STORED_COLUMNS = (
+    _manifests.id,
+    _manifests.version,
+    _manifests.created_at,
+    _manifests.updated_at,
+    _manifests.owner_org_id,
+    # As text: msgspec decodes it straight into the model, without a dict in between.
+    cast(_manifests.document, Text).label("document"),
+)
+_NEWEST_FIRST = (_manifests.updated_at.desc(), _manifests.id.desc())
+_LISTED_COLUMNS = (
+    _manifests.id,
+    _manifests.version,
+    _manifests.created_at,
+    _manifests.updated_at,
+    cast(_manifests.document, Text).label("document"),
+)
+_SUMMARY_COLUMNS = (
+    _manifests.mtn,
+    _manifests.status,
+    _manifests.submission_type,
+    _manifests.signature_status,
+)
+
+
+def _stored(row: Any) -> StoredManifest:
+    return StoredManifest(
+        id=row.id,
+        manifest=_decoder.decode(row.document),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        owner_org_id=row.owner_org_id,
+    )
+
+
+def _manifest_columns(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "mtn": manifest.manifest_tracking_number,
+        "status": manifest.current_status().value,
+        "submission_type": manifest.submission_type.value if manifest.submission_type else None,
+        "signature_status": manifest.signature_status,
+        # Stored with each handler's read-only `signed` flag, as every reader answers with it.
+        "document": msgspec.to_builtins(manifest.with_signed_flags()),
+    }
+
+
+def _handler_rows(manifest_id: UUID, manifest: Manifest) -> list[dict[str, Any]]:
+    """One row per party whose EPA ID is well formed (no site of a user can match another)."""
+    rows: dict[tuple[str, str, int | None], dict[str, Any]] = {}
+    position = 0
+    for role, handler in manifest.handlers():
+        order = None
+        if role is HandlerRole.TRANSPORTER:
+            position += 1
+            order = int(handler.order) if handler.order is not None else position
+        epa_id = handler.epa_site_id
+        if epa_id is None or not is_epa_id(epa_id):
+            continue
+        rows[(epa_id, role.value, order)] = {
+            "manifest_id": manifest_id,
+            "epa_id": epa_id,
+            "role": role.value,
+            "transporter_order": order,
+        }
+    return list(rows.values())
+
+
+def _conditions(query: ManifestQuery) -> list[ColumnElement[bool]]:
+    parties = select(_handlers.manifest_id).where(_handlers.epa_id.in_(sorted(query.site_ids)))
+    if query.site_role is not None:
+        parties = parties.where(_handlers.role == query.site_role.value)
+    conditions: list[ColumnElement[bool]] = [_manifests.id.in_(parties)]
+    if query.status is not None:
+        conditions.append(_manifests.status == query.status.value)
+    if query.submission_type is not None:
+        conditions.append(_manifests.submission_type == query.submission_type.value)
+    if query.mtn_contains:
+        conditions.append(
+            func.upper(_manifests.mtn).contains(query.mtn_contains.upper(), autoescape=True)
+        )
+    if query.updated_since is not None:
+        conditions.append(_manifests.updated_at >= query.updated_since)
+    return conditions
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    return or_(
+        _manifests.updated_at < cursor.updated_at,
+        and_(_manifests.updated_at == cursor.updated_at, _manifests.id < cursor.id),
+    )
+
+
+_BY_MTN = select(*_STORED_COLUMNS).where(_manifests.mtn == bindparam("mtn"))
+
+
+class SqlManifestRepository:
+    """Implements ManifestRepository (and so ManifestReader).
+
+    With `autocommit_reads`, for callers that only read: when the session has no transaction
+    yet, reads run outside one (autocommit), without BEGIN and ROLLBACK round trips; every
+    statement sees the latest committed data. Do not write through such a repository.
+    """
+
+    def __init__(self, session: AsyncSession, *, autocommit_reads: bool = False) -> None:
+        self._session = session
+        self._autocommit_reads = autocommit_reads
+
+    async def _reading(self) -> None:
+        if self._autocommit_reads and not self._session.in_transaction():
+            await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    async def by_mtn(self, mtn: str) -> StoredManifest | None:
+        await self._reading()
+        row = (await self._session.execute(_BY_MTN, {"mtn": mtn})).first()
+        return _stored(row) if row else None
+
+    async def page(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> ManifestPage:
+        if not query.site_ids:
+            return ManifestPage(items=[], total=0, next=None)
+        await self._reading()
+        conditions = _conditions(query)
+        total = await self._session.scalar(
+            select(func.count()).select_from(ManifestRow.__table__).where(*conditions)
+        )
+        if after is not None:
+            conditions.append(_after(after))
+        rows = await self._session.execute(
+            select(*_LISTED_COLUMNS).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit + 1)
+        )
+        items = [
+            ListedManifest(
+                id=manifest_id,
+                version=version,
+                created_at=created_at,
+                updated_at=updated_at,
+                headline=_headline_decoder.decode(document),
+            )
+            for manifest_id, version, created_at, updated_at, document in rows
+        ]
+        more = len(items) > limit
+        items = items[:limit]
+        last = items[-1] if more else None
+        return ManifestPage(
+            items=items,
+            total=total or 0,
+            next=Cursor(last.updated_at, last.id) if last else None,
+        )
+
+    async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
+        if not query.site_ids:
+            return []
+        await self._reading()
+        rows = await self._session.execute(
+            select(*_SUMMARY_COLUMNS).where(*_conditions(query)).order_by(*_NEWEST_FIRST)
+        )
+        status, kind = _STATUS, _SUBMISSION_TYPE
+        return [
+            ManifestSummary(
+                manifest_tracking_number=mtn,
+                status=status[state],
+                submission_type=kind[submission] if submission else None,
+                signature_status=signed,
+            )
+            for mtn, state, submission, signed in rows
+        ]
+
+    async def next_draft_number(self) -> int:
+        number = await self._session.scalar(
+            insert(DraftNumberRow)
+            .values(issued_at=datetime.now(UTC))
+            .returning(DraftNumberRow.number)
+        )
+        assert number is not None
+        return number
+
+    async def add(self, stored: StoredManifest) -> None:
+        statement = insert(ManifestRow).values(
+            id=stored.id,
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+            version=stored.version,
+            owner_org_id=stored.owner_org_id,
+            **_manifest_columns(stored.manifest),
+        )
+        await self._execute_or_conflict(statement, stored.mtn)
+        await self._index(stored.id, stored.manifest)
+
+    async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
+        version = expected_version + 1
+        statement = (
+            update(ManifestRow)
+            .where(ManifestRow.id == stored.id, ManifestRow.version == expected_version)
+            .values(
+                version=version,
+                updated_at=stored.updated_at,
+                owner_org_id=stored.owner_org_id,
+                **_manifest_columns(stored.manifest),
+            )
+        )
+        if await self._execute_or_conflict(statement, stored.mtn) != 1:
+            raise PreconditionFailed(
+                f"manifest {stored.mtn} changed since version {expected_version} was read; "
+                "read it again and reapply the change"
+            )
+        await self._session.execute(
+            delete(ManifestHandlerRow).where(ManifestHandlerRow.manifest_id == stored.id)
+        )
+        await self._index(stored.id, stored.manifest)
+        return msgspec.structs.replace(stored, version=version)
+
+    async def delete(self, manifest_id: UUID, *, expected_version: int) -> None:
+        result = await self._session.execute(
+            delete(ManifestRow).where(
+                ManifestRow.id == manifest_id, ManifestRow.version == expected_version
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise PreconditionFailed(
+                f"the manifest changed since version {expected_version} was read; nothing deleted"
+            )
+
+    async def upsert_by_mtn(
+        self, manifest: Manifest, *, owner_org_id: UUID | None, at: datetime
+    ) -> StoredManifest:
+        mtn = manifest.manifest_tracking_number
+        if not mtn:
+            raise ValueError("a manifest from RCRAInfo has a tracking number")
+        current = (
+            await self._session.execute(
+                select(
+                    ManifestRow.id,
+                    ManifestRow.version,
+                    ManifestRow.created_at,
+                    ManifestRow.owner_org_id,
+                ).where(ManifestRow.mtn == mtn)
+            )
+        ).first()
+        if current is None:
+            stored = StoredManifest(
+                id=uuid4(),
+                manifest=manifest,
+                version=1,
+                created_at=at,
+                updated_at=at,
+                owner_org_id=owner_org_id,
+            )
+            await self.add(stored)
+            return stored
+        return await self.update(
+            StoredManifest(
+                id=current.id,
+                manifest=manifest,
+                version=current.version,
+                created_at=current.created_at,
+                updated_at=at,
+                owner_org_id=current.owner_org_id or owner_org_id,
+            ),
+            expected_version=current.version,
+        )
+
+    async def _execute_or_conflict(self, statement: Executable, mtn: str) -> int:
+        """Run an insert or update in a savepoint: a taken tracking number is a Conflict and
+        the transaction goes on. Answers the number of rows written."""
+        try:
+            async with self._session.begin_nested():
+                result = await self._session.execute(statement)
+        except IntegrityError as exc:
+            raise Conflict(f"a manifest with tracking number {mtn} exists") from exc
+        return int(getattr(result, "rowcount", 0))
+
+    async def _index(self, manifest_id: UUID, manifest: Manifest) -> None:
+        rows = _handler_rows(manifest_id, manifest)
+        if rows:
+            await self._session.execute(insert(ManifestHandlerRow), rows)

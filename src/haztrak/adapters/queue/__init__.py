@@ -1,0 +1,1 @@
+"""The task queue on Dramatiq (Redis, or in-process), and the scheduler's job lock."""

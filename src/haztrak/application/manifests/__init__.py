@@ -1,0 +1,1 @@
+"""Manifest use cases: drafts, edits, reading and listing, validation."""

@@ -1,0 +1,61 @@
+"""Who may see and change which manifest: the rules of domain.access and the lifecycle, applied
+to stored manifests. A manifest is visible to a user holding any role on one of its sites;
+anything else answers as if it did not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from haztrak.application.manifests.errors import PreconditionFailed
+from haztrak.application.ports.manifests import ManifestReader, StoredManifest
+from haztrak.domain.access import Action, Grants, ManifestTarget, may
+from haztrak.domain.errors import Forbidden, NotFound
+from haztrak.domain.identity import SiteRole
+from haztrak.domain.manifest import (
+    Manifest,
+    Operation,
+    ensure_allowed,
+    is_tracking_number,
+)
+
+
+def best_role(grants: Grants, site_ids: Iterable[str]) -> SiteRole | None:
+    roles = [role for site in site_ids if (role := grants.role_on(site)) is not None]
+    return max(roles, key=lambda role: role.rank, default=None)
+
+
+async def visible_manifest(reader: ManifestReader, grants: Grants, mtn: str) -> StoredManifest:
+    stored = await reader.by_mtn(mtn) if is_tracking_number(mtn) else None
+    if stored is None or not may(
+        grants, Action.VIEW_MANIFEST, ManifestTarget(stored.manifest.site_ids())
+    ):
+        raise NotFound("manifest", mtn)
+    return stored
+
+
+def ensure_may(grants: Grants, manifest: Manifest, operation: Operation) -> None:
+    """Forbidden when the user's best role on the manifest's sites is too low for the
+    operation; OperationNotAllowed when the manifest's status or lock does not allow it."""
+    ensure_allowed(manifest, operation, best_role(grants, manifest.site_ids()) or SiteRole.VIEWER)
+
+
+def ensure_keeps_a_site_of(grants: Grants, manifest: Manifest) -> None:
+    """A changed manifest must still name a site where the user may edit manifests, or the
+    user would hand it to sites (and orgs) of someone else."""
+    if not may(grants, Action.EDIT_MANIFEST, ManifestTarget(manifest.site_ids())):
+        raise Forbidden(
+            "the manifest must name one of your sites (where you are preparer or above) "
+            "as a handler"
+        )
+
+
+def ensure_current(stored: StoredManifest, if_match: Iterable[str] | None) -> None:
+    """Honour HTTP If-Match: the tags the client holds must include this version's (or `*`)."""
+    if if_match is None:
+        return
+    tags = set(if_match)
+    if "*" not in tags and stored.tag not in tags:
+        raise PreconditionFailed(
+            f"manifest {stored.mtn} is at version {stored.version}, not the one you read; "
+            "read it again and reapply your change"
+        )

@@ -1,0 +1,173 @@
+"""Reading manifests: one by tracking number, a filtered page, the tracking-number list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+from uuid import UUID
+
+import msgspec
+
+from haztrak.application.manifests.access import visible_manifest
+from haztrak.application.ports.manifests import (
+    Cursor,
+    ListedManifest,
+    ManifestQuery,
+    ManifestReader,
+    ManifestSummary,
+    StoredManifest,
+)
+from haztrak.application.ports.persistence import MembershipRepository
+from haztrak.domain.access import Grants
+from haztrak.domain.errors import InvalidValue, NotFound
+from haztrak.domain.handlers import SiteType
+from haztrak.domain.identity import User
+from haztrak.domain.manifest import HandlerRole, Status, SubmissionType
+
+E = TypeVar("E", bound=StrEnum)
+
+MAX_PAGE = 200
+SITE_TYPE_RULE = "must be Generator, Transporter, Tsdf or Broker (any case)"
+
+
+class GetManifest:
+    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+        self._manifests = manifests
+        self._memberships = memberships
+
+    async def __call__(self, user: User, mtn: str) -> StoredManifest:
+        grants = await self._memberships.grants(user.id)
+        return await visible_manifest(self._manifests, grants, mtn)
+
+
+class ManifestFilters(msgspec.Struct, frozen=True, kw_only=True):
+    """The filters as a client wrote them; a bad one is an InvalidValue naming its field."""
+
+    site: str | None = None
+    """An EPA ID of one of the user's sites; without one, all of them."""
+    site_type: str | None = None
+    """The part that site plays on the manifest: Generator, Transporter, Tsdf or Broker."""
+    status: str | None = None
+    submission_type: str | None = None
+    q: str | None = None
+    """Part of the tracking number, any case."""
+    updated_since: str | None = None
+    """ISO 8601; without a time zone, UTC."""
+
+
+class ManifestListing(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ListedManifest]
+    total: int
+    next: str | None
+    """The cursor of the next page; None on the last."""
+
+
+class ListManifests:
+    """The manifests of the user's sites, newest change first, a page at a time."""
+
+    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+        self._manifests = manifests
+        self._memberships = memberships
+
+    async def __call__(
+        self, user: User, filters: ManifestFilters, *, limit: int = 50, cursor: str | None = None
+    ) -> ManifestListing:
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidValue("limit", f"must be 1-{MAX_PAGE}")
+        after = decode_cursor(cursor) if cursor else None
+        status = _choice(Status, filters.status, "status")
+        submission_type = _choice(SubmissionType, filters.submission_type, "submissionType")
+        since = _instant(filters.updated_since, "updatedSince")
+        role = _role(filters.site_type)
+        grants = await self._memberships.grants(user.id)
+        query = ManifestQuery(
+            site_ids=_sites(grants, filters.site),
+            site_role=role,
+            status=status,
+            submission_type=submission_type,
+            mtn_contains=filters.q.strip() if filters.q and filters.q.strip() else None,
+            updated_since=since,
+        )
+        page = await self._manifests.page(query, limit=limit, after=after)
+        return ManifestListing(
+            items=page.items,
+            total=page.total,
+            next=encode_cursor(page.next) if page.next else None,
+        )
+
+
+class ListTrackingNumbers:
+    """Tracking number, status, submission type and signature status of every manifest of the
+    user's sites (or of one site, in one part), each manifest once, newest change first."""
+
+    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+        self._manifests = manifests
+        self._memberships = memberships
+
+    async def __call__(
+        self, user: User, epa_id: str | None = None, site_type: str | None = None
+    ) -> list[ManifestSummary]:
+        grants = await self._memberships.grants(user.id)
+        query = ManifestQuery(site_ids=_sites(grants, epa_id), site_role=_role(site_type))
+        return list(await self._manifests.summaries(query))
+
+
+def _sites(grants: Grants, site: str | None) -> frozenset[str]:
+    if site is None:
+        return frozenset(grants.site_roles)
+    if grants.role_on(site) is None:
+        raise NotFound("site", site)
+    return frozenset({site})
+
+
+def _role(site_type: str | None) -> HandlerRole | None:
+    if site_type is None:
+        return None
+    try:
+        return HandlerRole(SiteType.parse(site_type).value)
+    except ValueError:
+        raise InvalidValue("siteType", SITE_TYPE_RULE) from None
+
+
+def _choice(kind: type[E], text: str | None, field: str) -> E | None:
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise InvalidValue(field, "must be one of: " + ", ".join(kind)) from None
+
+
+def _instant(text: str | None, field: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(
+            field, "must be an ISO 8601 date-time, like 2026-01-31T12:00:00Z"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_cursor_encoder = msgspec.json.Encoder()
+_cursor_decoder = msgspec.json.Decoder(tuple[datetime, UUID])
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    raw = _cursor_encoder.encode((cursor.updated_at, cursor.id))
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> Cursor:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        updated_at, manifest_id = _cursor_decoder.decode(raw)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise InvalidValue("cursor", "is not a cursor this service gave out") from None
+    if updated_at.tzinfo is None:
+        raise InvalidValue("cursor", "is not a cursor this service gave out")
+    return Cursor(updated_at, manifest_id)

@@ -1,0 +1,154 @@
+"""Storage of manifests: reading (detail, lists, tracking numbers) and writing (drafts, edits,
+copies pulled from RCRAInfo)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+import msgspec
+
+from haztrak.domain.manifest import HandlerRole, Manifest, Status, SubmissionType
+
+
+class StoredManifest(msgspec.Struct, frozen=True, kw_only=True):
+    """A manifest as kept here: EPA's document and the bookkeeping around it.
+
+    `version` starts at 1 and grows by one with every write; `tag` names this version of this
+    manifest (the HTTP entity tag), so a client can say which version it changed.
+    """
+
+    id: UUID
+    manifest: Manifest
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    owner_org_id: UUID | None = None
+
+    @property
+    def mtn(self) -> str:
+        mtn = self.manifest.manifest_tracking_number
+        assert mtn is not None, "a stored manifest always has a tracking number"
+        return mtn
+
+    @property
+    def tag(self) -> str:
+        return f"{self.id.hex}-{self.version}"
+
+
+class ManifestSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The index columns of one manifest: what the tracking-number list shows, in EPA's
+    names."""
+
+    manifest_tracking_number: str
+    status: Status
+    submission_type: SubmissionType | None
+    signature_status: bool | None
+
+    @property
+    def mtn(self) -> str:
+        return self.manifest_tracking_number
+
+
+class Party(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    epa_site_id: str | None = None
+    name: str | None = None
+    order: int | float | None = None
+    signed: bool = False
+
+
+class ManifestHeadline(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The part of a manifest a list shows. It reads from a stored document without decoding
+    the rest (other keys are skipped, waste lines are only counted)."""
+
+    manifest_tracking_number: str
+    status: Status = Status.NOT_ASSIGNED
+    submission_type: SubmissionType | None = None
+    signature_status: bool | None = None
+    potential_ship_date: str | None = None
+    shipped_date: str | None = None
+    generator: Party | None = None
+    transporters: list[Party] = []
+    designated_facility: Party | None = None
+    wastes: list[msgspec.Raw] = []
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> ManifestHeadline:
+        return msgspec.json.decode(msgspec.json.encode(manifest.with_signed_flags()), type=cls)
+
+
+class ListedManifest(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    headline: ManifestHeadline
+
+    @property
+    def mtn(self) -> str:
+        return self.headline.manifest_tracking_number
+
+
+class ManifestQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """Manifests that name one of `site_ids` (in `site_role`, when given) and match the rest."""
+
+    site_ids: frozenset[str]
+    site_role: HandlerRole | None = None
+    status: Status | None = None
+    submission_type: SubmissionType | None = None
+    mtn_contains: str | None = None
+    updated_since: datetime | None = None
+
+
+class Cursor(msgspec.Struct, frozen=True):
+    """Where a page ended, in the list's order: newest `updated_at` first, then `id`."""
+
+    updated_at: datetime
+    id: UUID
+
+
+class ManifestPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ListedManifest]
+    total: int
+    next: Cursor | None
+
+
+class ManifestReader(Protocol):
+    async def by_mtn(self, mtn: str) -> StoredManifest | None: ...
+
+    async def page(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> ManifestPage:
+        """Up to `limit` manifests after `after`, newest first, with the total that match.
+
+        Keyset pagination: manifests added while a client pages do not shift later pages.
+        """
+
+    async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
+        """Every matching manifest once, newest first, without reading documents."""
+
+
+class ManifestRepository(ManifestReader, Protocol):
+    async def next_draft_number(self) -> int:
+        """A number never issued before on this database, even under concurrent callers and
+        after drafts are deleted."""
+
+    async def add(self, stored: StoredManifest) -> None:
+        """Store a new manifest; raises Conflict when its tracking number is taken."""
+
+    async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
+        """Replace the manifest with `stored.id` if it is still at `expected_version`, and
+        return it at the next version. Raises PreconditionFailed when another write came first
+        (or the manifest is gone), changing nothing."""
+
+    async def delete(self, manifest_id: UUID, *, expected_version: int) -> None:
+        """Remove the manifest if it is still at `expected_version`; PreconditionFailed when not."""
+
+    async def upsert_by_mtn(
+        self, manifest: Manifest, *, owner_org_id: UUID | None, at: datetime
+    ) -> StoredManifest:
+        """Store a manifest pulled from RCRAInfo: a new one, or a new version of the manifest
+        with that tracking number (RCRAInfo is the source of truth). The owner of an existing
+        manifest stays unless it had none."""

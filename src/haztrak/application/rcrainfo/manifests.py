@@ -1,0 +1,596 @@
+"""Manifests and e-Manifest: submitting, Quicker Sign, and keeping a site's copies in sync.
+
+Each request checks what it can at once (access, the lifecycle, whose turn it is, that the
+org has credentials) and starts a task; the task talks to RCRAInfo and stores RCRAInfo's copy
+of every manifest it touched, so local status follows e-Manifest.
+
+No duplicate manifest is ever created in e-Manifest: an electronic save carries a reference
+comment (label `Haztrak submission`, the task id) and, before a save is tried again after one
+whose outcome is unknown (a timeout), the site's manifests updated since are searched for that
+reference. EPA documents these comments as the submitter's reference information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from haztrak.application.audit import Auditor
+from haztrak.application.manifests.access import ensure_may, visible_manifest
+from haztrak.application.manifests.documents import read_manifest
+from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
+from haztrak.application.ports.persistence import (
+    MembershipRepository,
+    SiteRepository,
+    UnitOfWork,
+)
+from haztrak.application.ports.rcrainfo import (
+    QuickerSign,
+    Rcrainfo,
+    RcrainfoCredentials,
+    RcrainfoError,
+    RcrainfoErrorKind,
+    RcrainfoProblem,
+    SaveReport,
+    SignReport,
+)
+from haztrak.application.ports.security import Clock
+from haztrak.application.ports.tasks import TaskRepository
+from haztrak.application.rcrainfo.accounts import RcrainfoAccounts, RcrainfoNotConfigured
+from haztrak.application.tasks.errors import ConcurrentUpdate
+from haztrak.application.tasks.launch import TaskLauncher
+from haztrak.application.tasks.run import TaskRun
+from haztrak.domain.access import Action, Grants, ManifestTarget, SiteTarget, require
+from haztrak.domain.errors import Conflict, InvalidValue, NotFound
+from haztrak.domain.identity import SiteRole, User
+from haztrak.domain.manifest import (
+    AdditionalInfo,
+    CheckPurpose,
+    Comment,
+    HandlerRole,
+    Manifest,
+    ManifestShapeError,
+    Operation,
+    QuickerSignature,
+    SigningTurn,
+    Status,
+    apply_quicker_signature,
+    business_problems,
+    is_draft_tracking_number,
+    next_signer,
+)
+from haztrak.domain.tasks import Task, TaskName
+
+REFERENCE_LABEL = "Haztrak submission"
+RECONCILE_MARGIN = timedelta(minutes=5)
+"""How far before an uncertain save the search for it starts (clocks differ)."""
+SYNC_OVERLAP = timedelta(minutes=5)
+"""A sync asks for manifests updated a little before the last one ended (clocks differ)."""
+MAX_SIGN_BATCH = 100
+MAX_PRINTED_NAME = 80
+
+
+async def _store(
+    manifests: ManifestRepository, remote: Manifest, owner_org_id: UUID | None, at: datetime
+) -> None:
+    """Keep RCRAInfo's copy. Two tasks pulling the same manifest at once clash on its version
+    (or on inserting it); the loser is retried and reads RCRAInfo again."""
+    try:
+        await manifests.upsert_by_mtn(remote, owner_org_id=owner_org_id, at=at)
+    except Conflict as clash:
+        raise ConcurrentUpdate(
+            f"manifest {remote.manifest_tracking_number} was written by another task"
+        ) from clash
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+
+class SubmitManifest:
+    """Send a manifest to e-Manifest: a draft (or a manifest new here) is created there and
+    gets its real tracking number; a manifest already there is updated. The local copy is then
+    replaced by RCRAInfo's. e-Manifest's business rules are checked first, as errors."""
+
+    def __init__(
+        self,
+        memberships: MembershipRepository,
+        manifests: ManifestReader,
+        accounts: RcrainfoAccounts,
+        tasks: TaskRepository,
+        launcher: TaskLauncher,
+        auditor: Auditor,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._memberships = memberships
+        self._manifests = manifests
+        self._accounts = accounts
+        self._tasks = tasks
+        self._launcher = launcher
+        self._auditor = auditor
+        self._clock = clock
+        self._uow = uow
+
+    async def __call__(self, user: User, raw: bytes) -> Task:
+        manifest = read_manifest(raw)
+        grants = await self._memberships.grants(user.id)
+        mtn = manifest.manifest_tracking_number
+        require(
+            grants,
+            Action.SUBMIT_MANIFEST,
+            ManifestTarget(manifest.site_ids()),
+            kind="manifest",
+            key=mtn or "(new)",
+        )
+        stored = await self._manifests.by_mtn(mtn) if mtn else None
+        if stored is not None:
+            stored = await visible_manifest(self._manifests, grants, stored.mtn)
+        elif is_draft_tracking_number(mtn):
+            raise NotFound("manifest", str(mtn))
+        paper = manifest.submission_type is not None and manifest.submission_type.is_paper
+        if stored is not None:
+            in_emanifest = not stored.manifest.is_draft()
+        else:  # an electronic manifest with a real number is in e-Manifest; paper may not be
+            in_emanifest = mtn is not None and not paper
+        ensure_may(grants, stored.manifest if stored else manifest, Operation.SUBMIT)
+        outgoing = _outgoing(manifest)
+        purpose = CheckPurpose.EMANIFEST_UPDATE if in_emanifest else CheckPurpose.EMANIFEST_SAVE
+        problems = business_problems(outgoing, now=self._clock.now(), purpose=purpose)
+        if problems:
+            raise ManifestShapeError(problems)
+        submitter = await self._submitting_site(grants, manifest)
+        if mtn:
+            active = await self._tasks.active(TaskName.SUBMIT_MANIFEST, mtn)
+            if active is not None:
+                if active.owner_id == user.id:
+                    return active
+                raise Conflict(f"manifest {mtn} is being sent to e-Manifest already")
+        payload = {
+            "manifest": msgspec.to_builtins(outgoing),
+            "update": in_emanifest,
+            "siteId": submitter,
+            "draftMtn": mtn if is_draft_tracking_number(mtn) else None,
+            "ownerOrgId": str(stored.owner_org_id) if stored and stored.owner_org_id else None,
+        }
+        task = await self._launcher.launch(
+            TaskName.SUBMIT_MANIFEST, owner=user, payload=payload, subject=mtn
+        )
+        await self._auditor.record(
+            user, "submit_to_emanifest", "manifest", mtn or "(new)", task=str(task.id)
+        )
+        await self._uow.commit()
+        return task
+
+    async def _submitting_site(self, grants: Grants, manifest: Manifest) -> str:
+        """The first party, in signing order, at a site where the user prepares manifests and
+        whose org has working RCRAInfo credentials: the account that sends it."""
+        candidates = [
+            handler.epa_site_id
+            for _, handler in manifest.handlers()
+            if handler.epa_site_id
+            and (role := grants.role_on(handler.epa_site_id)) is not None
+            and role.at_least(SiteRole.PREPARER)
+        ]
+        refusal: RcrainfoNotConfigured | NotFound | None = None
+        for site_id in dict.fromkeys(candidates):
+            try:
+                await self._accounts.site_ready(site_id)
+            except (RcrainfoNotConfigured, NotFound) as error:
+                refusal = refusal or error
+                continue
+            return site_id
+        raise refusal or RcrainfoNotConfigured("none of your sites on this manifest is set up")
+
+
+def _outgoing(manifest: Manifest) -> Manifest:
+    """The manifest as e-Manifest gets it: no local draft number or `signed` flags, and a
+    local draft (NotAssigned) created as Pending, the least a manifest can be there."""
+    outgoing = manifest.for_emanifest()
+    if outgoing.status is Status.NOT_ASSIGNED:
+        outgoing = msgspec.structs.replace(outgoing, status=Status.PENDING)
+    return outgoing
+
+
+def _with_reference(manifest: Manifest, reference: str, site_id: str) -> Manifest:
+    info = manifest.additional_info or AdditionalInfo()
+    comments = [c for c in info.comments or () if c.label != REFERENCE_LABEL] + [
+        Comment(label=REFERENCE_LABEL, description=reference, handler_id=site_id)
+    ]
+    return msgspec.structs.replace(
+        manifest, additional_info=msgspec.structs.replace(info, comments=comments)
+    )
+
+
+def _has_reference(manifest: Manifest, reference: str) -> bool:
+    info = manifest.additional_info
+    return any(
+        c.label == REFERENCE_LABEL and c.description == reference
+        for c in (info.comments if info and info.comments else ())
+    )
+
+
+def _report(report: SaveReport) -> dict[str, Any]:
+    return {
+        "manifestTrackingNumber": report.manifest_tracking_number,
+        "operationStatus": report.operation_status,
+        "reportId": report.report_id,
+        "date": report.date,
+        "warnings": [msgspec.structs.asdict(w) for w in report.warnings],
+    }
+
+
+class SaveToEmanifest:
+    """The task of SubmitManifest."""
+
+    def __init__(
+        self,
+        rcrainfo: Rcrainfo,
+        accounts: RcrainfoAccounts,
+        manifests: ManifestRepository,
+        sites: SiteRepository,
+        clock: Clock,
+    ) -> None:
+        self._rcrainfo = rcrainfo
+        self._accounts = accounts
+        self._manifests = manifests
+        self._sites = sites
+        self._clock = clock
+
+    async def __call__(self, run: TaskRun) -> dict[str, Any]:
+        payload = run.payload
+        manifest = msgspec.convert(payload["manifest"], Manifest)
+        site_id: str = payload["siteId"]
+        site, _ = await self._accounts.site_ready(site_id)
+        credentials = await self._accounts.for_site(site_id)
+        if "report" not in run.state:
+            report = await self._send(run, credentials, manifest, site_id)
+            await run.checkpoint(report=_report(report))
+        report_state: dict[str, Any] = run.state["report"]
+        mtn: str = report_state["manifestTrackingNumber"]
+        remote = await self._rcrainfo.get_manifest(credentials, mtn)
+        draft_mtn = payload.get("draftMtn")
+        draft = await self._manifests.by_mtn(draft_mtn) if draft_mtn else None
+        if draft is not None:
+            try:
+                await self._manifests.delete(draft.id, expected_version=draft.version)
+            except Conflict as clash:  # edited this very moment: read it again
+                raise ConcurrentUpdate(f"draft {draft_mtn} changed meanwhile") from clash
+        owner = payload.get("ownerOrgId")
+        await _store(
+            self._manifests, remote, UUID(owner) if owner else site.org_id, self._clock.now()
+        )
+        return {**report_state, "status": remote.current_status().value}
+
+    async def _send(
+        self, run: TaskRun, credentials: RcrainfoCredentials, manifest: Manifest, site_id: str
+    ) -> SaveReport:
+        mtn = manifest.manifest_tracking_number
+        if run.payload.get("update"):
+            return await self._rcrainfo.update_manifest(credentials, manifest)
+        if mtn is not None:
+            # A paper manifest brings its printed number: whether e-Manifest has it already
+            # (an earlier attempt saved it) decides between save and update.
+            if await self._rcrainfo.mtn_exists(credentials, mtn):
+                return await self._rcrainfo.update_manifest(credentials, manifest)
+            return await self._rcrainfo.save_manifest(credentials, manifest)
+        reference = str(run.task.id)
+        started = run.state.get("saveStartedAt")
+        if started is not None:
+            found = await self._find_saved(
+                credentials, site_id, reference, datetime.fromisoformat(started)
+            )
+            if found is not None:
+                return SaveReport(manifest_tracking_number=found, operation_status="Saved")
+        await run.checkpoint(saveStartedAt=self._clock.now())
+        return await self._rcrainfo.save_manifest(
+            credentials, _with_reference(manifest, reference, site_id)
+        )
+
+    async def _find_saved(
+        self, credentials: RcrainfoCredentials, site_id: str, reference: str, since: datetime
+    ) -> str | None:
+        """The manifest an earlier attempt of this task created, if it did."""
+        candidates = await self._rcrainfo.search_manifests(
+            credentials, site_id=site_id, updated_since=since - RECONCILE_MARGIN
+        )
+        for mtn in sorted(set(candidates), reverse=True):
+            if _has_reference(await self._rcrainfo.get_manifest(credentials, mtn), reference):
+                return mtn
+        return None
+
+
+# --- Quicker Sign ---------------------------------------------------------------------------
+
+
+class QuickSign(msgspec.Struct, frozen=True, kw_only=True):
+    manifest_tracking_numbers: tuple[str, ...]
+    site_id: str
+    site_type: HandlerRole
+    printed_signature_name: str
+    printed_signature_date: datetime | None = None
+    transporter_order: int | None = None
+
+
+class QuickSignManifests:
+    """Sign as the handler whose turn it is; the signature goes to e-Manifest in a task.
+
+    Only a signer (or site manager) of that site signs for it, only when every manifest waits
+    for that site's signature; the date is now unless given, and never in the future."""
+
+    def __init__(
+        self,
+        memberships: MembershipRepository,
+        manifests: ManifestReader,
+        accounts: RcrainfoAccounts,
+        launcher: TaskLauncher,
+        auditor: Auditor,
+        clock: Clock,
+        uow: UnitOfWork,
+    ) -> None:
+        self._memberships = memberships
+        self._manifests = manifests
+        self._accounts = accounts
+        self._launcher = launcher
+        self._auditor = auditor
+        self._clock = clock
+        self._uow = uow
+
+    async def __call__(self, user: User, command: QuickSign) -> Task:
+        mtns = tuple(dict.fromkeys(command.manifest_tracking_numbers))
+        if not 1 <= len(mtns) <= MAX_SIGN_BATCH:
+            raise InvalidValue(
+                "manifestTrackingNumbers", f"must list 1-{MAX_SIGN_BATCH} tracking numbers"
+            )
+        name = command.printed_signature_name.strip()
+        if not 1 <= len(name) <= MAX_PRINTED_NAME:
+            raise InvalidValue("printedSignatureName", f"must be 1-{MAX_PRINTED_NAME} characters")
+        if command.site_type in (HandlerRole.BROKER,):
+            raise InvalidValue("siteType", "a broker does not sign a manifest")
+        transporter = command.site_type is HandlerRole.TRANSPORTER
+        if transporter and command.transporter_order is None:
+            raise InvalidValue("transporterOrder", "is required when siteType is Transporter")
+        now = self._clock.now()
+        signed_at = command.printed_signature_date or now
+        if signed_at.tzinfo is None:
+            raise InvalidValue("printedSignatureDate", "must carry a time zone (e.g. Z)")
+        if signed_at > now:
+            raise InvalidValue("printedSignatureDate", "may not be in the future")
+        grants = await self._memberships.grants(user.id)
+        require(
+            grants,
+            Action.SIGN_MANIFEST,
+            SiteTarget(command.site_id),
+            kind="site",
+            key=command.site_id,
+        )
+        signature = QuickerSignature(
+            site_id=command.site_id,
+            site_type=command.site_type,
+            printed_name=name,
+            signed_at=signed_at,
+            transporter_order=command.transporter_order if transporter else None,
+        )
+        for mtn in mtns:
+            stored = await visible_manifest(self._manifests, grants, mtn)
+            apply_quicker_signature(stored.manifest, signature)  # refuses out of turn
+        await self._accounts.site_ready(command.site_id)
+        payload = {
+            "manifestTrackingNumbers": list(mtns),
+            "siteId": command.site_id,
+            "siteType": command.site_type.value,
+            "transporterOrder": signature.transporter_order,
+            "printedSignatureName": name,
+            "printedSignatureDate": signed_at,
+        }
+        task = await self._launcher.launch(
+            TaskName.QUICKER_SIGN,
+            owner=user,
+            payload=msgspec.to_builtins(payload),
+            subject=command.site_id,
+        )
+        for mtn in mtns:
+            await self._auditor.record(
+                user,
+                "quicker_sign",
+                "manifest",
+                mtn,
+                site=command.site_id,
+                role=command.site_type.value,
+                task=str(task.id),
+            )
+        await self._uow.commit()
+        return task
+
+
+class SignInEmanifest:
+    """The task of QuickSignManifests: sign, then pull the manifests back. Run again, it signs
+    only the manifests that still wait for this site."""
+
+    def __init__(
+        self,
+        rcrainfo: Rcrainfo,
+        accounts: RcrainfoAccounts,
+        manifests: ManifestRepository,
+        clock: Clock,
+    ) -> None:
+        self._rcrainfo = rcrainfo
+        self._accounts = accounts
+        self._manifests = manifests
+        self._clock = clock
+
+    async def __call__(self, run: TaskRun) -> dict[str, Any]:
+        payload = run.payload
+        mtns: list[str] = payload["manifestTrackingNumbers"]
+        site_type = HandlerRole(payload["siteType"])
+        turn = SigningTurn(role=site_type, transporter_order=payload.get("transporterOrder"))
+        site, _ = await self._accounts.site_ready(payload["siteId"])
+        credentials = await self._accounts.for_site(payload["siteId"])
+        if "report" not in run.state:
+            waiting = mtns
+            if "signStartedAt" in run.state:  # an earlier attempt may have signed some
+                waiting = [
+                    mtn
+                    for mtn in mtns
+                    if next_signer(await self._rcrainfo.get_manifest(credentials, mtn)) == turn
+                ]
+            report = SignReport(operation_status="Completed")
+            if waiting:
+                await run.checkpoint(signStartedAt=self._clock.now())
+                report = await self._rcrainfo.quicker_sign(
+                    credentials,
+                    QuickerSign(
+                        site_id=site.epa_id,
+                        site_type=site_type,
+                        printed_signature_name=payload["printedSignatureName"],
+                        printed_signature_date=datetime.fromisoformat(
+                            payload["printedSignatureDate"]
+                        ),
+                        manifest_tracking_numbers=tuple(waiting),
+                        transporter_order=turn.transporter_order,
+                    ),
+                )
+            _refuse_if_none_signed(report, waiting)
+            await run.checkpoint(report=_sign_report(report, mtns, waiting))
+        remotes = [await self._rcrainfo.get_manifest(credentials, mtn) for mtn in mtns]
+        for remote in remotes:
+            await _store(self._manifests, remote, site.org_id, self._clock.now())
+        statuses = {
+            mtn: remote.current_status().value for mtn, remote in zip(mtns, remotes, strict=True)
+        }
+        return {**run.state["report"], "statuses": statuses}
+
+
+def _refuse_if_none_signed(report: SignReport, waiting: Sequence[str]) -> None:
+    refused = [r for r in report.results if not r.signed]
+    if waiting and refused and len(refused) >= len(waiting):
+        raise RcrainfoError(
+            RcrainfoErrorKind.VALIDATION,
+            "e-Manifest signed none of the manifests",
+            field_errors=[
+                RcrainfoProblem(field=r.manifest_tracking_number, message=e.message)
+                for r in refused
+                for e in (r.errors or [RcrainfoProblem(message="not signed")])
+            ],
+        )
+
+
+def _sign_report(report: SignReport, mtns: Sequence[str], waiting: Sequence[str]) -> dict[str, Any]:
+    return {
+        "operationStatus": report.operation_status,
+        "reportId": report.report_id,
+        "manifestReports": [
+            {
+                "manifestTrackingNumber": r.manifest_tracking_number,
+                "signed": r.signed,
+                "errors": [msgspec.structs.asdict(e) for e in r.errors],
+            }
+            for r in report.results
+        ],
+        "alreadySigned": [mtn for mtn in mtns if mtn not in waiting],
+        "warnings": [msgspec.structs.asdict(w) for w in report.warnings],
+    }
+
+
+# --- site sync ------------------------------------------------------------------------------
+
+
+class SyncSiteManifests:
+    """Pull every manifest of a site changed in RCRAInfo since its last successful sync."""
+
+    def __init__(
+        self,
+        memberships: MembershipRepository,
+        accounts: RcrainfoAccounts,
+        launcher: TaskLauncher,
+    ) -> None:
+        self._memberships = memberships
+        self._accounts = accounts
+        self._launcher = launcher
+
+    async def __call__(self, user: User, site_id: str) -> Task:
+        grants = await self._memberships.grants(user.id)
+        require(grants, Action.SYNC_SITE, SiteTarget(site_id), kind="site", key=site_id)
+        await self._accounts.site_ready(site_id)
+        return await self._launcher.launch(
+            TaskName.SYNC_SITE_MANIFESTS, owner=user, payload={"siteId": site_id}, subject=site_id
+        )
+
+
+class PullSiteManifests:
+    """The task of a site sync. The window's end is fixed on the first attempt and the site's
+    high-water mark moves to it only when every manifest in the window is stored; a failed
+    attempt resumes after the last manifest it stored."""
+
+    def __init__(
+        self,
+        rcrainfo: Rcrainfo,
+        accounts: RcrainfoAccounts,
+        manifests: ManifestRepository,
+        sites: SiteRepository,
+        clock: Clock,
+    ) -> None:
+        self._rcrainfo = rcrainfo
+        self._accounts = accounts
+        self._manifests = manifests
+        self._sites = sites
+        self._clock = clock
+
+    async def __call__(self, run: TaskRun) -> dict[str, Any]:
+        site_id: str = run.payload["siteId"]
+        site, org = await self._accounts.site_ready(site_id)
+        credentials = await self._accounts.for_org(org)
+        if "until" not in run.state:
+            since = site.last_manifest_sync
+            until = self._clock.now()
+            found = await self._rcrainfo.search_manifests(
+                credentials,
+                site_id=site_id,
+                updated_since=since - SYNC_OVERLAP if since else None,
+                updated_until=until,
+            )
+            mtns = sorted(set(found))
+            await run.checkpoint(
+                since=since,
+                until=until,
+                mtns=mtns,
+                done=0,
+                stored=0,
+                progress={"total": len(mtns), "done": 0},
+            )
+        mtns = list(run.state["mtns"])
+        stored = int(run.state["stored"])
+        for index in range(int(run.state["done"]), len(mtns)):
+            if await self._pull(credentials, mtns[index], site.org_id):
+                stored += 1
+            # Commit each manifest: a retry resumes after it, and no write lock is held
+            # while RCRAInfo answers the next request.
+            await run.checkpoint(done=index + 1, stored=stored, progress={"done": index + 1})
+        until = datetime.fromisoformat(run.state["until"])
+        current = await self._sites.by_epa_id(site_id)
+        if current and (current.last_manifest_sync is None or current.last_manifest_sync < until):
+            await self._sites.set_last_manifest_sync(site.id, until)
+        return {
+            "siteId": site_id,
+            "since": run.state["since"],
+            "until": run.state["until"],
+            "manifests": len(mtns),
+            "changed": stored,
+        }
+
+    async def _pull(self, credentials: RcrainfoCredentials, mtn: str, org_id: UUID) -> bool:
+        """Store RCRAInfo's copy unless the local one is the same; True when it changed."""
+        try:
+            remote = await self._rcrainfo.get_manifest(credentials, mtn)
+        except RcrainfoError as error:
+            if error.kind is RcrainfoErrorKind.NOT_FOUND:  # deleted since the search
+                return False
+            raise
+        local = await self._manifests.by_mtn(mtn)
+        if local is not None and local.manifest == remote.with_signed_flags():
+            return False
+        await _store(self._manifests, remote, org_id, self._clock.now())
+        return True

@@ -1,0 +1,1 @@
+"""Background tasks: recording them, running them in a worker, following them."""

@@ -1,0 +1,109 @@
+"""Lookups for the manifest form: waste codes, DOT values, e-Manifest's code lists.
+
+They are public reference data published by EPA and DOT, so they answer without login and
+with `Cache-Control: public`: browsers and shared caches may keep them, and an ETag makes a
+refresh a 304.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka import FromDishka
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+
+from haztrak.application.lookups import (
+    EMANIFEST_CODE_LISTS,
+    MAX_RESULTS,
+    ListEmanifestCodes,
+    ListFederalWasteCodes,
+    ListStateWasteCodes,
+    SearchDotLookup,
+)
+from haztrak.application.ports.lookups import DotLookup
+from haztrak.entrypoints.http.caching import cacheable_json
+
+_Request = Request[Any, Any, Any]
+_SEARCH = "Case-insensitive contains; values that start with `q` come first."
+
+
+def _q() -> Any:
+    return Parameter(default=None, description="part of the value, any case")
+
+
+def _limit() -> Any:
+    return Parameter(default=100, ge=1, le=MAX_RESULTS)
+
+
+class LookupController(Controller):
+    tags = ["lookups"]
+
+    @get("/waste/code/federal", summary="Federal waste codes: [{code, description}]")
+    async def federal(
+        self, request: _Request, codes: FromDishka[ListFederalWasteCodes]
+    ) -> Response[bytes]:
+        return cacheable_json(request, await codes())
+
+    @get(
+        "/waste/code/state/{state_code:str}",
+        summary="A state's waste codes: [{code, description}]",
+    )
+    async def state_codes(
+        self, request: _Request, state_code: str, codes: FromDishka[ListStateWasteCodes]
+    ) -> Response[bytes]:
+        return cacheable_json(request, await codes(state_code))
+
+    @get("/waste/dot/id", summary="DOT identification numbers: [string]", description=_SEARCH)
+    async def dot_ids(
+        self,
+        request: _Request,
+        search: FromDishka[SearchDotLookup],
+        q: str | None = _q(),
+        limit: int = _limit(),
+    ) -> Response[bytes]:
+        return cacheable_json(request, await search(DotLookup.ID, q, limit))
+
+    @get("/waste/dot/name", summary="DOT proper shipping names: [string]", description=_SEARCH)
+    async def dot_names(
+        self,
+        request: _Request,
+        search: FromDishka[SearchDotLookup],
+        q: str | None = _q(),
+        limit: int = _limit(),
+    ) -> Response[bytes]:
+        return cacheable_json(request, await search(DotLookup.NAME, q, limit))
+
+    @get("/waste/dot/class", summary="DOT hazard classes: [string]", description=_SEARCH)
+    async def dot_classes(
+        self,
+        request: _Request,
+        search: FromDishka[SearchDotLookup],
+        q: str | None = _q(),
+        limit: int = _limit(),
+    ) -> Response[bytes]:
+        return cacheable_json(request, await search(DotLookup.CLASS, q, limit))
+
+    @get("/waste/dot/group", summary="DOT packing groups: [string]", description=_SEARCH)
+    async def dot_groups(
+        self,
+        request: _Request,
+        search: FromDishka[SearchDotLookup],
+        q: str | None = _q(),
+        limit: int = _limit(),
+    ) -> Response[bytes]:
+        return cacheable_json(request, await search(DotLookup.GROUP, q, limit))
+
+    @get("/emanifest/code", summary="The names of e-Manifest's code lists served here")
+    async def code_lists(self, request: _Request) -> Response[bytes]:
+        return cacheable_json(request, sorted(EMANIFEST_CODE_LISTS), max_age=86400)
+
+    @get(
+        "/emanifest/code/{name:str}",
+        summary="One of e-Manifest's code lists (container-types, units-of-measure, ...)",
+        description="`[{code, description}]`: the codes manifest validation accepts.",
+    )
+    async def code_list(
+        self, request: _Request, name: str, codes: FromDishka[ListEmanifestCodes]
+    ) -> Response[bytes]:
+        return cacheable_json(request, await codes(name), max_age=86400)

@@ -1,0 +1,220 @@
+"""Manifests and drafts: create, read, replace, delete, list, tracking numbers, validate.
+
+Bodies are EPA's manifest JSON. They are read raw and decoded by the domain, so that a
+malformed manifest answers 422 naming every faulty field at once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from dishka import FromDishka
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import QueryParameter
+
+from haztrak.application.manifests.drafts import (
+    CreateDraftManifest,
+    DeleteManifest,
+    SavedManifest,
+    UpdateManifest,
+)
+from haztrak.application.manifests.queries import (
+    GetManifest,
+    ListManifests,
+    ListTrackingNumbers,
+    ManifestFilters,
+)
+from haztrak.application.manifests.validation import ValidateManifest
+from haztrak.application.ports.manifests import ManifestSummary, StoredManifest
+from haztrak.domain.identity import User
+from haztrak.domain.manifest import CheckPurpose, Manifest, Status, SubmissionType
+from haztrak.entrypoints.http.caching import etag_matches, quoted
+from haztrak.entrypoints.http.manifest_schemas import (
+    ManifestPageOut,
+    SavedManifestOut,
+    ValidationOut,
+)
+
+_MANIFEST_BODY = (
+    "The body is EPA's manifest JSON (see the e-Manifest schema). Every shape problem is "
+    "reported at once as a 422 problem document whose `errors` name the fields."
+)
+
+
+def _one_of(kind: type[StrEnum]) -> str:
+    return ", ".join(kind)
+
+
+def _if_match(request: Request[Any, Any, Any]) -> list[str] | None:
+    """The entity tags of If-Match. Weak tags never match (RFC 9110 strong comparison)."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return None
+    tags = (tag.strip() for tag in header.split(","))
+    return [tag.strip('"') for tag in tags if tag and not tag.startswith("W/")]
+
+
+def _saved(saved: SavedManifest, status_code: int) -> Response[SavedManifestOut]:
+    headers = {"ETag": quoted(saved.stored.tag)}
+    if status_code == 201:
+        headers["Location"] = f"/api/manifest/{saved.stored.mtn}"
+    return Response(SavedManifestOut.of(saved), status_code=status_code, headers=headers)
+
+
+class ManifestController(Controller):
+    path = "/manifest"
+    tags = ["manifests"]
+
+    @get(
+        "/",
+        summary="The manifests of your sites, newest change first, a page at a time",
+        description=(
+            "Answers `{items, total, next}`: `items` are summaries (tracking number, status, "
+            "parties, dates), `total` counts every match, `next` is the cursor of the next "
+            "page (null on the last). Pages follow a keyset, so manifests added while you page "
+            "do not shift the pages after the one you have."
+        ),
+    )
+    async def list_manifests(
+        self,
+        user: User,
+        list_manifests: FromDishka[ListManifests],
+        site: Annotated[
+            str | None, QueryParameter(description="EPA ID of one of your sites")
+        ] = None,
+        site_type: Annotated[
+            str | None,
+            QueryParameter(name="siteType", description="Generator, Transporter, Tsdf, Broker"),
+        ] = None,
+        status: Annotated[str | None, QueryParameter(description=_one_of(Status))] = None,
+        submission_type: Annotated[
+            str | None,
+            QueryParameter(name="submissionType", description=_one_of(SubmissionType)),
+        ] = None,
+        q: Annotated[str | None, QueryParameter(description="part of the tracking number")] = None,
+        updated_since: Annotated[
+            str | None,
+            QueryParameter(name="updatedSince", description="ISO 8601; without a zone, UTC"),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        cursor: str | None = None,
+    ) -> ManifestPageOut:
+        filters = ManifestFilters(
+            site=site,
+            site_type=site_type,
+            status=status,
+            submission_type=submission_type,
+            q=q,
+            updated_since=updated_since,
+        )
+        return ManifestPageOut.of(await list_manifests(user, filters, limit=limit, cursor=cursor))
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Create a draft: 201 with the manifest, its #########DFT number and `warnings`",
+        description=(
+            _MANIFEST_BODY + " The body has no tracking number (or an empty one) and status "
+            "NotAssigned or none; it must name one of your sites where you are preparer or "
+            "above. The answer is the stored manifest plus `warnings`, the business-rule "
+            "problems a draft may have (they become errors on submission); ETag and Location "
+            "headers name the new version and address."
+        ),
+    )
+    async def create(
+        self,
+        user: User,
+        request: Request[Any, Any, Any],
+        create: FromDishka[CreateDraftManifest],
+    ) -> Response[SavedManifestOut]:
+        return _saved(await create(user, await request.body()), 201)
+
+    @post(
+        "/validate",
+        status_code=200,
+        summary="Check a manifest without saving it: {valid, errors, warnings}",
+        description=(
+            "Shape problems are `errors`. Business-rule problems are `warnings` for a local "
+            "draft (`purpose=local`, the default) and `errors` for `purpose=emanifest_save` "
+            "or `emanifest_update`. Each problem is `{field, message}`. Always 200: the "
+            "report is the answer, even for a body that is not JSON."
+        ),
+    )
+    async def validate(
+        self,
+        user: User,
+        request: Request[Any, Any, Any],
+        validate: FromDishka[ValidateManifest],
+        purpose: CheckPurpose = CheckPurpose.LOCAL,
+    ) -> ValidationOut:
+        return ValidationOut.of(await validate(await request.body(), purpose))
+
+    @get(
+        ["/mtn", "/mtn/{epa_id:str}", "/mtn/{epa_id:str}/{site_type:str}"],
+        summary="Tracking numbers of your sites' manifests (one site; one part it plays)",
+        description=(
+            "`[{manifestTrackingNumber, status, submissionType, signatureStatus}]`, each "
+            "manifest once, newest change first. `siteType` is Generator, Transporter or Tsdf "
+            "(any case)."
+        ),
+    )
+    async def tracking_numbers(
+        self,
+        user: User,
+        list_numbers: FromDishka[ListTrackingNumbers],
+        epa_id: str | None = None,
+        site_type: str | None = None,
+    ) -> list[ManifestSummary]:
+        return await list_numbers(user, epa_id, site_type)
+
+    @get(
+        "/{mtn:str}",
+        summary="A manifest: EPA's JSON, each handler with a read-only `signed` flag; ETag",
+    )
+    async def get_manifest(
+        self,
+        user: User,
+        mtn: str,
+        request: Request[Any, Any, Any],
+        get_manifest: FromDishka[GetManifest],
+    ) -> Response[Manifest]:
+        stored = await get_manifest(user, mtn)
+        return _manifest_response(stored, request.headers.get("if-none-match"))
+
+    @put(
+        "/{mtn:str}",
+        summary="Replace a draft (or a manifest the rules let you change); honours If-Match",
+        description=(
+            _MANIFEST_BODY + " Send the ETag you read as If-Match: a stale one answers 412 and "
+            "changes nothing. The tracking number and status stay as they are. The answer is "
+            "the stored manifest plus `warnings`, as for creation."
+        ),
+    )
+    async def replace(
+        self,
+        user: User,
+        mtn: str,
+        request: Request[Any, Any, Any],
+        update: FromDishka[UpdateManifest],
+    ) -> Response[SavedManifestOut]:
+        saved = await update(user, mtn, await request.body(), _if_match(request))
+        return _saved(saved, 200)
+
+    @delete("/{mtn:str}", summary="Delete a local draft; honours If-Match")
+    async def remove(
+        self,
+        user: User,
+        mtn: str,
+        request: Request[Any, Any, Any],
+        delete_manifest: FromDishka[DeleteManifest],
+    ) -> None:
+        await delete_manifest(user, mtn, _if_match(request))
+
+
+def _manifest_response(stored: StoredManifest, if_none_match: str | None) -> Response[Manifest]:
+    etag = quoted(stored.tag)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag_matches(if_none_match, etag):
+        return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
+    return Response(stored.manifest, headers=headers)

@@ -1,0 +1,176 @@
+"""RCRAInfo work: submit and Quicker Sign in e-Manifest, site and profile syncs (each answers
+202 `{taskId}`), and handler look-ups (local first, RCRAInfo on a miss)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from dishka import FromDishka
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
+
+from haztrak.application.rcrainfo.manifests import (
+    QuickSign,
+    QuickSignManifests,
+    SubmitManifest,
+    SyncSiteManifests,
+)
+from haztrak.application.rcrainfo.profile import SyncRcrainfoProfile
+from haztrak.application.rcrainfo.sites import (
+    GetRcraSite,
+    SearchRcrainfoSites,
+    SearchRcraSites,
+    parse_site_type,
+)
+from haztrak.domain.handlers import RcraSite
+from haztrak.domain.identity import User
+from haztrak.domain.manifest import HandlerRole
+from haztrak.entrypoints.http.controllers.tasks import TaskAccepted
+
+_TASK = (
+    " Answers 202 `{taskId}`; follow the task at `GET /api/task/{taskId}`. Transient RCRAInfo "
+    "failures are retried with backoff; the task ends FAILURE with the reason otherwise."
+)
+_WAITS = (
+    " RCRAInfo is asked in a task; the request waits a few seconds for it and answers 202 "
+    "`{taskId}` if it takes longer."
+)
+
+
+class _Body(msgspec.Struct, kw_only=True, rename="camel", forbid_unknown_fields=True):
+    pass
+
+
+class QuickSignBody(_Body):
+    manifest_tracking_numbers: list[str]
+    site_id: str
+    site_type: HandlerRole
+    printed_signature_name: str
+    printed_signature_date: datetime | None = None
+    transporter_order: int | None = None
+
+
+class SiteSyncBody(_Body):
+    site_id: str
+
+
+class SiteSearchBody(_Body):
+    site_id: str
+    site_type: str | None = None
+
+
+class RcrainfoController(Controller):
+    tags = ["rcrainfo"]
+
+    @post(
+        "/manifest/emanifest",
+        status_code=202,
+        summary="Create or update a manifest in e-Manifest",
+        description=(
+            "The body is EPA's manifest JSON. A draft (a `#########DFT` number, or none) is "
+            "created in e-Manifest and gets its real tracking number; a manifest already there "
+            "is updated. The local copy is then replaced by RCRAInfo's. Needs the preparer "
+            "role on one of its sites; e-Manifest's rules are checked first (422)." + _TASK
+        ),
+    )
+    async def submit(
+        self,
+        user: User,
+        request: Request[Any, Any, Any],
+        submit: FromDishka[SubmitManifest],
+    ) -> TaskAccepted:
+        return TaskAccepted.of(await submit(user, await request.body()))
+
+    @post(
+        "/manifest/emanifest/sign",
+        status_code=202,
+        summary="Quicker Sign manifests as one of your sites",
+        description=(
+            "Needs the signer role on `siteId`; every manifest must wait for that site's "
+            "signature (409 otherwise). `printedSignatureDate` defaults to now." + _TASK
+        ),
+    )
+    async def sign(
+        self, user: User, data: QuickSignBody, sign: FromDishka[QuickSignManifests]
+    ) -> TaskAccepted:
+        command = QuickSign(
+            manifest_tracking_numbers=tuple(data.manifest_tracking_numbers),
+            site_id=data.site_id,
+            site_type=data.site_type,
+            printed_signature_name=data.printed_signature_name,
+            printed_signature_date=data.printed_signature_date,
+            transporter_order=data.transporter_order,
+        )
+        return TaskAccepted.of(await sign(user, command))
+
+    @post(
+        "/manifest/emanifest/sync",
+        status_code=202,
+        summary="Pull a site's manifests changed in RCRAInfo since its last sync",
+        description="Any role on the site may sync it." + _TASK,
+    )
+    async def sync_site(
+        self, user: User, data: SiteSyncBody, sync: FromDishka[SyncSiteManifests]
+    ) -> TaskAccepted:
+        return TaskAccepted.of(await sync(user, data.site_id))
+
+    @post(
+        "/rcrainfo-profile/sync",
+        status_code=202,
+        summary="Pull your site permissions from RCRAInfo, with your own API ID and key",
+        description="Shown afterwards in `GET /api/rcrainfo-profile/{username}`." + _TASK,
+    )
+    async def sync_profile(self, user: User, sync: FromDishka[SyncRcrainfoProfile]) -> TaskAccepted:
+        return TaskAccepted.of(await sync(user))
+
+    @post(
+        "/rcrainfo/rcrasite/search",
+        status_code=200,
+        summary="Search RCRAInfo's handlers by EPA ID (cached for a day)",
+        description=(
+            "`siteId` is 2-12 letters or digits of an EPA ID; `siteType` generator, "
+            "transporter, designatedFacility or broker." + _WAITS
+        ),
+    )
+    async def search_rcrainfo(
+        self, user: User, data: SiteSearchBody, search: FromDishka[SearchRcrainfoSites]
+    ) -> list[RcraSite]:
+        site_type = parse_site_type(data.site_type, "siteType")
+        return await search(user, data.site_id, site_type)
+
+    @get(
+        "/rcrasite/search",
+        summary="Search the handlers kept here (case-insensitive contains on ID and name)",
+    )
+    async def search_local(
+        self,
+        user: User,
+        search: FromDishka[SearchRcraSites],
+        epa_id: Annotated[str | None, QueryParameter(name="epaId")] = None,
+        site_name: Annotated[str | None, QueryParameter(name="siteName")] = None,
+        site_type: Annotated[
+            str | None,
+            QueryParameter(name="siteType", description="generator, transporter, tsdf, broker"),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> list[RcraSite]:
+        return list(
+            await search(
+                epa_id=epa_id,
+                name=site_name,
+                site_type=parse_site_type(site_type, "siteType"),
+                limit=limit,
+            )
+        )
+
+    @get(
+        "/rcrasite/{epa_id:str}",
+        summary="One handler: the local copy, else RCRAInfo's site details",
+        description="404 when RCRAInfo has no such site." + _WAITS,
+    )
+    async def get_site(
+        self, user: User, epa_id: str, get_site: FromDishka[GetRcraSite]
+    ) -> RcraSite:
+        return await get_site(user, epa_id)

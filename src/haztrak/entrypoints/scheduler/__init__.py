@@ -1,0 +1,1 @@
+"""The scheduler: APScheduler jobs that only record and enqueue tasks."""

@@ -1,0 +1,68 @@
+"""dishka providers of the processes that run tasks: the task runner and each task's work.
+
+They need the `Rcrainfo` port, which the RCRAInfo adapter's provider supplies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dishka import AsyncContainer, Provider, Scope, provide, provide_all
+
+from haztrak.application.rcrainfo.lookups import RefreshLookups
+from haztrak.application.rcrainfo.manifests import (
+    PullSiteManifests,
+    SaveToEmanifest,
+    SignInEmanifest,
+)
+from haztrak.application.rcrainfo.profile import PullRcrainfoPermissions
+from haztrak.application.rcrainfo.sites import PullRcraSite, SearchSitesInRcrainfo
+from haztrak.application.tasks.maintenance import PruneTasks
+from haztrak.application.tasks.run import RunTask, TaskHandler, TaskHandlers
+from haztrak.domain.tasks import TaskName
+
+HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
+    TaskName.SUBMIT_MANIFEST: SaveToEmanifest,
+    TaskName.QUICKER_SIGN: SignInEmanifest,
+    TaskName.SYNC_SITE_MANIFESTS: PullSiteManifests,
+    TaskName.SYNC_RCRAINFO_PROFILE: PullRcrainfoPermissions,
+    TaskName.SEARCH_RCRA_SITES: SearchSitesInRcrainfo,
+    TaskName.PULL_RCRA_SITE: PullRcraSite,
+    TaskName.REFRESH_LOOKUPS: RefreshLookups,
+    TaskName.PRUNE_TASKS: PruneTasks,
+}
+
+
+class DishkaTaskHandlers(TaskHandlers):
+    """The handler of a task name, built in the task's request scope."""
+
+    def __init__(self, container: AsyncContainer) -> None:
+        self._container = container
+
+    async def handler_for(self, name: TaskName) -> TaskHandler:
+        handler: TaskHandler = await self._container.get(HANDLERS[name])
+        return handler
+
+
+class WorkerProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    def handlers(self, container: AsyncContainer) -> TaskHandlers:
+        return DishkaTaskHandlers(container)
+
+    runner = provide(RunTask)
+    work = provide_all(
+        SaveToEmanifest,
+        SignInEmanifest,
+        PullSiteManifests,
+        PullRcrainfoPermissions,
+        SearchSitesInRcrainfo,
+        PullRcraSite,
+        RefreshLookups,
+        PruneTasks,
+    )
+
+
+def worker_providers() -> list[Provider]:
+    """Add to core_providers() in a process that runs tasks."""
+    return [WorkerProvider()]

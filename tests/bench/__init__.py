@@ -1,0 +1,1 @@
+"""The API benchmark: `just bench` (python -m tests.bench). See run.py."""

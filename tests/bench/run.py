@@ -1,0 +1,441 @@
+"""The API benchmark (`just bench`).
+
+1. Creates a fresh PostgreSQL database (HT_BENCH_POSTGRES_URL, default the local server),
+   migrates it, loads the demo data and 1,000 manifests of one site (generator, two
+   transporters, a TSDF, three waste lines each).
+2. Starts `haztrak serve` with one worker process on 127.0.0.1, on that database and Redis
+   (HT_BENCH_REDIS_URL, default the local server's database 14, which it flushes).
+3. Logs in, makes a personal API token, and drives each endpoint from a separate process:
+   wrk when it is installed, else tests/bench/load.py; 32 connections, a warm-up, then at
+   least 10 seconds (HT_BENCH_SECONDS).
+4. Prints requests/s, p50 and p99 latency, errors and the server's peak memory per endpoint,
+   and writes them as JSON to bench-results/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+
+from tests.bench import seed
+from tests.manifest_documents import manifest_document
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench-results"
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+DEMO_PASSWORD = "haztrak-demo"  # the documented password of the dev demo
+CONNECTIONS = 32
+MEMORY_LIMIT_MIB = 150
+
+
+@dataclass(frozen=True)
+class Target:
+    rps: float | None = None
+    p99_ms: float | None = None
+    zero_errors: bool = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    target: Target
+    authenticated: bool = True
+    body: str = ""
+
+
+@dataclass
+class Result:
+    name: str
+    method: str
+    path: str
+    tool: str
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    server_cpu_us_per_request: float
+    peak_rss_mib: float
+    target: dict[str, Any]
+    met: bool
+    misses: list[str] = field(default_factory=list)
+
+
+def _endpoints(mtn: str) -> list[Endpoint]:
+    draft = msgspec.json.encode(manifest_document()).decode()
+    return [
+        Endpoint("health", "GET", "/api/health", Target(rps=10_000), authenticated=False),
+        Endpoint(
+            "federal waste codes",
+            "GET",
+            "/api/waste/code/federal",
+            Target(rps=5_000),
+            authenticated=False,
+        ),
+        Endpoint("manifest detail", "GET", f"/api/manifest/{mtn}", Target(2_000, 40)),
+        Endpoint(
+            "tracking numbers (1,000)",
+            "GET",
+            f"/api/manifest/mtn/{seed.SITE}",
+            Target(400, 150),
+        ),
+        Endpoint("manifest page (50)", "GET", f"/api/manifest?site={seed.SITE}", Target()),
+        # last: it adds manifests to the site
+        Endpoint("create draft", "POST", "/api/manifest", Target(500, 80, True), body=draft),
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _haztrak() -> list[str]:
+    script = Path(sys.executable).with_name("haztrak")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "haztrak.entrypoints.cli.main"]
+
+
+class MemoryWatch:
+    """Samples a process's resident memory while a load runs."""
+
+    def __init__(self, pid: int) -> None:
+        self._path = Path(f"/proc/{pid}/status")
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _field(self, name: str) -> int:
+        for line in self._path.read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+        return 0
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak_kib = max(self.peak_kib, self._field("VmRSS:"))
+
+    def __enter__(self) -> MemoryWatch:
+        self.peak_kib = self._field("VmRSS:")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def high_water_mib(self) -> float:
+        return self._field("VmHWM:") / 1024
+
+
+class ServerCpu:
+    """CPU seconds the server spends while the measured load runs (user and system)."""
+
+    def __init__(self, pid: int) -> None:
+        self._stat = Path(f"/proc/{pid}/stat")
+        self._ticks = os.sysconf("SC_CLK_TCK")
+        self._started = 0.0
+        self.seconds = 0.0
+
+    def _now(self) -> float:
+        fields = self._stat.read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / self._ticks
+
+    def start(self) -> None:
+        self._started = self._now()
+
+    def stop(self) -> None:
+        self.seconds = self._now() - self._started
+
+
+def _wrk(
+    base: str, endpoint: Endpoint, token: str, seconds: int, work: Path, cpu: ServerCpu
+) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"} if endpoint.body else {}
+    if endpoint.authenticated:
+        headers["Authorization"] = f"Bearer {token}"
+    script = work / "request.lua"
+    lines = [f"wrk.method = {json.dumps(endpoint.method)}"]
+    if endpoint.body:
+        lines.append(f"wrk.body = {json.dumps(endpoint.body)}")
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    lines.append(
+        """done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,'
+    .. '"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end"""
+    )
+    script.write_text("\n".join(lines) + "\n")
+    script.chmod(0o600)
+    url = base + endpoint.path
+
+    def wrk(duration: int) -> dict[str, Any]:
+        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "-s", str(script), url]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+        return dict(json.loads(line.removeprefix("WRKJSON ")))
+
+    wrk(2)  # warm-up
+    cpu.start()
+    raw = wrk(seconds)
+    cpu.stop()
+    duration = raw["duration_us"] / 1e6
+    return {
+        "requests": raw["requests"],
+        "seconds": duration,
+        "rps": raw["requests"] / duration,
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "errors": raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"],
+    }
+
+
+def _python_load(
+    base: str, endpoint: Endpoint, token: str, seconds: int, work: Path, cpu: ServerCpu
+) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"} if endpoint.body else {}
+    if endpoint.authenticated:
+        headers["Authorization"] = f"Bearer {token}"
+    spec = work / "spec.json"
+
+    def run(duration: int) -> dict[str, Any]:
+        spec.write_text(
+            json.dumps(
+                {
+                    "url": base + endpoint.path,
+                    "method": endpoint.method,
+                    "headers": headers,
+                    "body": endpoint.body,
+                    "connections": CONNECTIONS,
+                    "warmup": 0,
+                    "seconds": duration,
+                }
+            )
+        )
+        spec.chmod(0o600)
+        out = subprocess.run(
+            [sys.executable, "-m", "tests.bench.load", str(spec)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+        return dict(json.loads(out))
+
+    run(2)  # warm-up
+    cpu.start()
+    raw = run(seconds)
+    cpu.stop()
+    raw["errors"] = raw.pop("non_2xx") + raw.pop("socket_errors")
+    raw.pop("max_ms", None)
+    return raw
+
+
+def _judge(endpoint: Endpoint, measured: dict[str, Any]) -> list[str]:
+    misses = []
+    target = endpoint.target
+    if target.rps is not None and measured["rps"] < target.rps:
+        misses.append(f"{measured['rps']:.0f} rps < {target.rps:.0f}")
+    if target.p99_ms is not None and measured["p99_ms"] >= target.p99_ms:
+        misses.append(f"p99 {measured['p99_ms']:.1f} ms >= {target.p99_ms:.0f}")
+    if measured["errors"] and (target.zero_errors or measured["errors"] > 0):
+        misses.append(f"{measured['errors']} errors")
+    return misses
+
+
+def _log_in(base: str) -> str:
+    """A personal API token of the demo generator's signer, made the way a person makes one.
+
+    The server runs as in production, so its cookies are Secure; over plain HTTP on the
+    loopback this client sends them back by hand."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        csrf = client.get("/api/browser/v1/auth/session").cookies["csrftoken"]
+        login = client.post(
+            "/api/browser/v1/auth/login",
+            json={"username": "testuser1", "password": DEMO_PASSWORD},
+            headers={"X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}"},
+        )
+        login.raise_for_status()
+        session, csrf = login.cookies["sessionid"], login.cookies.get("csrftoken", csrf)
+        made = client.post(
+            "/api/user/tokens",
+            json={"name": "bench"},
+            headers={"X-CSRFToken": csrf, "Cookie": f"sessionid={session}; csrftoken={csrf}"},
+        )
+        made.raise_for_status()
+        return str(made.json()["token"])
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def main() -> int:
+    server_url = os.environ.get("HT_BENCH_POSTGRES_URL", "").strip() or DEFAULT_POSTGRES
+    redis_url = os.environ.get("HT_BENCH_REDIS_URL", "").strip() or DEFAULT_REDIS
+    seconds = max(10, int(os.environ.get("HT_BENCH_SECONDS", "10")))
+    log_level = os.environ.get("HT_BENCH_LOG_LEVEL", "INFO")
+    tool = "wrk" if shutil.which("wrk") else "python"
+    load = _wrk if tool == "wrk" else _python_load
+
+    url = asyncio.run(seed.create_database(server_url))
+    print(f"database {url.rpartition('/')[2]}; load generator: {tool}")
+    server: subprocess.Popen[bytes] | None = None
+    with tempfile.TemporaryDirectory(prefix="haztrak-bench-") as tmp:
+        work = Path(tmp)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("HT_")},
+            # As in production: no migration at start-up (done above), Secure cookies.
+            "HT_ENV": "prod",
+            "HT_DATABASE_URL": url,
+            "HT_REDIS_URL": redis_url,
+            "HT_SECRET_KEY": secrets.token_urlsafe(48),
+            "HT_VAR_DIR": str(work / "var"),
+            "HT_LOG_LEVEL": log_level,
+            # As in production: RCRAInfo elsewhere, not the embedded sandbox (never called here).
+            "HT_RCRAINFO_ENV": "https://127.0.0.1:9/rest/api/",
+            "HT_HOST": "127.0.0.1",
+            "HT_PORT": str(port),
+            # One connection per load-generator connection: no request waits for the pool.
+            "HT_DATABASE_POOL_SIZE": str(CONNECTIONS),
+        }
+        try:
+            _flush_redis(redis_url)
+            asyncio.run(seed.migrate(url))
+            subprocess.run(
+                [*_haztrak(), "seed", "--demo", "--password", DEMO_PASSWORD],
+                env=env,
+                check=True,
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+            )
+            mtns = asyncio.run(seed.seed_manifests(url))
+            print(f"seeded {len(mtns)} manifests of {seed.SITE}")
+            log = work / "server.log"
+            with log.open("wb") as out:
+                server = subprocess.Popen(
+                    [*_haztrak(), "serve", "--workers", "1"],
+                    env=env,
+                    cwd=work,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            _wait_until_up(base, server, log)
+            token = _log_in(base)
+            listed = httpx.get(
+                f"{base}/api/manifest/mtn/{seed.SITE}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            ).json()
+            assert len(listed) == len(mtns), len(listed)
+
+            results = []
+            watch_all = MemoryWatch(server.pid)
+            for endpoint in _endpoints(mtns[len(mtns) // 2]):
+                cpu = ServerCpu(server.pid)
+                with MemoryWatch(server.pid) as watch:
+                    measured = load(base, endpoint, token, seconds, work, cpu)
+                measured["server_cpu_us_per_request"] = (
+                    cpu.seconds * 1e6 / measured["requests"] if measured["requests"] else 0.0
+                )
+                misses = _judge(endpoint, measured)
+                result = Result(
+                    name=endpoint.name,
+                    method=endpoint.method,
+                    path=endpoint.path,
+                    tool=tool,
+                    peak_rss_mib=round(watch.peak_kib / 1024, 1),
+                    target={k: v for k, v in asdict(endpoint.target).items() if v},
+                    met=not misses,
+                    misses=misses,
+                    **{k: round(v, 2) if isinstance(v, float) else v for k, v in measured.items()},
+                )
+                results.append(result)
+                print(_row(result), flush=True)
+            peak = watch_all.high_water_mib()
+        finally:
+            if server is not None:
+                server.send_signal(signal.SIGINT)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+            asyncio.run(seed.drop_database(server_url, url))
+    memory_ok = peak < MEMORY_LIMIT_MIB
+    serving_peak = max((r.peak_rss_mib for r in results), default=0.0)
+    print(
+        f"server peak memory: {peak:.1f} MiB over its life (VmHWM), {serving_peak:.1f} MiB "
+        f"under load (target < {MEMORY_LIMIT_MIB} MiB)"
+    )
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count()},
+        "connections": CONNECTIONS,
+        "seconds": seconds,
+        "server_log_level": log_level,
+        "load_generator": tool,
+        "server_peak_rss_mib": round(peak, 1),
+        "server_peak_rss_under_load_mib": serving_peak,
+        "memory_target_met": memory_ok,
+        "endpoints": [asdict(r) for r in results],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return 0 if memory_ok and all(r.met for r in results) else 1
+
+
+def _row(r: Result) -> str:
+    verdict = "ok" if r.met else "MISSED: " + "; ".join(r.misses)
+    return (
+        f"{r.name:<26} {r.rps:>9.0f} req/s  p50 {r.p50_ms:>6.1f} ms  p99 {r.p99_ms:>6.1f} ms  "
+        f"errors {r.errors:<4} server CPU {r.server_cpu_us_per_request:>6.0f} us/req  "
+        f"peak RSS {r.peak_rss_mib:>6.1f} MiB  {verdict}"
+    )

@@ -1,0 +1,262 @@
+"""An in-memory RCRAInfo for unit tests of the use cases that talk to it.
+
+It keeps manifests, sites, users and code lists; assigns `#########ELC` numbers on save; moves
+statuses on Quicker Sign with the domain's own rules; and lets a test inject failures: an error
+for the next calls of a method, or a save that is carried out but whose answer is lost (a
+timeout), which is how duplicate manifests are made.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import msgspec
+
+from haztrak.application.ports.rcrainfo import (
+    Lookup,
+    QuickerSign,
+    Rcrainfo,
+    RcrainfoCredentials,
+    RcrainfoError,
+    RcrainfoErrorKind,
+    RcrainfoProblem,
+    RcrainfoUser,
+    SaveReport,
+    SignReport,
+    SignResult,
+    SiteSearch,
+)
+from haztrak.domain.handlers import RcraSite
+from haztrak.domain.manifest import (
+    CodeDescription,
+    Manifest,
+    QuickerSignature,
+    SignatureRefused,
+    Status,
+    apply_quicker_signature,
+    format_epa_datetime,
+)
+from haztrak.domain.secrets import Secret
+from tests.fakes import FixedClock
+
+
+def transient(message: str = "RCRAInfo answered 503") -> RcrainfoError:
+    return RcrainfoError(RcrainfoErrorKind.TRANSIENT, message)
+
+
+class FakeRcrainfo(Rcrainfo):
+    def __init__(self, clock: FixedClock | None = None) -> None:
+        self.clock = clock or FixedClock()
+        self.accounts: dict[str, str] = {}
+        self.sites: dict[str, RcraSite] = {}
+        self.users: dict[str, RcrainfoUser] = {}
+        self.manifests: dict[str, Manifest] = {}
+        self.updated: dict[str, datetime] = {}
+        self.lookups: dict[Lookup, list[CodeDescription]] = {}
+        self.state_codes: dict[str, list[CodeDescription]] = {}
+        self.calls: list[str] = []
+        self.failures: dict[str, list[RcrainfoError]] = defaultdict(list)
+        self.lose_save_answers = 0
+        self.lose_sign_answers = 0
+        self.refuse_saves: list[RcrainfoProblem] = []
+        self._numbers = itertools.count(100_000_001)
+
+    # --- setting up ---
+
+    def account(self, api_id: str, api_key: str) -> RcrainfoCredentials:
+        self.accounts[api_id] = api_key
+        return RcrainfoCredentials(api_id=api_id, api_key=Secret(api_key))
+
+    def fail_next(self, method: str, error: RcrainfoError, times: int = 1) -> None:
+        self.failures[method].extend([error] * times)
+
+    def store(self, manifest: Manifest) -> Manifest:
+        mtn = manifest.manifest_tracking_number
+        assert mtn is not None
+        self.manifests[mtn] = manifest
+        self.updated[mtn] = self.clock.now()
+        return manifest
+
+    def count(self, method: str) -> int:
+        return self.calls.count(method)
+
+    # --- the port ---
+
+    def _enter(self, method: str, credentials: RcrainfoCredentials) -> None:
+        self.calls.append(method)
+        if self.accounts.get(credentials.api_id) != credentials.api_key.reveal():
+            raise RcrainfoError(
+                RcrainfoErrorKind.UNAUTHORIZED,
+                "RCRAInfo refused the API ID and key",
+                code="E_SecurityApiInvalidCredentials",
+            )
+        if self.failures[method]:
+            raise self.failures[method].pop(0)
+
+    async def get_site(self, credentials: RcrainfoCredentials, epa_id: str) -> RcraSite:
+        self._enter("get_site", credentials)
+        if epa_id not in self.sites:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"site {epa_id} not found")
+        return self.sites[epa_id]
+
+    async def search_sites(
+        self, credentials: RcrainfoCredentials, search: SiteSearch
+    ) -> list[RcraSite]:
+        self._enter("search_sites", credentials)
+        text = (search.epa_site_id or "").upper()
+        return [
+            site
+            for epa_id, site in sorted(self.sites.items())
+            if text in epa_id and (search.site_type is None or site.site_type is search.site_type)
+        ]
+
+    async def search_users(
+        self,
+        credentials: RcrainfoCredentials,
+        *,
+        user_id: str | None = None,
+        site_ids: Sequence[str] = (),
+    ) -> list[RcrainfoUser]:
+        self._enter("search_users", credentials)
+        return [u for u in self.users.values() if user_id is None or u.user_id == user_id]
+
+    async def get_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> Manifest:
+        self._enter("get_manifest", credentials)
+        if mtn not in self.manifests:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
+        return self.manifests[mtn]
+
+    async def mtn_exists(self, credentials: RcrainfoCredentials, mtn: str) -> bool:
+        self._enter("mtn_exists", credentials)
+        return mtn in self.manifests
+
+    async def save_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        self._enter("save_manifest", credentials)
+        if self.refuse_saves:
+            raise RcrainfoError(
+                RcrainfoErrorKind.VALIDATION,
+                "the manifest has errors",
+                field_errors=self.refuse_saves,
+            )
+        mtn = manifest.manifest_tracking_number or f"{next(self._numbers):09d}ELC"
+        now = self.clock.now()
+        self.store(
+            msgspec.structs.replace(
+                manifest,
+                manifest_tracking_number=mtn,
+                status=manifest.status or Status.PENDING,
+                created_date=format_epa_datetime(now),
+                updated_date=format_epa_datetime(now),
+            )
+        )
+        if self.lose_save_answers:
+            self.lose_save_answers -= 1
+            raise transient("the connection timed out")
+        return SaveReport(manifest_tracking_number=mtn, operation_status="Saved")
+
+    async def update_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        self._enter("update_manifest", credentials)
+        mtn = manifest.manifest_tracking_number
+        if mtn not in self.manifests:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
+        self.store(
+            msgspec.structs.replace(manifest, updated_date=format_epa_datetime(self.clock.now()))
+        )
+        return SaveReport(manifest_tracking_number=str(mtn), operation_status="Updated")
+
+    async def delete_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
+        self._enter("delete_manifest", credentials)
+        self.manifests.pop(mtn, None)
+        return SaveReport(manifest_tracking_number=mtn, operation_status="Deleted")
+
+    async def quicker_sign(
+        self, credentials: RcrainfoCredentials, command: QuickerSign
+    ) -> SignReport:
+        self._enter("quicker_sign", credentials)
+        results = []
+        for mtn in command.manifest_tracking_numbers:
+            try:
+                signed = apply_quicker_signature(
+                    self.manifests[mtn],
+                    QuickerSignature(
+                        site_id=command.site_id,
+                        site_type=command.site_type,
+                        printed_name=command.printed_signature_name,
+                        signed_at=command.printed_signature_date,
+                        transporter_order=command.transporter_order,
+                    ),
+                )
+            except SignatureRefused as refused:
+                results.append(
+                    SignResult(
+                        manifest_tracking_number=mtn,
+                        signed=False,
+                        errors=[RcrainfoProblem(message=str(refused))],
+                    )
+                )
+                continue
+            self.store(signed)
+            results.append(SignResult(manifest_tracking_number=mtn, signed=True))
+        if self.lose_sign_answers:
+            self.lose_sign_answers -= 1
+            raise transient("the connection timed out")
+        if not any(r.signed for r in results):  # as the port says: none signed is a refusal
+            raise RcrainfoError(
+                RcrainfoErrorKind.VALIDATION,
+                "no manifest was signed",
+                field_errors=[
+                    RcrainfoProblem(message=e.message, value=r.manifest_tracking_number)
+                    for r in results
+                    for e in r.errors
+                ],
+            )
+        status = "Completed" if all(r.signed for r in results) else "PartiallyCompleted"
+        return SignReport(operation_status=status, results=results)
+
+    async def search_manifests(
+        self,
+        credentials: RcrainfoCredentials,
+        *,
+        site_id: str,
+        updated_since: datetime | None = None,
+        updated_until: datetime | None = None,
+    ) -> list[str]:
+        self._enter("search_manifests", credentials)
+        low = updated_since or datetime(2018, 6, 30, tzinfo=UTC)
+        high = updated_until or self.clock.now()
+        return sorted(
+            mtn
+            for mtn, manifest in self.manifests.items()
+            if site_id in manifest.site_ids() and low <= self.updated[mtn] <= high
+        )
+
+    async def site_tracking_numbers(
+        self, credentials: RcrainfoCredentials, site_id: str
+    ) -> list[str]:
+        self._enter("site_tracking_numbers", credentials)
+        return sorted(m for m, doc in self.manifests.items() if site_id in doc.site_ids())
+
+    async def lookup(
+        self, credentials: RcrainfoCredentials, lookup: Lookup
+    ) -> list[CodeDescription]:
+        self._enter("lookup", credentials)
+        return self.lookups.get(lookup, [])
+
+    async def state_waste_codes(
+        self, credentials: RcrainfoCredentials, state: str
+    ) -> list[CodeDescription]:
+        self._enter("state_waste_codes", credentials)
+        return self.state_codes.get(state, [])

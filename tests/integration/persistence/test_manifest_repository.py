@@ -1,0 +1,396 @@
+"""The ManifestRepository and LookupReader contracts, on the in-memory fakes, SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+from sqlalchemy import func, select, update
+
+from haztrak.adapters.persistence import database
+from haztrak.adapters.persistence.identity import SqlOrgRepository, SqlUnitOfWork
+from haztrak.adapters.persistence.lookups import (
+    CachedLookupReader,
+    SqlLookupReader,
+    seed_lookups,
+)
+from haztrak.adapters.persistence.manifests import SqlManifestRepository
+from haztrak.adapters.persistence.tables import DotLookupRow, FederalWasteCodeRow
+from haztrak.application.manifests.errors import PreconditionFailed
+from haztrak.application.ports.lookups import DotLookup
+from haztrak.application.ports.manifests import (
+    ManifestHeadline,
+    ManifestQuery,
+    Party,
+    StoredManifest,
+)
+from haztrak.domain.errors import Conflict
+from haztrak.domain.identity import Org
+from haztrak.domain.manifest import (
+    HandlerRole,
+    Manifest,
+    Status,
+    SubmissionType,
+    draft_tracking_number,
+)
+from tests import fakes
+from tests.fakes_manifests import MemoryLookupReader, MemoryManifestRepository
+from tests.manifest_documents import a_manifest
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+GEN = "VATESTGEN001"
+
+
+@dataclass
+class Store:
+    manifests: Any
+    uow: Any
+    org_id: uuid.UUID
+    fresh: Callable[[], AbstractAsyncContextManager[tuple[Any, Any]]]
+    """A repository and unit of work on a connection of their own."""
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        repository = MemoryManifestRepository()
+        uow = fakes.MemoryUnitOfWork(fakes.MemoryData())
+
+        @asynccontextmanager
+        async def same() -> AsyncIterator[tuple[Any, Any]]:
+            yield repository, uow
+
+        yield Store(manifests=repository, uow=uow, org_id=uuid.uuid4(), fresh=same)
+        return
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'manifests.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create()
+    engine = database.create_engine(url)
+    await database.upgrade(engine)
+    maker = database.session_factory(engine)
+
+    @asynccontextmanager
+    async def fresh() -> AsyncIterator[tuple[Any, Any]]:
+        async with maker() as session:
+            yield SqlManifestRepository(session), SqlUnitOfWork(session)
+
+    async with maker() as session:
+        org = Org(id=uuid.uuid4(), name="Acme", slug="acme")
+        await SqlOrgRepository(session).add(org)
+        await session.commit()
+        yield Store(
+            manifests=SqlManifestRepository(session),
+            uow=SqlUnitOfWork(session),
+            org_id=org.id,
+            fresh=fresh,
+        )
+    await engine.dispose()
+
+
+def stored(
+    store: Store, manifest: Manifest, mtn: str, at: datetime = NOW, **kw: Any
+) -> StoredManifest:
+    return StoredManifest(
+        id=kw.pop("id", None) or uuid.uuid4(),
+        manifest=msgspec.structs.replace(manifest, manifest_tracking_number=mtn),
+        version=1,
+        created_at=at,
+        updated_at=at,
+        owner_org_id=store.org_id,
+        **kw,
+    )
+
+
+async def add(store: Store, manifest: Manifest, mtn: str, at: datetime = NOW) -> StoredManifest:
+    item = stored(store, manifest, mtn, at)
+    await store.manifests.add(item)
+    await store.uow.commit()
+    return item
+
+
+def query(*sites: str, **kw: Any) -> ManifestQuery:
+    return ManifestQuery(site_ids=frozenset(sites or {GEN}), **kw)
+
+
+async def test_a_manifest_round_trips_with_its_signed_flags(store: Store) -> None:
+    item = await add(store, a_manifest(status="Scheduled"), "100000001ELC")
+    found = await store.manifests.by_mtn("100000001ELC")
+    assert found == msgspec.structs.replace(item, manifest=item.manifest.with_signed_flags())
+    assert found.manifest.generator.signed is False
+    assert found.tag == f"{item.id.hex}-1"
+    assert await store.manifests.by_mtn("100000002ELC") is None
+
+
+async def test_tracking_numbers_are_unique(store: Store) -> None:
+    await add(store, a_manifest(), "100000001ELC")
+    with pytest.raises(Conflict):
+        await store.manifests.add(stored(store, a_manifest(), "100000001ELC"))
+    # the unit of work goes on
+    await store.manifests.add(stored(store, a_manifest(), "100000002ELC"))
+    await store.uow.commit()
+    assert await store.manifests.by_mtn("100000002ELC") is not None
+    assert len(await store.manifests.summaries(query(GEN))) == 2
+
+
+async def test_an_update_needs_the_version_it_read(store: Store) -> None:
+    item = await add(store, a_manifest(), "000000001DFT")
+    moved = a_manifest(generator="VATESTGEN002", transporters=("MOCKTRANS009",))
+    changed = msgspec.structs.replace(
+        item,
+        manifest=msgspec.structs.replace(moved, manifest_tracking_number=item.mtn),
+        updated_at=NOW + timedelta(minutes=1),
+    )
+    saved = await store.manifests.update(changed, expected_version=1)
+    await store.uow.commit()
+    assert saved.version == 2
+    assert (await store.manifests.by_mtn(item.mtn)).manifest.generator.epa_site_id == (
+        "VATESTGEN002"
+    )
+    # the index follows the document
+    assert [s.mtn for s in await store.manifests.summaries(query(GEN))] == []
+    assert [s.mtn for s in await store.manifests.summaries(query("VATESTGEN002"))] == [item.mtn]
+
+    with pytest.raises(PreconditionFailed):
+        await store.manifests.update(
+            msgspec.structs.replace(changed, manifest=a_manifest(mtn=item.mtn, tsdf=None)),
+            expected_version=1,
+        )
+    await store.uow.rollback()
+    after = await store.manifests.by_mtn(item.mtn)
+    assert after.version == 2
+    assert after.manifest.generator.epa_site_id == "VATESTGEN002"
+
+
+async def test_a_delete_needs_the_version_it_read_and_takes_the_index_along(store: Store) -> None:
+    item = await add(store, a_manifest(), "000000001DFT")
+    with pytest.raises(PreconditionFailed):
+        await store.manifests.delete(item.id, expected_version=7)
+    await store.uow.rollback()
+    assert await store.manifests.by_mtn(item.mtn) is not None
+
+    await store.manifests.delete(item.id, expected_version=1)
+    await store.uow.commit()
+    assert await store.manifests.by_mtn(item.mtn) is None
+    assert await store.manifests.summaries(query(GEN)) == []
+
+
+async def test_filters_and_each_manifest_once(store: Store) -> None:
+    a = await add(store, a_manifest(), "000000001DFT", NOW)
+    b = await add(
+        store,
+        a_manifest(
+            generator="VAOTHERGEN01", tsdf=GEN, status="Scheduled", submission_type="Hybrid"
+        ),
+        "100000002ELC",
+        NOW + timedelta(seconds=1),
+    )
+    # the site plays two parts on c, and c still comes once
+    c = await add(store, a_manifest(tsdf=GEN), "000000003DFT", NOW + timedelta(seconds=2))
+    await add(store, a_manifest(generator="VAOTHERGEN01"), "000000004DFT", NOW)
+
+    async def mtns(q: ManifestQuery) -> list[str]:
+        summaries = [s.mtn for s in await store.manifests.summaries(q)]
+        page = await store.manifests.page(q, limit=50)
+        assert [s.mtn for s in page.items] == summaries
+        assert page.total == len(summaries)
+        return summaries
+
+    assert await mtns(query(GEN)) == [c.mtn, b.mtn, a.mtn]
+    assert await mtns(query(GEN, site_role=HandlerRole.GENERATOR)) == [c.mtn, a.mtn]
+    assert await mtns(query(GEN, site_role=HandlerRole.TSDF)) == [c.mtn, b.mtn]
+    by_transporter = await mtns(query("MOCKTRANS002", site_role=HandlerRole.TRANSPORTER))
+    assert by_transporter[:2] == [c.mtn, b.mtn]
+    assert set(by_transporter[2:]) == {a.mtn, "000000004DFT"}  # same instant: either order
+    assert await mtns(query(GEN, status=Status.SCHEDULED)) == [b.mtn]
+    assert await mtns(query(GEN, submission_type=SubmissionType.HYBRID)) == [b.mtn]
+    assert await mtns(query(GEN, mtn_contains="dft")) == [c.mtn, a.mtn]
+    assert await mtns(query(GEN, mtn_contains="%")) == []
+    assert await mtns(query(GEN, updated_since=NOW + timedelta(seconds=1))) == [c.mtn, b.mtn]
+    assert await mtns(ManifestQuery(site_ids=frozenset())) == []
+
+    summary = (await store.manifests.summaries(query(GEN, status=Status.SCHEDULED)))[0]
+    assert summary.status is Status.SCHEDULED
+    assert summary.submission_type is SubmissionType.HYBRID
+    assert summary.signature_status is None
+
+
+async def test_pages_are_stable_under_inserts(store: Store) -> None:
+    first = [
+        await add(store, a_manifest(), draft_tracking_number(n), NOW + timedelta(seconds=n))
+        for n in range(1, 6)
+    ]
+    page1 = await store.manifests.page(query(GEN), limit=2)
+    assert [s.mtn for s in page1.items] == [first[4].mtn, first[3].mtn]
+    assert page1.total == 5
+    for n in range(6, 9):  # newer manifests arrive while the client pages
+        await add(store, a_manifest(), draft_tracking_number(n), NOW + timedelta(seconds=n))
+    page2 = await store.manifests.page(query(GEN), limit=2, after=page1.next)
+    assert [s.mtn for s in page2.items] == [first[2].mtn, first[1].mtn]
+    assert page2.total == 8
+    page3 = await store.manifests.page(query(GEN), limit=2, after=page2.next)
+    assert [s.mtn for s in page3.items] == [first[0].mtn]
+    assert page3.next is None
+
+
+async def test_pages_walk_manifests_changed_at_the_same_instant(store: Store) -> None:
+    added = {(await add(store, a_manifest(), draft_tracking_number(n), NOW)).mtn for n in range(5)}
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await store.manifests.page(query(GEN), limit=2, after=cursor)
+        seen += [s.mtn for s in page.items]
+        if page.next is None:
+            break
+        cursor = page.next
+    assert sorted(seen) == sorted(added)
+    assert seen == [s.mtn for s in await store.manifests.summaries(query(GEN))]
+
+
+async def test_draft_numbers_are_never_reused(store: Store) -> None:
+    first = await store.manifests.next_draft_number()
+    item = await add(store, a_manifest(), draft_tracking_number(first))
+    await store.manifests.delete(item.id, expected_version=1)
+    await store.uow.commit()
+    second = await store.manifests.next_draft_number()
+    await store.uow.commit()
+    assert second > first
+
+
+async def test_draft_numbers_do_not_collide_under_concurrent_creation(store: Store) -> None:
+    async def create() -> int:
+        async with store.fresh() as (manifests, uow):
+            number = await manifests.next_draft_number()
+            await manifests.add(stored(store, a_manifest(), draft_tracking_number(number)))
+            await uow.commit()
+            return int(number)
+
+    numbers = await asyncio.gather(*(create() for _ in range(20)))
+    assert len(set(numbers)) == 20
+    assert len(await store.manifests.summaries(query(GEN))) == 20
+
+
+async def test_upsert_by_mtn_adds_then_replaces(store: Store) -> None:
+    pulled = a_manifest(mtn="100000009ELC", status="Scheduled")
+    first = await store.manifests.upsert_by_mtn(pulled, owner_org_id=store.org_id, at=NOW)
+    await store.uow.commit()
+    assert first.version == 1
+    later = NOW + timedelta(hours=1)
+    again = await store.manifests.upsert_by_mtn(
+        a_manifest(mtn="100000009ELC", status="InTransit"), owner_org_id=None, at=later
+    )
+    await store.uow.commit()
+    assert (again.id, again.version, again.created_at, again.updated_at) == (
+        first.id,
+        2,
+        NOW,
+        later,
+    )
+    assert again.owner_org_id == store.org_id
+    found = await store.manifests.by_mtn("100000009ELC")
+    assert found.manifest.status is Status.IN_TRANSIT
+
+
+async def test_unusual_site_ids_are_stored_but_not_indexed(store: Store) -> None:
+    odd = a_manifest(generator="x" * 40)
+    await add(store, odd, "000000001DFT")
+    found = await store.manifests.by_mtn("000000001DFT")
+    assert found.manifest.generator.epa_site_id == "x" * 40
+    assert [s.mtn for s in await store.manifests.summaries(query("MOCKTRANS001"))] == [
+        "000000001DFT"
+    ]
+
+
+# --- lookups ---
+
+
+@pytest.fixture(params=["memory", "sqlite", "sqlite-cached", "postgres", "postgres-cached"])
+async def lookups(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Any]:
+    if request.param == "memory":
+        yield MemoryLookupReader()
+        return
+    if request.param.startswith("sqlite"):
+        url = f"sqlite+aiosqlite:///{tmp_path / 'lookups.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create()
+    engine = database.create_engine(url)
+    await database.upgrade(engine)
+    maker = database.session_factory(engine)
+    if request.param.endswith("cached"):
+        yield CachedLookupReader(maker)
+    else:
+        async with maker() as session:
+            yield SqlLookupReader(session)
+    await engine.dispose()
+
+
+async def test_lookups_are_seeded_in_a_stable_order(lookups: Any) -> None:
+    federal = await lookups.federal_waste_codes()
+    assert len(federal) == 167
+    assert [c.code for c in federal] == sorted(c.code for c in federal)
+    assert federal[0].code == "D001"
+    assert federal[0].description == "IGNITABLE WASTE"
+    virginia = await lookups.state_waste_codes("VA")
+    assert [c.code for c in virginia] == sorted(c.code for c in virginia)
+    assert "BCRUSH" in {c.code for c in virginia}
+    assert list(await lookups.state_waste_codes("ZZ")) == []
+    assert list(await lookups.dot_values(DotLookup.GROUP)) == ["I", "II", "III"]
+    names = await lookups.dot_values(DotLookup.NAME)
+    assert list(names) == sorted(set(names))  # upstream duplicates are gone
+    assert "UN1088" in await lookups.dot_values(DotLookup.ID)
+    assert "5.1" in await lookups.dot_values(DotLookup.CLASS)
+
+
+async def test_seeding_is_idempotent_and_corrects_descriptions(database_url: str) -> None:
+    engine = database.create_engine(database_url)
+    try:
+        await database.upgrade(engine)
+        async with engine.begin() as conn:
+            before = await conn.scalar(select(func.count()).select_from(DotLookupRow))
+            await conn.execute(
+                update(FederalWasteCodeRow)
+                .where(FederalWasteCodeRow.code == "D001")
+                .values(description="stale")
+            )
+        await database.upgrade(engine)  # seeds again
+        async with engine.begin() as conn:
+            await conn.run_sync(seed_lookups)
+            after = await conn.scalar(select(func.count()).select_from(DotLookupRow))
+            d001 = await conn.scalar(
+                select(FederalWasteCodeRow.description).where(FederalWasteCodeRow.code == "D001")
+            )
+        assert before == after > 4000
+        assert d001 == "IGNITABLE WASTE"
+    finally:
+        await engine.dispose()
+
+
+async def test_page_items_carry_what_a_list_shows(store: Store) -> None:
+    item = await add(store, a_manifest(status="Scheduled", wastes=2), "100000001ELC")
+    listed = (await store.manifests.page(query(GEN), limit=10)).items[0]
+    assert (listed.id, listed.version, listed.created_at, listed.updated_at) == (
+        item.id,
+        1,
+        NOW,
+        NOW,
+    )
+    headline = listed.headline
+    expected = ManifestHeadline.of(item.manifest)
+    assert msgspec.structs.replace(headline, wastes=[]) == msgspec.structs.replace(
+        expected, wastes=[]
+    )
+    assert headline.manifest_tracking_number == "100000001ELC"
+    assert headline.status is Status.SCHEDULED
+    assert headline.generator == Party(
+        epa_site_id=GEN, name=f"Generator {GEN}", order=None, signed=False
+    )
+    assert [t.order for t in headline.transporters] == [1, 2]
+    assert len(headline.wastes) == 2

@@ -1,0 +1,103 @@
+"""The caller cache: repeated questions answered from memory, and forgotten on any commit that
+changes users, tokens, orgs, memberships, sites or site roles (whoever writes them)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from haztrak.adapters.cache.principals import (
+    CachedMembershipRepository,
+    CachedTokenRepository,
+    CachedUserRepository,
+    LocalTtlCache,
+    PrincipalCache,
+)
+from haztrak.adapters.persistence import database
+from haztrak.adapters.persistence.identity import (
+    SqlMembershipRepository,
+    SqlTokenRepository,
+    SqlUserRepository,
+)
+from haztrak.adapters.persistence.tables import UserRow
+from haztrak.domain.identity import User
+from haztrak.domain.tokens import ApiToken
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sessions(tmp_path: Any) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cache.sqlite3'}")
+    await database.upgrade(engine)
+    yield database.session_factory(engine)
+    await engine.dispose()
+
+
+def test_entries_live_their_ttl() -> None:
+    now = [0.0]
+    cache = LocalTtlCache(ttl_seconds=5, max_entries=2, clock=lambda: now[0])
+    cache.put("a", 1)
+    assert cache.get("a") == 1
+    now[0] = 5.0
+    assert cache.get("a") is None
+    cache.put("a", 1)
+    cache.put("b", 2)
+    cache.put("c", 3)  # over the limit: starts afresh
+    assert len(cache) == 1
+    assert cache.get("c") == 3
+
+
+async def test_callers_are_remembered_and_forgotten_on_commit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cache = PrincipalCache()
+    user = User(id=uuid.uuid4(), username="alice", created_at=NOW)
+    token = ApiToken(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name="t",
+        token_hash="h" * 64,
+        prefix="ht_abc",
+        created_at=NOW,
+    )
+    async with sessions() as session:
+        await SqlUserRepository(session).add(user, None)
+        await SqlTokenRepository(session).add(token)
+        await session.commit()
+
+    async with sessions() as session:
+        users = CachedUserRepository(SqlUserRepository(session), cache)
+        tokens = CachedTokenRepository(SqlTokenRepository(session), cache)
+        grants = CachedMembershipRepository(SqlMembershipRepository(session), cache)
+        assert await tokens.by_hash("h" * 64) == token
+        assert (await users.get(user.id)).username == "alice"
+        assert (await grants.grants(user.id)).site_roles == {}
+        assert await tokens.by_hash("x" * 64) is None  # misses are not remembered
+        assert len(cache.tokens) == len(cache.users) == len(cache.grants) == 1
+        # the copy a caller gets is its own
+        (await users.get(user.id)).username = "mallory"
+        assert (await users.get(user.id)).username == "alice"
+        # calls it does not cache go to the repository
+        assert [t.id for t in await tokens.list_for_user(user.id)] == [token.id]
+
+    # A write by anyone (here a bare UPDATE, as the admin site might make) is forgotten at
+    # its commit, not before.
+    async with sessions() as session:
+        await session.execute(update(UserRow).where(UserRow.id == user.id).values(is_active=False))
+        assert len(cache.users) == 1
+        await session.commit()
+    assert len(cache.users) == len(cache.tokens) == len(cache.grants) == 0
+
+    async with sessions() as session:
+        users = CachedUserRepository(SqlUserRepository(session), cache)
+        assert (await users.get(user.id)).is_active is False
+        await session.execute(update(UserRow).where(UserRow.id == user.id).values(is_active=True))
+        await session.rollback()  # a rolled-back change forgets nothing
+    assert len(cache.users) == 1
