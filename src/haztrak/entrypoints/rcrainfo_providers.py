@@ -43,7 +43,7 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def sandbox_cert_dir(settings: Settings) -> Path:
-    return settings.var_dir / SANDBOX
+    return settings.sandbox.cert_dir
 
 
 def endpoint_for(settings: Settings) -> RcrainfoEndpoint:
@@ -91,17 +91,12 @@ class EmbeddedSandbox:
 
     def acquire(self, settings: Settings) -> RcrainfoEndpoint:
         # Imported here: the sandbox (a Litestar app, uvicorn) is not loaded unless it runs.
-        from haztrak.entrypoints.sandbox.config import SandboxSettings
         from haztrak.entrypoints.sandbox.server import SandboxServer
         from haztrak.entrypoints.sandbox.state import SandboxState
 
         with self._lock:
             if self._server is None:
-                state = SandboxState(
-                    SandboxSettings(
-                        environment=settings.env.value, cert_dir=sandbox_cert_dir(settings)
-                    )
-                )
+                state = SandboxState(settings.sandbox)
                 server = SandboxServer(state, cert_dir=sandbox_cert_dir(settings))
                 _quiet_sandbox_server_logs()
                 server.start()

@@ -90,6 +90,31 @@ class TaskSettings(msgspec.Struct, frozen=True, kw_only=True):
     worker_threads: int = 4
 
 
+SANDBOX_TOKEN_TTL_SECONDS = 20 * 60  # RCRAInfo's security tokens live 20 minutes
+SANDBOX_LOCKOUT_THRESHOLD = 3  # RCRAInfo locks an API ID after three failed logins
+SANDBOX_PAGE_SIZE = 100
+SANDBOX_ERROR_STATUSES = (500, 503)
+
+
+class SandboxSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The e-Manifest sandbox: its fault injection (HT_SANDBOX_*) and where its certificate is."""
+
+    environment: str = "dev"
+    token_ttl_seconds: int = SANDBOX_TOKEN_TTL_SECONDS
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    error_status: int = 503
+    drop_rate: float = 0.0
+    fault_seed: int = 0
+    page_size: int = SANDBOX_PAGE_SIZE
+    lockout_threshold: int = SANDBOX_LOCKOUT_THRESHOLD
+    cert_dir: Path = DEFAULT_VAR_DIR / "sandbox"
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment.strip().lower() == "prod"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Env
     secret_key: Secret
@@ -100,6 +125,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log: LogSettings
     rcrainfo: RcrainfoSettings
     tasks: TaskSettings = TaskSettings()
+    sandbox: SandboxSettings = SandboxSettings()
 
     @property
     def is_prod(self) -> bool:
@@ -283,4 +309,40 @@ def load_settings(
             ca_bundle=_ca_bundle(values),
         ),
         tasks=_task_settings(values),
+        sandbox=_sandbox_settings(values, env, var_dir),
+    )
+
+
+def _rate(environ: Mapping[str, str], name: str) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number between 0 and 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise SettingsError(f"{name}={value} is out of range; use 0 to 1")
+    return value
+
+
+def _sandbox_settings(environ: Mapping[str, str], env: Env, var_dir: Path) -> SandboxSettings:
+    error_status = _int(environ, "HT_SANDBOX_ERROR_STATUS", 503, 100, 599)
+    if error_status not in SANDBOX_ERROR_STATUSES:
+        raise SettingsError(
+            f"HT_SANDBOX_ERROR_STATUS={error_status} is not allowed; use 500 or 503"
+        )
+    cert_dir = environ.get("HT_SANDBOX_CERT_DIR", "").strip()
+    return SandboxSettings(
+        environment=env.value,
+        token_ttl_seconds=_int(
+            environ, "HT_SANDBOX_TOKEN_TTL", SANDBOX_TOKEN_TTL_SECONDS, 1, 86_400
+        ),
+        latency_ms=_int(environ, "HT_SANDBOX_LATENCY_MS", 0, 0, 60_000),
+        error_rate=_rate(environ, "HT_SANDBOX_ERROR_RATE"),
+        error_status=error_status,
+        drop_rate=_rate(environ, "HT_SANDBOX_DROP_RATE"),
+        fault_seed=_int(environ, "HT_SANDBOX_FAULT_SEED", 0, 0, 2**31 - 1),
+        page_size=_int(environ, "HT_SANDBOX_PAGE_SIZE", SANDBOX_PAGE_SIZE, 1, 10_000),
+        cert_dir=Path(cert_dir) if cert_dir else var_dir / "sandbox",
     )

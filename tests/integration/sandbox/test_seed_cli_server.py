@@ -24,11 +24,11 @@ from haztrak.entrypoints.sandbox import (
     add_sandbox_command,
     create_sandbox_app,
 )
-from haztrak.entrypoints.sandbox.config import SandboxSettingsError
 from haztrak.entrypoints.sandbox.schema import schema_problems
 from haztrak.entrypoints.sandbox.seed import DEMO_ORGS, EXAMPLE_SITE_IDS, DemoOrg, build_seed
 from haztrak.entrypoints.sandbox.server import SandboxRefused
 from haztrak.entrypoints.sandbox.tls import ensure_certificate
+from haztrak.entrypoints.settings import SettingsError, load_settings
 from tests.integration.sandbox.support import EXAMPLES, ClientFactory
 
 MANAGED_MODULES = {
@@ -92,7 +92,7 @@ def test_the_seed_is_deterministic() -> None:
 
 def test_list_users_prints_the_seeded_users(capsys: pytest.CaptureFixture[str]) -> None:
     args = sandbox_parser().parse_args(["sandbox", "--list-users"])
-    assert args.func(args) == 0
+    assert args.func(args, load_settings({}, dotenv=None)) == 0
     users = {user["userId"]: user for user in json.loads(capsys.readouterr().out)}
     assert {"testuser1", "transporter1", "tsdf1", "exampleuser"} <= set(users)
     for user in users.values():
@@ -113,9 +113,11 @@ def test_list_users_prints_the_seeded_users(capsys: pytest.CaptureFixture[str]) 
 def test_the_sandbox_refuses_to_run_in_prod(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("HT_ENV", "prod")
+    settings = load_settings(
+        {"HT_ENV": "prod", "HT_SECRET_KEY": "k" * 40, "HT_VAR_DIR": str(tmp_path)}, dotenv=None
+    )
     args = sandbox_parser().parse_args(["sandbox", "--port", "0", "--cert-dir", str(tmp_path)])
-    assert args.func(args) == 2
+    assert args.func(args, settings) == 2
     assert "HT_ENV=prod" in capsys.readouterr().err
     prod = SandboxState(SandboxSettings(environment="prod"), seeded=False)
     with pytest.raises(SandboxRefused):
@@ -123,15 +125,22 @@ def test_the_sandbox_refuses_to_run_in_prod(
     assert SandboxServer(prod, cert_dir=tmp_path, allow_prod=True).cert_path.exists()
 
 
-def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HT_SANDBOX_TOKEN_TTL", "90")
-    monkeypatch.setenv("HT_SANDBOX_LATENCY_MS", "5")
-    monkeypatch.setenv("HT_SANDBOX_ERROR_STATUS", "500")
-    app = create_sandbox_app()
+def test_settings_come_from_the_environment(tmp_path: Path) -> None:
+    environ = {
+        "HT_VAR_DIR": str(tmp_path),
+        "HT_SANDBOX_TOKEN_TTL": "90",
+        "HT_SANDBOX_LATENCY_MS": "5",
+        "HT_SANDBOX_ERROR_STATUS": "500",
+    }
+    settings = load_settings(environ, dotenv=None)
+    assert settings.sandbox.cert_dir == tmp_path / "sandbox"
+    app = create_sandbox_app(SandboxState(settings.sandbox))
     faults = app.state.sandbox.faults.config
     assert (faults.token_ttl_seconds, faults.latency_ms, faults.error_status) == (90, 5, 500)
-    with pytest.raises(SandboxSettingsError, match="HT_SANDBOX_ERROR_RATE"):
-        SandboxSettings.from_env({"HT_SANDBOX_ERROR_RATE": "2"})
+    with pytest.raises(SettingsError, match="HT_SANDBOX_ERROR_RATE"):
+        load_settings({**environ, "HT_SANDBOX_ERROR_RATE": "2"}, dotenv=None)
+    with pytest.raises(SettingsError, match="HT_SANDBOX_ERROR_STATUS=502 is not allowed"):
+        load_settings({**environ, "HT_SANDBOX_ERROR_STATUS": "502"}, dotenv=None)
 
 
 def test_the_certificate_names_the_loopback_host_and_is_reused(tmp_path: Path) -> None:

@@ -238,8 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"haztrak: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log)
-    if hasattr(args, "func"):  # commands that read their own settings (the sandbox)
-        code: int = args.func(args)
+    if hasattr(args, "func"):  # commands registered by their own package (the sandbox)
+        code: int = args.func(args, settings)
         return code
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
     try:

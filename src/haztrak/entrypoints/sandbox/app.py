@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from haztrak.entrypoints.sandbox.config import SandboxSettings
 from haztrak.entrypoints.sandbox.errors import RcraError, error_document
 from haztrak.entrypoints.sandbox.faults import API_PREFIX, FaultMiddleware
 from haztrak.entrypoints.sandbox.routes import control_router, rest_routers
@@ -24,10 +22,9 @@ AnyRequest = Request[Any, Any, Any]
 
 
 def create_sandbox_app(state: SandboxState | None = None) -> Litestar:
-    """The sandbox app over `state`; without one, a freshly seeded state whose settings come
-    from the `HT_SANDBOX_*` environment variables."""
+    """The sandbox app over `state`; without one, a freshly seeded state with default settings."""
     if state is None:
-        state = SandboxState(SandboxSettings.from_env(os.environ))
+        state = SandboxState()
     app = Litestar(
         route_handlers=[*rest_routers(), control_router()],
         dependencies={"sandbox": Provide(provide_sandbox, sync_to_thread=False)},

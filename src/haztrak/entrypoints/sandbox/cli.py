@@ -1,7 +1,7 @@
 """`haztrak sandbox`: run the e-Manifest sandbox in the foreground, or list its users.
 
 The main CLI registers the command with `add_sandbox_command(subparsers)` and calls
-`args.func(args)`, which returns the process exit code.
+`args.func(args, settings)`, which returns the process exit code.
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from pathlib import Path
 
-from haztrak.entrypoints.sandbox.config import DEFAULT_PORT, SandboxSettings, SandboxSettingsError
+from haztrak.entrypoints.sandbox.config import DEFAULT_PORT
 from haztrak.entrypoints.sandbox.seed import seeded_users
 from haztrak.entrypoints.sandbox.server import SandboxRefused, SandboxServer, refuse_in_prod
 from haztrak.entrypoints.sandbox.state import SandboxState
+from haztrak.entrypoints.settings import Settings
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
@@ -52,22 +52,21 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.set_defaults(func=run_sandbox_command)
 
 
-def run_sandbox_command(args: argparse.Namespace) -> int:
+def run_sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.list_users:
         users = [user.listing() for user in seeded_users().values()]
         print(json.dumps(users, indent=2))
         return EXIT_OK
     try:
-        settings = SandboxSettings.from_env(os.environ)
-        refuse_in_prod(settings, allow_prod=args.allow_prod)
+        refuse_in_prod(settings.sandbox, allow_prod=args.allow_prod)
         server = SandboxServer(
-            SandboxState(settings),
+            SandboxState(settings.sandbox),
             host=args.host,
             port=args.port,
             cert_dir=args.cert_dir,
             allow_prod=args.allow_prod,
         )
-    except (SandboxRefused, SandboxSettingsError) as error:
+    except SandboxRefused as error:
         print(f"haztrak sandbox: {error}", file=sys.stderr)
         return EXIT_REFUSED
 
