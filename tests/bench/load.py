@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 
@@ -34,11 +34,10 @@ class _Connection(asyncio.Protocol):
         self._done = done
         self._buffer = bytearray()
         self._started = 0.0
-        self._transport: asyncio.Transport | None = None
+        self._transport: asyncio.WriteTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = cast(asyncio.WriteTransport, transport)  # uvloop's is not a subclass
         self._send()
 
     def _send(self) -> None:
@@ -106,8 +105,9 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         done: asyncio.Future[None] = loop.create_future()
         await loop.create_connection(lambda d=done: _Connection(raw, stats, d), host, port)
         finished.append(done)
-    await asyncio.gather(*finished)
     seconds = float(spec.get("seconds", 10))
+    # Bounded: a server that stops answering ends the run instead of hanging it.
+    await asyncio.wait_for(asyncio.gather(*finished), timeout=stats.stop_at - start + 30)
     latencies = sorted(stats.latencies)
 
     def percentile(p: float) -> float:
