@@ -27,7 +27,9 @@ def database_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQL
     """advanced-alchemy's configuration for one database URL."""
     engine_options: dict[str, Any] = {"echo": echo}
     if not is_sqlite(url):
-        engine_options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+        # No ping before each checkout (it costs round trips on every request); a connection
+        # the server dropped fails once, and SQLAlchemy then discards the whole pool.
+        engine_options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
     return SQLAlchemyAsyncConfig(
         connection_string=url,
         engine_config=EngineConfig(**engine_options),

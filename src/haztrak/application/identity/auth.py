@@ -154,10 +154,11 @@ class LogIn:
         return user
 
 
-# A valid argon2id hash of a random string: verifying against it always fails, at full cost.
+# A valid argon2id hash (production parameters) of a random string: verifying against it
+# always fails, at the cost of a real verification.
 _UNUSABLE_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$g5VbOIgjrxDswUYpjbTd3w$"
-    "kdSZ5f90U9JnAb0DhpD0w5aeyvdpq8sBHeuUpjAo9Oo"
+    "$argon2id$v=19$m=19456,t=2,p=1$vIX1aj2Q5QwczHedur9bVw$"
+    "tlu37BiCAmW7kbLIAptGNCbJmtKQPY8cjrSwPkLboQI"
 )
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from dishka import AsyncContainer, Provider, make_async_container
-from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.litestar import DishkaRouter, make_add_request_container_middleware
 from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
@@ -24,7 +24,7 @@ from haztrak.adapters.rcrainfo import RcrainfoEndpoint
 from haztrak.entrypoints.http.admin import admin_mount
 from haztrak.entrypoints.http.auth import current_user
 from haztrak.entrypoints.http.controllers.auth import SessionController
-from haztrak.entrypoints.http.controllers.health import HealthController
+from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
 from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
@@ -77,6 +77,25 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                 )
 
     return middleware
+
+
+# Liveness needs nothing from the container; sparing it a request scope keeps it cheap.
+NO_REQUEST_SCOPE = frozenset({"/api/health"})
+
+
+def install_dishka(container: AsyncContainer, app: Litestar) -> None:
+    """dishka's Litestar integration, minus the request scope on the liveness probe."""
+    plain = app.asgi_handler
+    scoped = make_add_request_container_middleware(plain)
+
+    async def handler(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("path") in NO_REQUEST_SCOPE:
+            await plain(scope, receive, send)
+        else:
+            await scoped(scope, receive, send)
+
+    app.asgi_handler = handler
+    app.state.dishka_container = container
 
 
 def api_router() -> DishkaRouter:
@@ -136,7 +155,7 @@ def create_app(
             yield
 
     app = Litestar(
-        route_handlers=[api_router(), admin_mount(settings, di)],
+        route_handlers=[alive, api_router(), admin_mount(settings, di)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         cors_config=CORSConfig(
             allow_origins=list(settings.http.cors_origins),
@@ -174,7 +193,7 @@ def create_app(
         lifespan=[lifespan, background_work] if background else [lifespan],
         debug=False,
     )
-    setup_dishka(di, app)
+    install_dishka(di, app)
     return app
 
 

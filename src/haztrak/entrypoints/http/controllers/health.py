@@ -17,13 +17,15 @@ from haztrak.entrypoints.http.schemas import CheckOut, HealthOut
 _ALIVE = HealthOut(status="ok", version=__version__)
 
 
+@get("/api/health", tags=["operations"], summary="Liveness: the process answers")
+async def alive() -> HealthOut:
+    """Outside the dishka router: a liveness probe needs no request scope."""
+    return _ALIVE
+
+
 class HealthController(Controller):
     path = "/health"
     tags = ["operations"]
-
-    @get("/", summary="Liveness: the process answers")
-    async def alive(self) -> HealthOut:
-        return _ALIVE
 
     @get("/ready", summary="Readiness: the database, the cache and the task queue answer")
     async def ready(self, request: Request[Any, Any, Any]) -> Response[HealthOut]:
