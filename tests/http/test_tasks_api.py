@@ -135,6 +135,11 @@ async def test_a_profile_sync_runs_in_a_task_only_its_owner_reads(
     assert [s["epaSiteId"] for s in shown["rcraSites"]] == [GEN]
     assert shown["rcraSites"][0]["permissions"]["eManifest"] == "Certifier"
     assert "terry-key" not in str(task)
+    # my-profile shows them on the site they belong to
+    [site] = (await testuser1.get("/api/my-profile")).json()["sites"]
+    assert site["site"]["handler"]["epaSiteId"] == GEN
+    assert site["rcrainfoPermissions"]["eManifest"] == "Certifier"
+    assert site["rcrainfoPermissions"]["siteManagement"] is False
 
     assert (await tsdf1.get(f"/api/task/{task_id}")).status_code == 404
     assert (await anonymous.get(f"/api/task/{task_id}")).status_code == 401

@@ -10,6 +10,7 @@ from haztrak.application.identity.views import MyProfile, OrgMember, SiteAccess,
 from haztrak.application.ports.persistence import (
     MembershipRepository,
     OrgRepository,
+    ProfileRepository,
     RcraSiteRepository,
     SiteRepository,
     UnitOfWork,
@@ -123,17 +124,21 @@ class GetSite:
 
 
 class GetMyProfile:
+    """The user's orgs and sites, with its role on each and its RCRAInfo permissions there."""
+
     def __init__(
         self,
         memberships: MembershipRepository,
         orgs: OrgRepository,
         sites: SiteRepository,
         handlers: RcraSiteRepository,
+        profiles: ProfileRepository,
     ) -> None:
         self._memberships = memberships
         self._orgs = orgs
         self._sites = sites
         self._handlers = handlers
+        self._profiles = profiles
 
     async def __call__(self, user: User) -> MyProfile:
         grants = await self._memberships.grants(user.id)
@@ -142,10 +147,18 @@ class GetMyProfile:
         )
         sites = await self._sites.list_by_epa_ids(sorted(grants.site_roles))
         views = await _site_views(sorted(sites, key=lambda s: s.epa_id), self._handlers)
+        rcrainfo = {p.epa_site_id: p for p in await self._profiles.rcra_permissions(user.id)}
         return MyProfile(
             user=user,
             orgs=orgs,
-            sites=[SiteAccess(view=v, role=grants.site_roles[v.site.epa_id]) for v in views],
+            sites=[
+                SiteAccess(
+                    view=v,
+                    role=grants.site_roles[v.site.epa_id],
+                    rcrainfo=rcrainfo.get(v.site.epa_id),
+                )
+                for v in views
+            ],
         )
 
 

@@ -24,6 +24,7 @@ class SiteView(msgspec.Struct, kw_only=True, frozen=True):
 class SiteAccess(msgspec.Struct, kw_only=True, frozen=True):
     view: SiteView
     role: SiteRole
+    rcrainfo: RcraSitePermission | None = None  # from the last RCRAInfo profile sync
 
 
 class MyProfile(msgspec.Struct, kw_only=True, frozen=True):

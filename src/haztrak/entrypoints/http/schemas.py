@@ -15,7 +15,7 @@ from haztrak.application.identity.views import (
     SiteView,
 )
 from haztrak.domain.handlers import RcraSite, SiteType
-from haztrak.domain.identity import Org, OrgRole, SiteRole, User
+from haztrak.domain.identity import Org, OrgRole, RcraSitePermission, SiteRole, User
 from haztrak.domain.tokens import ApiToken
 
 
@@ -216,6 +216,7 @@ class ProfileSiteOut(Out):
     site: SiteOut
     e_manifest: str = msgspec.field(name="eManifest")
     role: SiteRole
+    rcrainfo_permissions: RcraPermissionsOut | None = None
 
 
 class MyProfileOut(Out):
@@ -235,7 +236,10 @@ class MyProfileOut(Out):
             orgs=orgs,
             sites=[
                 ProfileSiteOut(
-                    site=SiteOut.of(s.view), e_manifest=s.role.emanifest_permission, role=s.role
+                    site=SiteOut.of(s.view),
+                    e_manifest=s.role.emanifest_permission,
+                    role=s.role,
+                    rcrainfo_permissions=RcraPermissionsOut.of(s.rcrainfo) if s.rcrainfo else None,
                 )
                 for s in profile.sites
             ],
@@ -249,6 +253,17 @@ class RcraPermissionsOut(msgspec.Struct, kw_only=True):
     emanifest: str = msgspec.field(name="eManifest")
     wiets: str = msgspec.field(name="WIETS")
     my_rcra_id: str = msgspec.field(name="myRCRAid")
+
+    @classmethod
+    def of(cls, perm: RcraSitePermission) -> RcraPermissionsOut:
+        return cls(
+            site_management=perm.site_management,
+            annual_report=perm.annual_report,
+            biennial_report=perm.biennial_report,
+            emanifest=perm.emanifest,
+            wiets=perm.wiets,
+            my_rcra_id=perm.my_rcra_id,
+        )
 
 
 class RcraSitePermissionOut(msgspec.Struct, kw_only=True):
@@ -275,15 +290,7 @@ class RcrainfoProfileOut(msgspec.Struct, kw_only=True):
             api_user=p.is_api_user,
             rcra_sites=[
                 RcraSitePermissionOut(
-                    epa_site_id=perm.epa_site_id,
-                    permissions=RcraPermissionsOut(
-                        site_management=perm.site_management,
-                        annual_report=perm.annual_report,
-                        biennial_report=perm.biennial_report,
-                        emanifest=perm.emanifest,
-                        wiets=perm.wiets,
-                        my_rcra_id=perm.my_rcra_id,
-                    ),
+                    epa_site_id=perm.epa_site_id, permissions=RcraPermissionsOut.of(perm)
                 )
                 for perm in view.permissions
             ],
