@@ -36,7 +36,7 @@ def configure_logging(settings: LogSettings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.level)
     # Request logs of the HTTP server would print URLs; our own middleware logs requests.
-    for noisy in ("uvicorn.access", "urllib3", "asyncio", "alembic", "httpx"):
+    for noisy in ("uvicorn.access", "urllib3", "asyncio", "alembic", "httpx", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.error").handlers.clear()
     logging.getLogger("uvicorn.error").propagate = True
