@@ -54,45 +54,23 @@ class LookupController(Controller):
     ) -> Response[bytes]:
         return cacheable_json(request, await codes(state_code))
 
-    @get("/waste/dot/id", summary="DOT identification numbers: [string]", description=_SEARCH)
-    async def dot_ids(
+    @get(
+        "/waste/dot/{kind:str}",
+        summary="DOT values: [string]",
+        description=(
+            "`kind` is `id` (identification numbers), `name` (proper shipping names), `class` "
+            "(hazard classes) or `group` (packing groups). " + _SEARCH
+        ),
+    )
+    async def dot_values(
         self,
         request: _Request,
+        kind: DotLookup,
         search: FromDishka[SearchDotLookup],
         q: str | None = _q(),
         limit: int = _limit(),
     ) -> Response[bytes]:
-        return cacheable_json(request, await search(DotLookup.ID, q, limit))
-
-    @get("/waste/dot/name", summary="DOT proper shipping names: [string]", description=_SEARCH)
-    async def dot_names(
-        self,
-        request: _Request,
-        search: FromDishka[SearchDotLookup],
-        q: str | None = _q(),
-        limit: int = _limit(),
-    ) -> Response[bytes]:
-        return cacheable_json(request, await search(DotLookup.NAME, q, limit))
-
-    @get("/waste/dot/class", summary="DOT hazard classes: [string]", description=_SEARCH)
-    async def dot_classes(
-        self,
-        request: _Request,
-        search: FromDishka[SearchDotLookup],
-        q: str | None = _q(),
-        limit: int = _limit(),
-    ) -> Response[bytes]:
-        return cacheable_json(request, await search(DotLookup.CLASS, q, limit))
-
-    @get("/waste/dot/group", summary="DOT packing groups: [string]", description=_SEARCH)
-    async def dot_groups(
-        self,
-        request: _Request,
-        search: FromDishka[SearchDotLookup],
-        q: str | None = _q(),
-        limit: int = _limit(),
-    ) -> Response[bytes]:
-        return cacheable_json(request, await search(DotLookup.GROUP, q, limit))
+        return cacheable_json(request, await search(kind, q, limit))
 
     @get("/emanifest/code", summary="The names of e-Manifest's code lists served here")
     async def code_lists(self, request: _Request) -> Response[bytes]:
