@@ -16,6 +16,7 @@ from haztrak.application.ports.lookups import DotLookup, LookupReader
 from haztrak.application.ports.manifests import (
     Cursor,
     ListedManifest,
+    ManifestDocument,
     ManifestHeadline,
     ManifestPage,
     ManifestQuery,
@@ -61,6 +62,13 @@ class MemoryManifestRepository(ManifestRepository):
 
     async def by_mtn(self, mtn: str) -> StoredManifest | None:
         return next((s for s in self.manifests.values() if s.mtn == mtn), None)
+
+    async def document(self, mtn: str) -> ManifestDocument | None:
+        stored = await self.by_mtn(mtn)
+        if stored is None:
+            return None
+        encoded = msgspec.json.encode(stored.manifest.with_signed_flags())
+        return ManifestDocument(id=stored.id, version=stored.version, json=encoded)
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None

@@ -3,7 +3,9 @@ paths from asking the database who is calling on every request."""
 
 from __future__ import annotations
 
-from dishka import Provider, Scope, decorate, provide, provide_all
+from collections.abc import AsyncIterator
+
+from dishka import Marker, Provider, Scope, activate, decorate, provide, provide_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.cache.principals import (
@@ -14,6 +16,8 @@ from haztrak.adapters.cache.principals import (
 )
 from haztrak.adapters.persistence.lookups import CachedLookupReader
 from haztrak.adapters.persistence.manifests import SqlManifestRepository
+from haztrak.adapters.persistence.pg_reads import PgManifestReader
+from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.lookups import (
     ListEmanifestCodes,
     ListFederalWasteCodes,
@@ -34,16 +38,36 @@ from haztrak.application.ports.persistence import (
     TokenRepository,
     UserRepository,
 )
+from haztrak.entrypoints.settings import Settings
+
+POSTGRES = Marker("postgres")
+"""Active when the database is PostgreSQL: the read-only use cases then read through the
+read pool (adapters/persistence/pgpool.py) instead of the request's SQLAlchemy session."""
 
 
 class ManifestProvider(Provider):
     scope = Scope.REQUEST
+
+    @activate(POSTGRES)
+    def on_postgres(self, settings: Settings) -> bool:
+        return not settings.database.is_sqlite
 
     @provide
     def reader(self, session: AsyncSession) -> ManifestReader:
         """For the use cases that only read: outside a transaction when the request has not
         started one, which saves the BEGIN and ROLLBACK round trips."""
         return SqlManifestRepository(session, autocommit_reads=True)
+
+    @provide(scope=Scope.APP, when=POSTGRES)
+    async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool]:
+        pool = ReadPool(asyncpg_dsn(settings.database.url.reveal()), settings.database.pool_size)
+        yield pool
+        await pool.close()
+
+    @provide(when=POSTGRES)
+    def pg_reader(self, pool: ReadPool) -> ManifestReader:
+        """On PostgreSQL: plain SQL on the read pool, no session at all."""
+        return PgManifestReader(pool)
 
     @provide
     def manifests(self, session: AsyncSession) -> ManifestRepository:

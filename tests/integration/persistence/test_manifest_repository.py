@@ -23,6 +23,8 @@ from haztrak.adapters.persistence.lookups import (
     seed_lookups,
 )
 from haztrak.adapters.persistence.manifests import SqlManifestRepository
+from haztrak.adapters.persistence.pg_reads import PgManifestReader
+from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.adapters.persistence.tables import DotLookupRow, FederalWasteCodeRow
 from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.lookups import DotLookup
@@ -58,7 +60,21 @@ class Store:
     """A repository and unit of work on a connection of their own."""
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+class PgReadsOverSession:
+    """Writes through the SQLAlchemy repository, reads through PgManifestReader on the read
+    pool: the contract suite then checks that both readers agree on PostgreSQL."""
+
+    READS = ("by_mtn", "document", "page", "summaries")
+
+    def __init__(self, writes: SqlManifestRepository, reads: PgManifestReader) -> None:
+        self._writes = writes
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reads if name in self.READS else self._writes, name)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres", "postgres-read-pool"])
 async def store(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Store]:
     if request.param == "memory":
         repository = MemoryManifestRepository()
@@ -77,22 +93,29 @@ async def store(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)
+    pool = ReadPool(asyncpg_dsn(url), 4) if request.param == "postgres-read-pool" else None
+
+    def repository(session: Any) -> Any:
+        writes = SqlManifestRepository(session)
+        return writes if pool is None else PgReadsOverSession(writes, PgManifestReader(pool))
 
     @asynccontextmanager
     async def fresh() -> AsyncIterator[tuple[Any, Any]]:
         async with maker() as session:
-            yield SqlManifestRepository(session), SqlUnitOfWork(session)
+            yield repository(session), SqlUnitOfWork(session)
 
     async with maker() as session:
         org = Org(id=uuid.uuid4(), name="Acme", slug="acme")
         await SqlOrgRepository(session).add(org)
         await session.commit()
         yield Store(
-            manifests=SqlManifestRepository(session),
+            manifests=repository(session),
             uow=SqlUnitOfWork(session),
             org_id=org.id,
             fresh=fresh,
         )
+    if pool is not None:
+        await pool.close()
     await engine.dispose()
 
 
@@ -128,6 +151,18 @@ async def test_a_manifest_round_trips_with_its_signed_flags(store: Store) -> Non
     assert found.manifest.generator.signed is False
     assert found.tag == f"{item.id.hex}-1"
     assert await store.manifests.by_mtn("100000002ELC") is None
+
+
+async def test_a_manifest_reads_as_the_json_it_is_kept_as(store: Store) -> None:
+    item = await add(store, a_manifest(status="Scheduled", tsdf="VATESTTSD001"), "100000001ELC")
+    document = await store.manifests.document("100000001ELC")
+    assert document is not None
+    assert (document.id, document.version, document.tag) == (item.id, 1, item.tag)
+    kept = msgspec.json.decode(document.json, type=Manifest)
+    assert kept == item.manifest.with_signed_flags()
+    assert document.site_ids() == item.manifest.site_ids()
+    assert "VATESTTSD001" in document.site_ids()
+    assert await store.manifests.document("100000002ELC") is None
 
 
 async def test_tracking_numbers_are_unique(store: Store) -> None:

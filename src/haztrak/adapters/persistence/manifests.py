@@ -36,6 +36,7 @@ from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.manifests import (
     Cursor,
     ListedManifest,
+    ManifestDocument,
     ManifestHeadline,
     ManifestPage,
     ManifestQuery,
@@ -147,6 +148,9 @@ def _after(cursor: Cursor) -> ColumnElement[bool]:
 
 
 _BY_MTN = select(*_STORED_COLUMNS).where(_manifests.mtn == bindparam("mtn"))
+_DOCUMENT_BY_MTN = select(
+    _manifests.id, _manifests.version, cast(_manifests.document, Text).label("document")
+).where(_manifests.mtn == bindparam("mtn"))
 
 
 class SqlManifestRepository:
@@ -169,6 +173,13 @@ class SqlManifestRepository:
         await self._reading()
         row = (await self._session.execute(_BY_MTN, {"mtn": mtn})).first()
         return _stored(row) if row else None
+
+    async def document(self, mtn: str) -> ManifestDocument | None:
+        await self._reading()
+        row = (await self._session.execute(_DOCUMENT_BY_MTN, {"mtn": mtn})).first()
+        if row is None:
+            return None
+        return ManifestDocument(id=row.id, version=row.version, json=row.document.encode())
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from haztrak.application.manifests.errors import PreconditionFailed
-from haztrak.application.ports.manifests import ManifestReader, StoredManifest
+from haztrak.application.ports.manifests import ManifestDocument, ManifestReader, StoredManifest
 from haztrak.domain.access import Action, Grants, ManifestTarget, may
 from haztrak.domain.errors import Forbidden, NotFound
 from haztrak.domain.identity import SiteRole
@@ -31,6 +31,16 @@ async def visible_manifest(reader: ManifestReader, grants: Grants, mtn: str) -> 
     ):
         raise NotFound("manifest", mtn)
     return stored
+
+
+async def visible_document(reader: ManifestReader, grants: Grants, mtn: str) -> ManifestDocument:
+    """As visible_manifest, for a reader that answers with the stored JSON as it is."""
+    document = await reader.document(mtn) if is_tracking_number(mtn) else None
+    if document is None or not may(
+        grants, Action.VIEW_MANIFEST, ManifestTarget(document.site_ids())
+    ):
+        raise NotFound("manifest", mtn)
+    return document
 
 
 def ensure_may(grants: Grants, manifest: Manifest, operation: Operation) -> None:

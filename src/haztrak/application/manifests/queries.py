@@ -11,14 +11,14 @@ from uuid import UUID
 
 import msgspec
 
-from haztrak.application.manifests.access import visible_manifest
+from haztrak.application.manifests.access import visible_document
 from haztrak.application.ports.manifests import (
     Cursor,
     ListedManifest,
+    ManifestDocument,
     ManifestQuery,
     ManifestReader,
     ManifestSummary,
-    StoredManifest,
 )
 from haztrak.application.ports.persistence import MembershipRepository
 from haztrak.domain.access import Grants
@@ -38,9 +38,10 @@ class GetManifest:
         self._manifests = manifests
         self._memberships = memberships
 
-    async def __call__(self, user: User, mtn: str) -> StoredManifest:
+    async def __call__(self, user: User, mtn: str) -> ManifestDocument:
+        """The manifest as stored (EPA's JSON with `signed` flags), if the user may see it."""
         grants = await self._memberships.grants(user.id)
-        return await visible_manifest(self._manifests, grants, mtn)
+        return await visible_document(self._manifests, grants, mtn)
 
 
 class ManifestFilters(msgspec.Struct, frozen=True, kw_only=True):

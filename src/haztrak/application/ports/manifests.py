@@ -10,7 +10,13 @@ from uuid import UUID
 
 import msgspec
 
-from haztrak.domain.manifest import HandlerRole, Manifest, Status, SubmissionType
+from haztrak.domain.manifest import (
+    HandlerRole,
+    Manifest,
+    Status,
+    SubmissionType,
+    parties_from_json,
+)
 
 
 class StoredManifest(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +42,24 @@ class StoredManifest(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def tag(self) -> str:
         return f"{self.id.hex}-{self.version}"
+
+
+class ManifestDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored manifest as the JSON it is kept as (EPA's document, each handler with its
+    `signed` flag): what a reader of one manifest answers with, without decoding it."""
+
+    id: UUID
+    version: int
+    json: bytes
+
+    @property
+    def tag(self) -> str:
+        """The entity tag of this version, as StoredManifest.tag."""
+        return f"{self.id.hex}-{self.version}"
+
+    def site_ids(self) -> frozenset[str]:
+        """The EPA IDs of the parties, as Manifest.site_ids() has them."""
+        return parties_from_json(self.json).site_ids()
 
 
 class ManifestSummary(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -117,6 +141,9 @@ class ManifestPage(msgspec.Struct, frozen=True, kw_only=True):
 
 class ManifestReader(Protocol):
     async def by_mtn(self, mtn: str) -> StoredManifest | None: ...
+
+    async def document(self, mtn: str) -> ManifestDocument | None:
+        """The manifest with that tracking number as stored, undecoded."""
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None

@@ -48,6 +48,7 @@ from haztrak.domain.manifest.model import (
     LockReason,
     Manifest,
     ManifestHandlerSite,
+    ManifestParties,
     MimeType,
     MtnExtractionStatus,
     MtnValidationInfo,
@@ -69,6 +70,7 @@ from haztrak.domain.manifest.model import (
     Status,
     SubmissionType,
     Waste,
+    parties_from_json,
 )
 from haztrak.domain.manifest.problems import (
     ManifestShapeError,
@@ -123,6 +125,7 @@ __all__ = [
     "LockReason",
     "Manifest",
     "ManifestHandlerSite",
+    "ManifestParties",
     "ManifestShapeError",
     "MimeType",
     "MtnExtractionStatus",
@@ -169,6 +172,7 @@ __all__ = [
     "next_signer",
     "operations_for",
     "parse_epa_datetime",
+    "parties_from_json",
     "role_may",
     "schema_problems",
     "status_after_signature",

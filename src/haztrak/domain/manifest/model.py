@@ -559,3 +559,38 @@ class Manifest(_EpaObject, kw_only=True):
             broker=apply(self.broker),
             rejection_info=rejection_info,
         )
+
+
+class _PartyId(msgspec.Struct, kw_only=True, rename="camel"):
+    epa_site_id: str | None = None
+
+
+class _RejectionParties(msgspec.Struct, kw_only=True, rename="camel"):
+    alternate_designated_facility: _PartyId | None = None
+
+
+class ManifestParties(msgspec.Struct, kw_only=True, rename="camel"):
+    """Who is on a manifest, read from its JSON without decoding the rest (unknown keys are
+    skipped): the same parties as Manifest.handlers()."""
+
+    generator: _PartyId | None = None
+    transporters: list[_PartyId] | None = None
+    designated_facility: _PartyId | None = None
+    rejection_info: _RejectionParties | None = None
+    broker: _PartyId | None = None
+
+    def site_ids(self) -> frozenset[str]:
+        alternate = (
+            self.rejection_info.alternate_designated_facility if self.rejection_info else None
+        )
+        parties = [self.generator, *(self.transporters or ()), self.designated_facility]
+        parties += [alternate, self.broker]
+        return frozenset(p.epa_site_id for p in parties if p is not None and p.epa_site_id)
+
+
+_parties_decoder = msgspec.json.Decoder(ManifestParties)
+
+
+def parties_from_json(document: bytes | str) -> ManifestParties:
+    """The parties of a manifest kept as JSON (as Manifest encodes it)."""
+    return _parties_decoder.decode(document)

@@ -1,0 +1,163 @@
+"""ManifestReader on PostgreSQL through the read pool: plain SQL on asyncpg, no ORM.
+
+The same reads as SqlManifestRepository (the contract suite runs both on PostgreSQL), for the
+use cases that only read. Each is one statement on one pooled connection outside any
+transaction, so it sees the latest committed data; rows go straight from asyncpg's records
+into the port's structs (see pgpool.py for what the ORM path cost).
+
+Statements are put together from the literals here and `$n` placeholders only; every value a
+caller gives travels as an argument (hence the `noqa: S608` on the joins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from haztrak.adapters.persistence.pgpool import ReadPool
+from haztrak.application.ports.manifests import (
+    Cursor,
+    ListedManifest,
+    ManifestDocument,
+    ManifestHeadline,
+    ManifestPage,
+    ManifestQuery,
+    ManifestSummary,
+    StoredManifest,
+)
+from haztrak.domain.manifest import Manifest, Status, SubmissionType
+
+_decoder = msgspec.json.Decoder(Manifest)
+_headline_decoder = msgspec.json.Decoder(ManifestHeadline)
+_STATUS = {status.value: status for status in Status}
+_SUBMISSION_TYPE = {kind.value: kind for kind in SubmissionType}
+_NEWEST_FIRST = " ORDER BY updated_at DESC, id DESC"
+
+_DOCUMENT = "SELECT id, version, document::text FROM manifests WHERE mtn = $1"
+_STORED = (
+    "SELECT id, version, created_at, updated_at, owner_org_id, document::text "
+    "FROM manifests WHERE mtn = $1"
+)
+
+
+def _uuid(value: Any) -> UUID:
+    """asyncpg's UUIDs are a C subclass; the port's structs hold plain ones."""
+    return value if type(value) is UUID else UUID(bytes=value.bytes)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause of a ManifestQuery and its arguments ($1, $2, ... in order)."""
+    args: list[Any] = [sorted(query.site_ids)]
+    parties = "SELECT manifest_id FROM manifest_handlers WHERE epa_id = ANY($1::varchar[])"
+    if query.site_role is not None:
+        args.append(query.site_role.value)
+        parties += f" AND role = ${len(args)}"
+    conditions = [f"id IN ({parties})"]
+    if query.status is not None:
+        args.append(query.status.value)
+        conditions.append(f"status = ${len(args)}")
+    if query.submission_type is not None:
+        args.append(query.submission_type.value)
+        conditions.append(f"submission_type = ${len(args)}")
+    if query.mtn_contains:
+        args.append(_like_pattern(query.mtn_contains))
+        conditions.append(f"upper(mtn) LIKE ${len(args)} ESCAPE '\\'")
+    if query.updated_since is not None:
+        args.append(query.updated_since)
+        conditions.append(f"updated_at >= ${len(args)}")
+    return " WHERE " + " AND ".join(conditions), args
+
+
+class PgManifestReader:
+    """Implements ManifestReader."""
+
+    def __init__(self, pool: ReadPool) -> None:
+        self._pool = pool
+
+    async def document(self, mtn: str) -> ManifestDocument | None:
+        row = await self._pool.fetchrow(_DOCUMENT, mtn)
+        if row is None:
+            return None
+        return ManifestDocument(id=_uuid(row[0]), version=row[1], json=row[2].encode())
+
+    async def by_mtn(self, mtn: str) -> StoredManifest | None:
+        row = await self._pool.fetchrow(_STORED, mtn)
+        if row is None:
+            return None
+        manifest_id, version, created_at, updated_at, owner, document = row
+        return StoredManifest(
+            id=_uuid(manifest_id),
+            manifest=_decoder.decode(document),
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
+            owner_org_id=_uuid(owner) if owner is not None else None,
+        )
+
+    async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
+        if not query.site_ids:
+            return []
+        where, args = _where(query)
+        rows = await self._pool.fetch(
+            "SELECT mtn, status, submission_type, signature_status FROM manifests"  # noqa: S608
+            + where
+            + _NEWEST_FIRST,
+            *args,
+        )
+        status, kind = _STATUS, _SUBMISSION_TYPE
+        return [
+            ManifestSummary(
+                manifest_tracking_number=mtn,
+                status=status[state],
+                submission_type=kind[submission] if submission else None,
+                signature_status=signed,
+            )
+            for mtn, state, submission, signed in rows
+        ]
+
+    async def page(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> ManifestPage:
+        if not query.site_ids:
+            return ManifestPage(items=[], total=0, next=None)
+        where, args = _where(query)
+        count = "SELECT count(*) FROM manifests" + where  # noqa: S608
+        total = await self._pool.fetchval(count, *args)
+        if after is not None:
+            args += [after.updated_at, after.id]
+            at, key = f"${len(args) - 1}", f"${len(args)}"
+            where += f" AND (updated_at < {at} OR (updated_at = {at} AND id < {key}))"
+        args.append(limit + 1)
+        rows = await self._pool.fetch(
+            "SELECT id, version, created_at, updated_at, document::text FROM manifests"  # noqa: S608
+            + where
+            + _NEWEST_FIRST
+            + f" LIMIT ${len(args)}",
+            *args,
+        )
+        items = [
+            ListedManifest(
+                id=_uuid(manifest_id),
+                version=version,
+                created_at=created_at,
+                updated_at=updated_at,
+                headline=_headline_decoder.decode(document),
+            )
+            for manifest_id, version, created_at, updated_at, document in rows
+        ]
+        more = len(items) > limit
+        items = items[:limit]
+        last = items[-1] if more else None
+        return ManifestPage(
+            items=items,
+            total=int(total or 0),
+            next=Cursor(last.updated_at, last.id) if last else None,
+        )
