@@ -14,6 +14,7 @@ from haztrak.application.ports.persistence import (
     AuditLog,
     MembershipRepository,
     OrgRepository,
+    Principals,
     ProfileRepository,
     RcraSiteRepository,
     SiteRepository,
@@ -310,6 +311,27 @@ class MemoryTokenRepository(TokenRepository):
         self.data.tokens[token_id] = msgspec.structs.replace(
             self.data.tokens[token_id], last_used_at=at
         )
+
+
+class MemoryPrincipals(Principals):
+    """Principals over the same data as the repositories above."""
+
+    def __init__(self, data: MemoryData) -> None:
+        self._tokens = MemoryTokenRepository(data)
+        self._users = MemoryUserRepository(data)
+        self._memberships = MemoryMembershipRepository(data)
+
+    async def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        return await self._tokens.by_hash(token_hash)
+
+    async def user(self, user_id: UUID) -> User | None:
+        return await self._users.get(user_id)
+
+    async def grants(self, user_id: UUID) -> Grants:
+        return await self._memberships.grants(user_id)
+
+    async def touch_token(self, token_id: UUID, at: datetime) -> None:
+        await self._tokens.touch(token_id, at)
 
 
 class MemoryAuditLog(AuditLog):

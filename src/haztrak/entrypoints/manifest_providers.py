@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.cache.principals import (
     CachedMembershipRepository,
+    CachedPrincipals,
     CachedTokenRepository,
     CachedUserRepository,
     PrincipalCache,
 )
+from haztrak.adapters.persistence.identity import SessionPrincipals
 from haztrak.adapters.persistence.lookups import CachedLookupReader
-from haztrak.adapters.persistence.manifests import SqlManifestRepository
+from haztrak.adapters.persistence.manifests import SessionManifestReader, SqlManifestRepository
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.lookups import (
@@ -35,6 +37,7 @@ from haztrak.application.ports.lookups import LookupReader
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
 from haztrak.application.ports.persistence import (
     MembershipRepository,
+    Principals,
     TokenRepository,
     UserRepository,
 )
@@ -52,11 +55,11 @@ class ManifestProvider(Provider):
     def on_postgres(self, settings: Settings) -> bool:
         return not settings.database.is_sqlite
 
-    @provide
-    def reader(self, session: AsyncSession) -> ManifestReader:
-        """For the use cases that only read: outside a transaction when the request has not
-        started one, which saves the BEGIN and ROLLBACK round trips."""
-        return SqlManifestRepository(session, autocommit_reads=True)
+    @provide(scope=Scope.APP)
+    def reader(self, sessions: async_sessionmaker[AsyncSession]) -> ManifestReader:
+        """For the use cases that only read: a short session per read, outside a transaction
+        (no BEGIN and ROLLBACK round trips)."""
+        return SessionManifestReader(sessions)
 
     @provide(scope=Scope.APP, when=POSTGRES)
     async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool]:
@@ -64,7 +67,7 @@ class ManifestProvider(Provider):
         yield pool
         await pool.close()
 
-    @provide(when=POSTGRES)
+    @provide(scope=Scope.APP, when=POSTGRES)
     def pg_reader(self, pool: ReadPool) -> ManifestReader:
         """On PostgreSQL: plain SQL on the read pool, no session at all."""
         return PgManifestReader(pool)
@@ -73,14 +76,10 @@ class ManifestProvider(Provider):
     def manifests(self, session: AsyncSession) -> ManifestRepository:
         return SqlManifestRepository(session)
 
-    use_cases = provide_all(
-        CreateDraftManifest,
-        UpdateManifest,
-        DeleteManifest,
-        GetManifest,
-        ListManifests,
-        ListTrackingNumbers,
-    )
+    use_cases = provide_all(CreateDraftManifest, UpdateManifest, DeleteManifest)
+    # Reads hold nothing of a request (their ports open what they need per call): one each
+    # for the process, so a request resolves them without building anything.
+    read_use_cases = provide_all(GetManifest, ListManifests, ListTrackingNumbers, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def lookups(self, sessions: async_sessionmaker[AsyncSession]) -> LookupReader:
@@ -105,6 +104,12 @@ class PrincipalCacheProvider(Provider):
     @provide(scope=Scope.APP)
     def principal_cache(self) -> PrincipalCache:
         return PrincipalCache()
+
+    @provide(scope=Scope.APP)
+    def principals(
+        self, sessions: async_sessionmaker[AsyncSession], cache: PrincipalCache
+    ) -> Principals:
+        return CachedPrincipals(SessionPrincipals(sessions), cache)
 
     @decorate
     def tokens(self, inner: TokenRepository, cache: PrincipalCache) -> TokenRepository:

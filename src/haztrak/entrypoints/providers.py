@@ -140,6 +140,8 @@ class IdentityProvider(Provider):
     scope = Scope.REQUEST
 
     auditor = provide(Auditor)
+    # Every authenticated request asks it: one for the process (see Principals).
+    authenticate = provide(AuthenticateToken, scope=Scope.APP)
 
     @provide
     def throttle(self, cache: Cache) -> LoginThrottle:
@@ -152,7 +154,6 @@ class IdentityProvider(Provider):
     use_cases = provide_all(
         LogIn,
         ResolveSession,
-        AuthenticateToken,
         CreateApiToken,
         ListApiTokens,
         RevokeApiToken,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.cache.principals import (
     CachedMembershipRepository,
+    CachedPrincipals,
     CachedTokenRepository,
     CachedUserRepository,
     LocalTtlCache,
@@ -21,6 +22,7 @@ from haztrak.adapters.cache.principals import (
 )
 from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.identity import (
+    SessionPrincipals,
     SqlMembershipRepository,
     SqlTokenRepository,
     SqlUserRepository,
@@ -101,3 +103,36 @@ async def test_callers_are_remembered_and_forgotten_on_commit(
         await session.execute(update(UserRow).where(UserRow.id == user.id).values(is_active=True))
         await session.rollback()  # a rolled-back change forgets nothing
     assert len(cache.users) == 1
+
+
+async def test_process_wide_principals_open_a_session_per_question_and_share_the_memory(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    cache = PrincipalCache()
+    principals = CachedPrincipals(SessionPrincipals(sessions), cache)
+    user = User(id=uuid.uuid4(), username="alice", created_at=NOW)
+    token = ApiToken(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name="t",
+        token_hash="h" * 64,
+        prefix="ht_abc",
+        created_at=NOW,
+    )
+    async with sessions() as session:
+        await SqlUserRepository(session).add(user, None)
+        await SqlTokenRepository(session).add(token)
+        await session.commit()
+
+    assert await principals.token_by_hash("h" * 64) == token
+    assert await principals.token_by_hash("x" * 64) is None
+    assert (await principals.user(user.id)).username == "alice"
+    assert (await principals.grants(user.id)).site_roles == {}
+    assert len(cache.tokens) == len(cache.users) == len(cache.grants) == 1
+    (await principals.user(user.id)).username = "mallory"
+    assert (await principals.user(user.id)).username == "alice"
+
+    # recording a use commits on its own, and the remembered token is forgotten with it
+    await principals.touch_token(token.id, NOW)
+    assert len(cache.tokens) == 0
+    assert (await principals.token_by_hash("h" * 64)).last_used_at == NOW

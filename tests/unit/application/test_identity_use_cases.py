@@ -126,7 +126,7 @@ async def test_tokens_authenticate_until_revoked(world: World) -> None:
     token, raw = await CreateApiToken(world.tokens, world.clock, world.auditor, world.uow)(
         alice, "ci"
     )
-    authenticate = AuthenticateToken(world.tokens, world.users, world.clock, world.uow)
+    authenticate = AuthenticateToken(fakes.MemoryPrincipals(world.data), world.clock)
     assert (await authenticate(raw)).id == alice.id
     assert raw.reveal() not in repr(token)
     await RevokeApiToken(world.tokens, world.clock, world.auditor, world.uow)(alice, token.id)

@@ -43,6 +43,7 @@ class World:
         self.data = fakes.MemoryData()
         self.sites = fakes.MemorySiteRepository(self.data)
         self.memberships = fakes.MemoryMembershipRepository(self.data)
+        self.principals = fakes.MemoryPrincipals(self.data)
         self.uow = fakes.MemoryUnitOfWork(self.data)
         self.clock = fakes.FixedClock()
         self.auditor = Auditor(fakes.MemoryAuditLog(self.data), self.clock)
@@ -79,13 +80,13 @@ class World:
         return DeleteManifest(self.manifests, self.memberships, self.auditor, self.uow)
 
     def get(self) -> GetManifest:
-        return GetManifest(self.manifests, self.memberships)
+        return GetManifest(self.manifests, self.principals)
 
     def list(self) -> ListManifests:
-        return ListManifests(self.manifests, self.memberships)
+        return ListManifests(self.manifests, self.principals)
 
     def numbers(self) -> ListTrackingNumbers:
-        return ListTrackingNumbers(self.manifests, self.memberships)
+        return ListTrackingNumbers(self.manifests, self.principals)
 
 
 @pytest.fixture

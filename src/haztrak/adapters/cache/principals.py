@@ -20,6 +20,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +38,7 @@ from haztrak.adapters.persistence.tables import (
 )
 from haztrak.application.ports.persistence import (
     MembershipRepository,
+    Principals,
     TokenRepository,
     UserRepository,
 )
@@ -167,6 +169,42 @@ class CachedMembershipRepository(_Decorator):
             grants = await self._memberships.grants(user_id)
             self._cache.put(user_id, grants)
         return grants
+
+
+class CachedPrincipals:
+    """Implements Principals: the same memory as the decorators above (a change that makes
+    them forget makes this forget too)."""
+
+    def __init__(self, inner: Principals, cache: PrincipalCache) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    async def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        token: ApiToken | None = self._cache.tokens.get(token_hash)
+        if token is None:
+            token = await self._inner.token_by_hash(token_hash)
+            if token is not None:
+                self._cache.tokens.put(token_hash, token)
+        return token
+
+    async def user(self, user_id: UUID) -> User | None:
+        user: User | None = self._cache.users.get(user_id)
+        if user is None:
+            user = await self._inner.user(user_id)
+            if user is not None:
+                self._cache.users.put(user_id, user)
+        # Users are mutable structs: each caller gets its own copy.
+        return msgspec.structs.replace(user) if user is not None else None
+
+    async def grants(self, user_id: UUID) -> Grants:
+        grants: Grants | None = self._cache.grants.get(user_id)
+        if grants is None:
+            grants = await self._inner.grants(user_id)
+            self._cache.grants.put(user_id, grants)
+        return grants
+
+    async def touch_token(self, token_id: UUID, at: datetime) -> None:
+        await self._inner.touch_token(token_id, at)
 
 
 # Forgetting on commit: every SQLAlchemy session of the process is watched, so that writes

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
@@ -548,3 +548,27 @@ class SqlAuditLog:
             )
             for r in await self._session.scalars(query)
         ]
+
+
+class SessionPrincipals:
+    """Implements Principals with the repositories above, on a short session per call."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        async with self._sessions() as session:
+            return await SqlTokenRepository(session).by_hash(token_hash)
+
+    async def user(self, user_id: UUID) -> User | None:
+        async with self._sessions() as session:
+            return await SqlUserRepository(session).get(user_id)
+
+    async def grants(self, user_id: UUID) -> Grants:
+        async with self._sessions() as session:
+            return await SqlMembershipRepository(session).grants(user_id)
+
+    async def touch_token(self, token_id: UUID, at: datetime) -> None:
+        async with self._sessions() as session:
+            await SqlTokenRepository(session).touch(token_id, at)
+            await session.commit()

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.persistence.tables import DraftNumberRow, ManifestHandlerRow, ManifestRow
 from haztrak.application.manifests.errors import PreconditionFailed
@@ -341,3 +341,30 @@ class SqlManifestRepository:
         rows = _handler_rows(manifest_id, manifest)
         if rows:
             await self._session.execute(insert(ManifestHandlerRow), rows)
+
+
+class SessionManifestReader:
+    """Implements ManifestReader for the whole process: each read on a short session of its
+    own, outside a transaction (SqlManifestRepository's autocommit reads)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def by_mtn(self, mtn: str) -> StoredManifest | None:
+        async with self._sessions() as session:
+            return await SqlManifestRepository(session, autocommit_reads=True).by_mtn(mtn)
+
+    async def document(self, mtn: str) -> ManifestDocument | None:
+        async with self._sessions() as session:
+            return await SqlManifestRepository(session, autocommit_reads=True).document(mtn)
+
+    async def page(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> ManifestPage:
+        async with self._sessions() as session:
+            reader = SqlManifestRepository(session, autocommit_reads=True)
+            return await reader.page(query, limit=limit, after=after)
+
+    async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
+        async with self._sessions() as session:
+            return await SqlManifestRepository(session, autocommit_reads=True).summaries(query)

@@ -13,7 +13,12 @@ import msgspec
 from haztrak.application.audit import Auditor
 from haztrak.application.errors import AuthenticationFailed, RateLimited
 from haztrak.application.ports.cache import Cache
-from haztrak.application.ports.persistence import TokenRepository, UnitOfWork, UserRepository
+from haztrak.application.ports.persistence import (
+    Principals,
+    TokenRepository,
+    UnitOfWork,
+    UserRepository,
+)
 from haztrak.application.ports.security import Clock, PasswordHasher
 from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.identity import User
@@ -165,27 +170,22 @@ _UNUSABLE_HASH = (
 class AuthenticateToken:
     """Resolve a bearer token to its active user."""
 
-    def __init__(
-        self, tokens: TokenRepository, users: UserRepository, clock: Clock, uow: UnitOfWork
-    ) -> None:
-        self._tokens = tokens
-        self._users = users
+    def __init__(self, principals: Principals, clock: Clock) -> None:
+        self._principals = principals
         self._clock = clock
-        self._uow = uow
 
     async def __call__(self, raw: Secret) -> User:
         if not raw.reveal().startswith(TOKEN_PREFIX):
             raise AuthenticationFailed("the API token is not valid")
-        token = await self._tokens.by_hash(digest(raw))
+        token = await self._principals.token_by_hash(digest(raw))
         if token is None or not token.active:
             raise AuthenticationFailed("the API token is not valid")
-        user = await self._users.get(token.user_id)
+        user = await self._principals.user(token.user_id)
         if user is None or not user.is_active:
             raise AuthenticationFailed("the API token is not valid")
         now = self._clock.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            await self._tokens.touch(token.id, now)
-            await self._uow.commit()
+            await self._principals.touch_token(token.id, now)
         return user
 
 

@@ -20,7 +20,7 @@ from haztrak.application.ports.manifests import (
     ManifestReader,
     ManifestSummary,
 )
-from haztrak.application.ports.persistence import MembershipRepository
+from haztrak.application.ports.persistence import Principals
 from haztrak.domain.access import Grants
 from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.handlers import SiteType
@@ -34,13 +34,13 @@ SITE_TYPE_RULE = "must be Generator, Transporter, Tsdf or Broker (any case)"
 
 
 class GetManifest:
-    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+    def __init__(self, manifests: ManifestReader, principals: Principals) -> None:
         self._manifests = manifests
-        self._memberships = memberships
+        self._principals = principals
 
     async def __call__(self, user: User, mtn: str) -> ManifestDocument:
         """The manifest as stored (EPA's JSON with `signed` flags), if the user may see it."""
-        grants = await self._memberships.grants(user.id)
+        grants = await self._principals.grants(user.id)
         return await visible_document(self._manifests, grants, mtn)
 
 
@@ -69,9 +69,9 @@ class ManifestListing(msgspec.Struct, frozen=True, kw_only=True):
 class ListManifests:
     """The manifests of the user's sites, newest change first, a page at a time."""
 
-    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+    def __init__(self, manifests: ManifestReader, principals: Principals) -> None:
         self._manifests = manifests
-        self._memberships = memberships
+        self._principals = principals
 
     async def __call__(
         self, user: User, filters: ManifestFilters, *, limit: int = 50, cursor: str | None = None
@@ -83,7 +83,7 @@ class ListManifests:
         submission_type = _choice(SubmissionType, filters.submission_type, "submissionType")
         since = _instant(filters.updated_since, "updatedSince")
         role = _role(filters.site_type)
-        grants = await self._memberships.grants(user.id)
+        grants = await self._principals.grants(user.id)
         query = ManifestQuery(
             site_ids=_sites(grants, filters.site),
             site_role=role,
@@ -104,14 +104,14 @@ class ListTrackingNumbers:
     """Tracking number, status, submission type and signature status of every manifest of the
     user's sites (or of one site, in one part), each manifest once, newest change first."""
 
-    def __init__(self, manifests: ManifestReader, memberships: MembershipRepository) -> None:
+    def __init__(self, manifests: ManifestReader, principals: Principals) -> None:
         self._manifests = manifests
-        self._memberships = memberships
+        self._principals = principals
 
     async def __call__(
         self, user: User, epa_id: str | None = None, site_type: str | None = None
     ) -> list[ManifestSummary]:
-        grants = await self._memberships.grants(user.id)
+        grants = await self._principals.grants(user.id)
         query = ManifestQuery(site_ids=_sites(grants, epa_id), site_role=_role(site_type))
         return list(await self._manifests.summaries(query))
 

@@ -144,6 +144,21 @@ class TokenRepository(Protocol):
     async def touch(self, token_id: UUID, at: datetime) -> None: ...
 
 
+class Principals(Protocol):
+    """Who is calling and what they may do: asked on every authenticated request, so it
+    lives as long as the process and opens what it needs (a session, a connection) per
+    question, or answers from memory."""
+
+    async def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    async def user(self, user_id: UUID) -> User | None: ...
+
+    async def grants(self, user_id: UUID) -> Grants: ...
+
+    async def touch_token(self, token_id: UUID, at: datetime) -> None:
+        """Record the token's last use (committed on its own)."""
+
+
 class AuditLog(Protocol):
     async def append(self, entry: AuditEntry) -> None: ...
 
