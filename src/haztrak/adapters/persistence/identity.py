@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +22,7 @@ from haztrak.adapters.persistence.tables import (
     SitePermissionRow,
     SiteRow,
     UserRow,
+    cast_table,
 )
 from haztrak.domain.access import Grants
 from haztrak.domain.audit import AuditEntry
@@ -511,21 +512,26 @@ class SqlTokenRepository:
         )
 
 
+_INSERT_AUDIT_ENTRY = insert(cast_table(AuditEntryRow))
+
+
 class SqlAuditLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def append(self, entry: AuditEntry) -> None:
-        self._session.add(
-            AuditEntryRow(
-                at=entry.at,
-                actor_id=entry.actor_id,
-                actor=entry.actor,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                detail=dict(entry.detail),
-            )
+        # A Core INSERT in the caller's transaction: no ORM object to flush at commit.
+        await self._session.execute(
+            _INSERT_AUDIT_ENTRY,
+            {
+                "at": entry.at,
+                "actor_id": entry.actor_id,
+                "actor": entry.actor,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "detail": dict(entry.detail),
+            },
         )
 
     async def list(

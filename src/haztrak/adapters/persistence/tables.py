@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -34,6 +35,13 @@ BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def cast_table(row: type[Base]) -> Table:
+    """The Table behind a mapped class, typed as one (for Core statements)."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class UserRow(Base):
