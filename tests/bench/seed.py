@@ -18,14 +18,15 @@ from tests.manifest_documents import manifest_document
 SITE = "VATESTGEN001"
 
 
-def _plain(url: str) -> str:
+def plain(url: str) -> str:
+    """The asyncpg DSN of a SQLAlchemy URL."""
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 async def create_database(server_url: str) -> str:
     """A new, empty database on the server; answers its SQLAlchemy URL."""
     name = f"haztrak_bench_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(_plain(server_url))
+    conn = await asyncpg.connect(plain(server_url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -36,7 +37,7 @@ async def create_database(server_url: str) -> str:
 
 async def drop_database(server_url: str, url: str) -> None:
     name = url.rpartition("/")[2]
-    conn = await asyncpg.connect(_plain(server_url))
+    conn = await asyncpg.connect(plain(server_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
