@@ -142,18 +142,18 @@ class IdentityProvider(Provider):
     auditor = provide(Auditor)
     # Every authenticated request asks it: one for the process (see Principals).
     authenticate = provide(AuthenticateToken, scope=Scope.APP)
+    resolve_session = provide(ResolveSession, scope=Scope.APP)
 
     @provide
     def throttle(self, cache: Cache) -> LoginThrottle:
         return LoginThrottle(cache)
 
-    @provide
+    @provide(scope=Scope.APP)
     def sessions(self, cache: Cache, clock: Clock) -> Sessions:
         return Sessions(cache, clock)
 
     use_cases = provide_all(
         LogIn,
-        ResolveSession,
         CreateApiToken,
         ListApiTokens,
         RevokeApiToken,

@@ -25,7 +25,7 @@ class FakeConnection:
     def terminate(self) -> None:
         self.terminated = True
 
-    async def close(self, timeout: float | None = None) -> None:
+    async def close(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 (asyncpg's)
         self.closed = True
 
     async def fetchval(self, query: str, *args: Any) -> Any:

@@ -111,7 +111,7 @@ async def test_sessions_resolve_to_active_users_until_ended(world: World) -> Non
     alice = await world.user("alice")
     sessions = Sessions(world.cache, world.clock)
     session_id, data = await sessions.start(alice)
-    resolve = ResolveSession(sessions, world.users)
+    resolve = ResolveSession(sessions, fakes.MemoryPrincipals(world.data))
     user, resolved = await resolve(session_id)
     assert user.id == alice.id
     assert resolved.csrf_token == data.csrf_token

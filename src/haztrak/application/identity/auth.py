@@ -110,13 +110,13 @@ class Sessions:
 class ResolveSession:
     """The active user behind a session cookie, with the session's CSRF token."""
 
-    def __init__(self, sessions: Sessions, users: UserRepository) -> None:
+    def __init__(self, sessions: Sessions, principals: Principals) -> None:
         self._sessions = sessions
-        self._users = users
+        self._principals = principals
 
     async def __call__(self, session_id: Secret) -> tuple[User, SessionData]:
         data = await self._sessions.load(session_id)
-        user = await self._users.get(data.user_id) if data else None
+        user = await self._principals.user(data.user_id) if data else None
         if data is None or user is None or not user.is_active:
             raise AuthenticationFailed("the session has ended; log in again")
         return user, data
