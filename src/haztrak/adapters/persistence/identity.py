@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -200,7 +201,8 @@ class SqlOrgRepository:
         )
 
 
-def _site(row: SiteRow) -> Site:
+def _site(row: Any) -> Site:
+    """A Site from a SiteRow or a Core row of the sites table."""
     return Site(
         id=row.id,
         epa_id=row.epa_id,
@@ -211,12 +213,16 @@ def _site(row: SiteRow) -> Site:
     )
 
 
+_sites = cast_table(SiteRow)
+_SITE_BY_EPA_ID = select(*_sites.c).where(_sites.c.epa_id == bindparam("epa_id"))
+
+
 class SqlSiteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def by_epa_id(self, epa_id: str) -> Site | None:
-        row = await self._session.scalar(select(SiteRow).where(SiteRow.epa_id == epa_id))
+        row = (await self._session.execute(_SITE_BY_EPA_ID, {"epa_id": epa_id})).first()
         return _site(row) if row else None
 
     async def list_by_epa_ids(self, epa_ids: Sequence[str]) -> Sequence[Site]:

@@ -26,9 +26,9 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -162,17 +162,20 @@ _DOCUMENT_BY_MTN = select(
 
 
 # Built once: a statement built per call costs more CPU than its round trip.
+_draft_numbers = cast_table(DraftNumberRow)
 _NEXT_DRAFT_NUMBER = (
-    insert(DraftNumberRow).values(issued_at=bindparam("issued_at")).returning(DraftNumberRow.number)
+    insert(_draft_numbers)
+    .values(issued_at=bindparam("issued_at"))
+    .returning(_draft_numbers.c.number)
 )
-_INSERT_NEW_MANIFEST: dict[str, Executable] = {
-    "postgresql": postgresql.insert(_manifests_table).on_conflict_do_nothing(
-        index_elements=[_manifests.mtn]
-    ),
-    "sqlite": sqlite.insert(_manifests_table).on_conflict_do_nothing(
-        index_elements=[_manifests.mtn]
-    ),
-}
+# ON CONFLICT as text: SQLAlchemy's dialect-specific INSERT constructs have no cache key, so
+# they compiled on every call (~360 us here); this text is the same on both databases.
+_INSERT_NEW_MANIFEST = text(
+    "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
+    "updated_at, version, owner_org_id, document) VALUES (:id, :mtn, :status, "
+    ":submission_type, :signature_status, :created_at, :updated_at, :version, :owner_org_id, "
+    ":document) ON CONFLICT (mtn) DO NOTHING"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in _manifests_table.columns))
 _INSERT_HANDLERS = insert(_handlers_table)
 
 
@@ -259,7 +262,7 @@ class SqlManifestRepository:
     async def next_draft_number(self) -> int:
         number = await self._session.scalar(_NEXT_DRAFT_NUMBER, {"issued_at": datetime.now(UTC)})
         assert number is not None
-        return number
+        return int(number)
 
     async def add(self, stored: StoredManifest) -> None:
         values = {
@@ -272,8 +275,7 @@ class SqlManifestRepository:
         }
         # A taken tracking number inserts nothing (and aborts nothing), so no savepoint is
         # needed to go on after it: two round trips fewer than catching the IntegrityError.
-        dialect = self._session.get_bind().dialect.name
-        result = await self._session.execute(_INSERT_NEW_MANIFEST[dialect], values)
+        result = await self._session.execute(_INSERT_NEW_MANIFEST, values)
         if getattr(result, "rowcount", 0) != 1:
             raise Conflict(f"a manifest with tracking number {stored.mtn} exists")
         await self._index(stored.id, stored.manifest)
