@@ -16,10 +16,11 @@ A lookup that found nothing is not remembered, so a bad token cannot crowd the c
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -173,34 +174,61 @@ class CachedMembershipRepository(_Decorator):
 
 class CachedPrincipals:
     """Implements Principals: the same memory as the decorators above (a change that makes
-    them forget makes this forget too)."""
+    them forget makes this forget too).
+
+    When a remembered caller expires, every request of that caller in flight misses at once;
+    one of them asks the database and the others wait for its answer (per event loop), so a
+    busy client does not send a burst of identical queries every `ttl_seconds`.
+    """
 
     def __init__(self, inner: Principals, cache: PrincipalCache) -> None:
         self._inner = inner
         self._cache = cache
+        self._loading: dict[tuple[int, str, Hashable], asyncio.Future[None]] = {}
+
+    async def _remembered(
+        self, memory: LocalTtlCache, kind: str, key: Hashable, load: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        value = memory.get(key)
+        if value is not None:
+            return value
+        loop = asyncio.get_running_loop()
+        flight = (id(loop), kind, key)
+        loading = self._loading.get(flight)
+        if loading is not None:
+            await asyncio.shield(loading)  # resolves when that load ends, however it ends
+            value = memory.get(key)
+            if value is not None:
+                return value
+            return await load()  # it failed or found nothing: ask for ourselves
+        done = loop.create_future()
+        self._loading[flight] = done
+        try:
+            value = await load()
+            if value is not None:
+                memory.put(key, value)
+            return value
+        finally:
+            del self._loading[flight]
+            done.set_result(None)
 
     async def token_by_hash(self, token_hash: str) -> ApiToken | None:
-        token: ApiToken | None = self._cache.tokens.get(token_hash)
-        if token is None:
-            token = await self._inner.token_by_hash(token_hash)
-            if token is not None:
-                self._cache.tokens.put(token_hash, token)
+        token: ApiToken | None = await self._remembered(
+            self._cache.tokens, "token", token_hash, lambda: self._inner.token_by_hash(token_hash)
+        )
         return token
 
     async def user(self, user_id: UUID) -> User | None:
-        user: User | None = self._cache.users.get(user_id)
-        if user is None:
-            user = await self._inner.user(user_id)
-            if user is not None:
-                self._cache.users.put(user_id, user)
+        user: User | None = await self._remembered(
+            self._cache.users, "user", user_id, lambda: self._inner.user(user_id)
+        )
         # Users are mutable structs: each caller gets its own copy.
         return msgspec.structs.replace(user) if user is not None else None
 
     async def grants(self, user_id: UUID) -> Grants:
-        grants: Grants | None = self._cache.grants.get(user_id)
-        if grants is None:
-            grants = await self._inner.grants(user_id)
-            self._cache.grants.put(user_id, grants)
+        grants: Grants = await self._remembered(
+            self._cache.grants, "grants", user_id, lambda: self._inner.grants(user_id)
+        )
         return grants
 
     async def touch_token(self, token_id: UUID, at: datetime) -> None:
