@@ -97,13 +97,47 @@ class LocalTtlCache:
 
 
 class PrincipalCache:
-    """The caches of one process: tokens by hash, users by id, grants by user id."""
+    """The caches of one process: tokens by hash, users by id, grants by user id.
+
+    When a remembered caller expires, every request of that caller in flight misses at once;
+    `remembered` lets one of them ask the database while the others wait for its answer (per
+    event loop), so a busy client does not send a burst of identical queries every
+    `ttl_seconds`.
+    """
 
     def __init__(self, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
         self.tokens = LocalTtlCache(ttl_seconds)
         self.users = LocalTtlCache(ttl_seconds)
         self.grants = LocalTtlCache(ttl_seconds)
+        self._loading: dict[tuple[int, int, Hashable], asyncio.Future[None]] = {}
         _watch_commits(self)
+
+    async def remembered(
+        self, memory: LocalTtlCache, key: Hashable, load: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """The value remembered under `key`, or what `load` answers (remembered unless None)."""
+        value = memory.get(key)
+        if value is not None:
+            return value
+        loop = asyncio.get_running_loop()
+        flight = (id(loop), id(memory), key)
+        loading = self._loading.get(flight)
+        if loading is not None:
+            await asyncio.shield(loading)  # resolves when that load ends, however it ends
+            value = memory.get(key)
+            if value is not None:
+                return value
+            return await load()  # it failed or found nothing: ask for ourselves
+        done = loop.create_future()
+        self._loading[flight] = done
+        try:
+            value = await load()
+            if value is not None:
+                memory.put(key, value)
+            return value
+        finally:
+            del self._loading[flight]
+            done.set_result(None)
 
     def forget_everything(self) -> None:
         self.tokens.clear()
@@ -127,14 +161,12 @@ class CachedTokenRepository(_Decorator):
     def __init__(self, inner: TokenRepository, cache: PrincipalCache) -> None:
         super().__init__(inner)
         self._tokens = inner
-        self._cache = cache.tokens
+        self._cache = cache
 
     async def by_hash(self, token_hash: str) -> ApiToken | None:
-        token: ApiToken | None = self._cache.get(token_hash)
-        if token is None:
-            token = await self._tokens.by_hash(token_hash)
-            if token is not None:
-                self._cache.put(token_hash, token)
+        token: ApiToken | None = await self._cache.remembered(
+            self._cache.tokens, token_hash, lambda: self._tokens.by_hash(token_hash)
+        )
         return token
 
 
@@ -144,14 +176,12 @@ class CachedUserRepository(_Decorator):
     def __init__(self, inner: UserRepository, cache: PrincipalCache) -> None:
         super().__init__(inner)
         self._users = inner
-        self._cache = cache.users
+        self._cache = cache
 
     async def get(self, user_id: UUID) -> User | None:
-        user: User | None = self._cache.get(user_id)
-        if user is None:
-            user = await self._users.get(user_id)
-            if user is not None:
-                self._cache.put(user_id, user)
+        user: User | None = await self._cache.remembered(
+            self._cache.users, user_id, lambda: self._users.get(user_id)
+        )
         # Users are mutable structs: each caller gets its own copy.
         return msgspec.structs.replace(user) if user is not None else None
 
@@ -162,72 +192,39 @@ class CachedMembershipRepository(_Decorator):
     def __init__(self, inner: MembershipRepository, cache: PrincipalCache) -> None:
         super().__init__(inner)
         self._memberships = inner
-        self._cache = cache.grants
+        self._cache = cache
 
     async def grants(self, user_id: UUID) -> Grants:
-        grants: Grants | None = self._cache.get(user_id)
-        if grants is None:
-            grants = await self._memberships.grants(user_id)
-            self._cache.put(user_id, grants)
+        grants: Grants = await self._cache.remembered(
+            self._cache.grants, user_id, lambda: self._memberships.grants(user_id)
+        )
         return grants
 
 
 class CachedPrincipals:
     """Implements Principals: the same memory as the decorators above (a change that makes
-    them forget makes this forget too).
-
-    When a remembered caller expires, every request of that caller in flight misses at once;
-    one of them asks the database and the others wait for its answer (per event loop), so a
-    busy client does not send a burst of identical queries every `ttl_seconds`.
-    """
+    them forget makes this forget too), one database question for concurrent misses."""
 
     def __init__(self, inner: Principals, cache: PrincipalCache) -> None:
         self._inner = inner
         self._cache = cache
-        self._loading: dict[tuple[int, str, Hashable], asyncio.Future[None]] = {}
-
-    async def _remembered(
-        self, memory: LocalTtlCache, kind: str, key: Hashable, load: Callable[[], Awaitable[Any]]
-    ) -> Any:
-        value = memory.get(key)
-        if value is not None:
-            return value
-        loop = asyncio.get_running_loop()
-        flight = (id(loop), kind, key)
-        loading = self._loading.get(flight)
-        if loading is not None:
-            await asyncio.shield(loading)  # resolves when that load ends, however it ends
-            value = memory.get(key)
-            if value is not None:
-                return value
-            return await load()  # it failed or found nothing: ask for ourselves
-        done = loop.create_future()
-        self._loading[flight] = done
-        try:
-            value = await load()
-            if value is not None:
-                memory.put(key, value)
-            return value
-        finally:
-            del self._loading[flight]
-            done.set_result(None)
 
     async def token_by_hash(self, token_hash: str) -> ApiToken | None:
-        token: ApiToken | None = await self._remembered(
-            self._cache.tokens, "token", token_hash, lambda: self._inner.token_by_hash(token_hash)
+        token: ApiToken | None = await self._cache.remembered(
+            self._cache.tokens, token_hash, lambda: self._inner.token_by_hash(token_hash)
         )
         return token
 
     async def user(self, user_id: UUID) -> User | None:
-        user: User | None = await self._remembered(
-            self._cache.users, "user", user_id, lambda: self._inner.user(user_id)
+        user: User | None = await self._cache.remembered(
+            self._cache.users, user_id, lambda: self._inner.user(user_id)
         )
         # Users are mutable structs: each caller gets its own copy.
         return msgspec.structs.replace(user) if user is not None else None
 
     async def grants(self, user_id: UUID) -> Grants:
-        grants: Grants = await self._remembered(
-            self._cache.grants, "grants", user_id, lambda: self._inner.grants(user_id)
+        grants: Grants = await self._cache.remembered(
+            self._cache.grants, user_id, lambda: self._inner.grants(user_id)
         )
         return grants
 
