@@ -22,7 +22,8 @@ class Problem(msgspec.Struct, frozen=True):
 
 
 def join_path(*parts: str | int) -> str:
-    return ".".join(str(part) for part in parts if part != "")
+    """Parts joined by dots, leaving out empty ones: `join_path("wastes", 0, "quantity")`."""
+    return ".".join([str(part) for part in parts if part != ""])
 
 
 class ManifestShapeError(DomainError):

@@ -9,9 +9,11 @@ One key is ours, not EPA's: the read-only `signed` flag on a handler.
 
 from __future__ import annotations
 
+import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
@@ -381,78 +383,230 @@ MANIFEST = ObjectSpec(
 
 def schema_problems(document: object) -> list[Problem]:
     """Every way `document` (parsed JSON) breaks the manifest schema, in document order."""
+    if _passes_quickly(document):
+        return []
     problems: list[Problem] = []
-    _check(document, MANIFEST, "", problems)
+    _check_manifest(document, "", "", problems)
     return problems
 
 
-def _check(value: object, spec: Spec, path: str, problems: list[Problem]) -> None:
+# The quick pass. Most documents break no rule, and msgspec can tell so in C: the specs are
+# restated once as msgspec types (a closed object forbids unknown fields, a string has its
+# lengths and pattern, a list of choices is a Literal, an integer has its range), and what
+# msgspec cannot state (EPA's date-time, `dependencies`) is checked in `__post_init__`. The
+# types decode the document's JSON, so they see JSON only: the document passes when it also
+# equals what they decode, which a tuple, a datetime, a key that is not a string or a key of an
+# open object outside its spec would not. A document that does not pass is walked: only the
+# walk finds and words problems.
+
+_encoder = msgspec.json.Encoder()
+
+
+def _passes_quickly(document: object) -> bool:
+    """True only if the walk would find no problem in `document`; False for some such, too."""
+    try:
+        decoded = _manifest_decoder.decode(_encoder.encode(document))
+        return bool(msgspec.to_builtins(decoded) == document)
+    except (TypeError, ValueError, RecursionError, msgspec.MsgspecError):
+        return False
+
+
+def _json_type(spec: Spec) -> Any:
+    """The msgspec type of the JSON values that `spec` accepts (see `_passes_quickly`).
+
+    A date-time is a string to msgspec; the object that holds it checks it (`_struct_type`).
+    """
     match spec:
         case ObjectSpec():
-            _check_object(value, spec, path, problems)
+            return _struct_type(spec)
         case ArraySpec(items=items):
-            if not isinstance(value, list):
-                problems.append(Problem(path, "must be a list"))
-                return
-            for index, item in enumerate(value):
-                _check(item, items, join_path(path, index), problems)
-        case StringSpec():
-            _check_string(value, spec, path, problems)
-        case IntegerSpec():
-            _check_integer(value, spec, path, problems)
+            return list[_json_type(items)]  # type: ignore[misc]
+        case StringSpec(choices=None, date_time=True):
+            raise ValueError("a date-time is checked only as a property of an object")
+        case StringSpec(choices=None):
+            pattern = None if spec.pattern is None else rf"\A(?:{spec.pattern})\Z"  # not re.search
+            limits = msgspec.Meta(min_length=spec.min_length, max_length=spec.max_length)
+            string = Annotated[str, limits, msgspec.Meta(pattern=pattern)]
+            return string | None if spec.nullable else string
+        case StringSpec(choices=choices):  # the walk does not measure a choice
+            return Literal[choices] | None if spec.nullable else Literal[choices]
+        case IntegerSpec(minimum=minimum, maximum=maximum):
+            return Annotated[int, msgspec.Meta(ge=minimum, le=maximum)]
         case NumberSpec():
-            if not _is_number(value):
-                problems.append(Problem(path, "must be a number"))
+            return int | float
         case BooleanSpec():
-            if not isinstance(value, bool):
-                problems.append(Problem(path, "must be true or false"))
+            return bool
 
 
-def _check_object(value: object, spec: ObjectSpec, path: str, problems: list[Problem]) -> None:
-    if not isinstance(value, dict):
-        problems.append(Problem(path, "must be an object"))
-        return
-    if spec.closed:
-        problems.extend(
-            Problem(join_path(path, key), "unknown field")
-            for key in value
-            if key not in spec.properties
-        )
-    problems.extend(
-        Problem(join_path(path, key), "is required") for key in spec.required if key not in value
+_struct_types: dict[int, type[msgspec.Struct]] = {}
+
+
+def _struct_type(spec: ObjectSpec) -> type[msgspec.Struct]:
+    if id(spec) in _struct_types:
+        return _struct_types[id(spec)]
+    names = {key: f"{key}_" if keyword.iskeyword(key) else key for key in spec.properties}
+    fields: list[tuple[str, Any, Any]] = []
+    date_times: list[str] = []
+    for key, item_spec in spec.properties.items():
+        if isinstance(item_spec, StringSpec) and item_spec.date_time and item_spec.choices is None:
+            date_times.append(names[key])
+            json_type = _json_type(msgspec.structs.replace(item_spec, date_time=False))
+        else:
+            json_type = _json_type(item_spec)
+        if key in spec.required:
+            fields.append((names[key], json_type, msgspec.field(name=key)))
+        else:
+            optional = msgspec.field(name=key, default=msgspec.UNSET)
+            fields.append((names[key], json_type | msgspec.UnsetType, optional))
+    dependencies = [
+        (names[key], [names[need] for need in needs]) for key, needs in spec.dependencies.items()
+    ]
+
+    def __post_init__(self: msgspec.Struct) -> None:
+        for name in date_times:
+            value = getattr(self, name)
+            if isinstance(value, str) and not is_epa_datetime(value):
+                raise ValueError(f"{name} is not a date-time")
+        for name, needs in dependencies:
+            given = getattr(self, name) is not msgspec.UNSET
+            if given and any(getattr(self, need) is msgspec.UNSET for need in needs):
+                raise ValueError(f"{name} is given without {needs}")
+
+    struct = msgspec.defstruct(
+        f"QuickObject{len(_struct_types)}",
+        fields,
+        kw_only=True,
+        forbid_unknown_fields=spec.closed,
+        namespace={"__post_init__": __post_init__} if date_times or dependencies else None,
+        gc=False,  # decoded from JSON, so never in a reference cycle
     )
-    for key, needs in spec.dependencies.items():
-        if key in value:
+    _struct_types[id(spec)] = struct
+    return struct
+
+
+# The walk. Each spec is compiled once into a checker: a closure that holds its spec's limits
+# and the checkers of its items, so that the walk decides nothing about specs as it goes.
+# Paths are built only for problems: a checker gets where its value's parent is and the value's
+# key there, as a chain of (parent, key) pairs that `_path` joins when a problem is reported.
+
+_Where: TypeAlias = "str | tuple[_Where, str | int]"
+"""The path of a node: the document's (`""`), or the pair of its parent's and its key there."""
+
+_Check = Callable[[object, _Where, str | int, list[Problem]], None]
+"""Check `value`, found at `key` in the node at `where`, and append its problems."""
+
+
+def _path(where: _Where, key: str | int) -> str:
+    keys = [key]
+    while isinstance(where, tuple):
+        where, parent_key = where
+        keys.append(parent_key)
+    keys.reverse()
+    return join_path(where, *keys)
+
+
+def _compile(spec: Spec) -> _Check:
+    match spec:
+        case ObjectSpec():
+            return _object_checker(spec)
+        case ArraySpec(items=items):
+            return _array_checker(_compile(items))
+        case StringSpec():
+            return _string_checker(spec)
+        case IntegerSpec():
+            return _integer_checker(spec)
+        case NumberSpec():
+            return _check_number
+        case BooleanSpec():
+            return _check_boolean
+
+
+def _object_checker(spec: ObjectSpec) -> _Check:
+    checks = {key: _compile(item_spec) for key, item_spec in spec.properties.items()}
+    closed, required, dependent = spec.closed, frozenset(spec.required), tuple(spec.dependencies)
+
+    def check(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+        if not isinstance(value, dict):
+            problems.append(Problem(_path(where, key), "must be an object"))
+            return
+        here = (where, key)
+        start, unknown = len(problems), False
+        for name, item in value.items():
+            check_item = checks.get(name)
+            if check_item is not None:
+                check_item(item, here, name, problems)
+            else:
+                unknown = closed
+        keys = value.keys()
+        if unknown or not keys >= required or not keys.isdisjoint(dependent):
+            # The object's own problems go before its items': unknown keys, then missing ones.
+            problems[start:start] = _key_problems(value, here, spec, unknown)
+
+    return check
+
+
+def _key_problems(
+    value: dict[Any, object], here: _Where, spec: ObjectSpec, unknown: bool
+) -> list[Problem]:
+    problems = [
+        Problem(_path(here, name), "unknown field")
+        for name in (value if unknown else ())
+        if name not in spec.properties
+    ]
+    problems.extend(
+        Problem(_path(here, name), "is required") for name in spec.required if name not in value
+    )
+    for name, needs in spec.dependencies.items():
+        if name in value:
             problems.extend(
-                Problem(join_path(path, need), f"is required when {key} is given")
+                Problem(_path(here, need), f"is required when {name} is given")
                 for need in needs
                 if need not in value
             )
-    for key, item in value.items():
-        item_spec = spec.properties.get(key)
-        if item_spec is not None:
-            _check(item, item_spec, join_path(path, key), problems)
+    return problems
 
 
-def _check_string(value: object, spec: StringSpec, path: str, problems: list[Problem]) -> None:
-    if value is None and spec.nullable:
-        return
-    if not isinstance(value, str):
-        problems.append(
-            Problem(path, "must be a string or null" if spec.nullable else "must be a string")
-        )
-        return
-    if spec.choices is not None:
-        if value not in spec.choices:
-            problems.append(Problem(path, "must be one of: " + ", ".join(spec.choices)))
-        return
-    length_problem = _length_problem(len(value), spec.min_length, spec.max_length)
-    if length_problem:
-        problems.append(Problem(path, length_problem))
-    if spec.pattern is not None and re.fullmatch(spec.pattern, value) is None:
-        problems.append(Problem(path, spec.pattern_hint or f"must match {spec.pattern}"))
-    if spec.date_time and not is_epa_datetime(value):
-        problems.append(Problem(path, f"must be a date-time such as {DATETIME_EXAMPLE}"))
+def _array_checker(check_item: _Check) -> _Check:
+    def check(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+        if not isinstance(value, list):
+            problems.append(Problem(_path(where, key), "must be a list"))
+            return
+        here = (where, key)
+        for index, item in enumerate(value):
+            check_item(item, here, index, problems)
+
+    return check
+
+
+def _string_checker(spec: StringSpec) -> _Check:
+    not_a_string = "must be a string or null" if spec.nullable else "must be a string"
+    choices = None if spec.choices is None else frozenset(spec.choices)
+    not_a_choice = "must be one of: " + ", ".join(spec.choices or ())
+    pattern = None if spec.pattern is None else re.compile(spec.pattern)
+    mismatch = spec.pattern_hint or f"must match {spec.pattern}"
+
+    def check(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+        if value is None and spec.nullable:
+            return
+        if not isinstance(value, str):
+            problems.append(Problem(_path(where, key), not_a_string))
+            return
+        if choices is not None:
+            if value not in choices:
+                problems.append(Problem(_path(where, key), not_a_choice))
+            return
+        length_problem = _length_problem(len(value), spec.min_length, spec.max_length)
+        if length_problem:
+            problems.append(Problem(_path(where, key), length_problem))
+        if pattern is not None and pattern.fullmatch(value) is None:
+            problems.append(Problem(_path(where, key), mismatch))
+        if spec.date_time and not is_epa_datetime(value):
+            problems.append(Problem(_path(where, key), _NOT_A_DATE_TIME))
+
+    return check
+
+
+_NOT_A_DATE_TIME = f"must be a date-time such as {DATETIME_EXAMPLE}"
 
 
 def _length_problem(length: int, minimum: int | None, maximum: int | None) -> str | None:
@@ -465,14 +619,17 @@ def _length_problem(length: int, minimum: int | None, maximum: int | None) -> st
     return None
 
 
-def _check_integer(value: object, spec: IntegerSpec, path: str, problems: list[Problem]) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        problems.append(Problem(path, "must be an integer"))
-        return
-    below = spec.minimum is not None and value < spec.minimum
-    above = spec.maximum is not None and value > spec.maximum
-    if below or above:
-        problems.append(Problem(path, _range_message(spec.minimum, spec.maximum)))
+def _integer_checker(spec: IntegerSpec) -> _Check:
+    minimum, maximum = spec.minimum, spec.maximum
+    out_of_range = _range_message(minimum, maximum)
+
+    def check(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            problems.append(Problem(_path(where, key), "must be an integer"))
+        elif (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            problems.append(Problem(_path(where, key), out_of_range))
+
+    return check
 
 
 def _range_message(minimum: int | None, maximum: int | None) -> str:
@@ -483,5 +640,15 @@ def _range_message(minimum: int | None, maximum: int | None) -> str:
     return f"must be at most {maximum}"
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _check_number(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        problems.append(Problem(_path(where, key), "must be a number"))
+
+
+def _check_boolean(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+    if not isinstance(value, bool):
+        problems.append(Problem(_path(where, key), "must be true or false"))
+
+
+_manifest_decoder = msgspec.json.Decoder(_struct_type(MANIFEST))
+_check_manifest = _compile(MANIFEST)
