@@ -29,7 +29,10 @@ def parse_epa_datetime(text: str) -> datetime:
         raise ValueError(f"not a date-time like {DATETIME_EXAMPLE}: {text!r}")
     fraction = (match["fraction"] or "").ljust(6, "0")[:6]
     naive = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
-    return naive.replace(tzinfo=_offset(match["offset"])).astimezone(UTC)
+    try:
+        return naive.replace(tzinfo=_offset(match["offset"])).astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+2300 is before the first UTC instant
+        raise ValueError(f"not a date-time in range: {text!r}") from None
 
 
 def is_epa_datetime(text: str) -> bool:

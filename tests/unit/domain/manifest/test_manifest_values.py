@@ -54,6 +54,8 @@ def test_epa_date_times_parse_to_aware_utc(text: str, expected: datetime) -> Non
         "2019-03-13 04:00:00Z",
         "2019-13-13T04:00:00Z",
         "2019-03-13T04:00:00+2500",
+        "0001-01-01T00:00:00+2300",  # before the first instant a datetime holds in UTC
+        "9999-12-31T23:59:59-2300",  # after the last
         "yesterday",
         "",
     ],
