@@ -423,6 +423,7 @@ def main() -> int:
             "HT_PORT": str(port),
             # One connection per load-generator connection: no request waits for the pool.
             "HT_DATABASE_POOL_SIZE": str(CONNECTIONS),
+            # the read pool keeps its default (HT_DATABASE_READ_POOL_SIZE, 4)
         }
         try:
             _flush_redis(redis_url)

@@ -63,7 +63,9 @@ class ManifestProvider(Provider):
 
     @provide(scope=Scope.APP, when=POSTGRES)
     async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool]:
-        pool = ReadPool(asyncpg_dsn(settings.database.url.reveal()), settings.database.pool_size)
+        pool = ReadPool(
+            asyncpg_dsn(settings.database.url.reveal()), settings.database.read_pool_size
+        )
         yield pool
         await pool.close()
 

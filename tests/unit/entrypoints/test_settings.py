@@ -18,6 +18,7 @@ def test_embedded_defaults(tmp_path: Path) -> None:
     assert (settings.http.host, settings.http.port) == ("127.0.0.1", 8000)
     assert settings.log.format is LogFormat.CONSOLE
     assert settings.rcrainfo.env == "sandbox"
+    assert (settings.database.pool_size, settings.database.read_pool_size) == (10, 4)
 
 
 def test_dev_generates_a_secret_key_once_and_keeps_it(tmp_path: Path) -> None:
@@ -46,6 +47,7 @@ def test_prod_requires_a_secret_key(tmp_path: Path) -> None:
         ("HT_SECRET_KEY", "short", "HT_SECRET_KEY must be at least 32 characters"),
         ("HT_CORS_ORIGINS", "ftp://x", "HT_CORS_ORIGINS"),
         ("HT_RCRAINFO_ENV", "http://plain", "HT_RCRAINFO_ENV must be sandbox"),
+        ("HT_DATABASE_READ_POOL_SIZE", "0", "HT_DATABASE_READ_POOL_SIZE=0 is out of range"),
     ],
 )
 def test_a_bad_value_names_the_variable(
