@@ -189,7 +189,8 @@ class MemoryMembershipRepository(MembershipRepository):
             if u == user_id
         ]
         org_sites = [(s.org_id, s.epa_id) for s in self.data.sites.values()]
-        return Grants.build(user_id, org_roles, explicit, org_sites)
+        site_orgs = {s.epa_id: s.org_id for s in self.data.sites.values()}
+        return Grants.build(user_id, org_roles, explicit, org_sites, site_orgs)
 
     async def org_memberships(self, user_id: UUID) -> Sequence[OrgMembership]:
         return [

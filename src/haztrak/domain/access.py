@@ -67,6 +67,8 @@ class Grants(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     org_roles: Mapping[UUID, OrgRole] = msgspec.field(default_factory=dict)
     site_roles: Mapping[str, SiteRole] = msgspec.field(default_factory=dict)
+    site_orgs: Mapping[str, UUID] = msgspec.field(default_factory=dict)
+    """The org of each site in `site_roles`, where the source knew it."""
 
     @classmethod
     def build(
@@ -75,18 +77,25 @@ class Grants(msgspec.Struct, frozen=True, kw_only=True):
         org_roles: Mapping[UUID, OrgRole],
         explicit_site_roles: Iterable[tuple[str, SiteRole]],
         org_sites: Iterable[tuple[UUID, str]],
+        site_orgs: Mapping[str, UUID] | None = None,
     ) -> Grants:
         """Combine explicit site roles with the site manager role org admins hold."""
         effective: dict[str, SiteRole] = {}
         for epa_id, role in explicit_site_roles:
             effective[epa_id] = _higher(effective.get(epa_id), role)
+        orgs = {epa_id: org for epa_id, org in (site_orgs or {}).items() if epa_id in effective}
         for org_id, epa_id in org_sites:
             if org_roles.get(org_id) is OrgRole.ADMIN:
                 effective[epa_id] = SiteRole.SITE_MANAGER
-        return cls(user_id=user_id, org_roles=dict(org_roles), site_roles=effective)
+                orgs[epa_id] = org_id
+        return cls(user_id=user_id, org_roles=dict(org_roles), site_roles=effective, site_orgs=orgs)
 
     def role_on(self, epa_id: str) -> SiteRole | None:
         return self.site_roles.get(epa_id)
+
+    def org_of(self, epa_id: str) -> UUID | None:
+        """The org a site of this user belongs to, if known."""
+        return self.site_orgs.get(epa_id)
 
     def sites_with(self, minimum: SiteRole) -> frozenset[str]:
         return frozenset(s for s, r in self.site_roles.items() if r.at_least(minimum))

@@ -128,11 +128,13 @@ async def test_memberships_add_up_to_grants(repos: Repos) -> None:
     grants = await repos.memberships.grants(alice.id)
     assert grants.org_roles == {org.id: OrgRole.MEMBER}
     assert dict(grants.site_roles) == {"VATESTGEN001": SiteRole.SIGNER}
+    assert dict(grants.site_orgs) == {"VATESTGEN001": org.id}  # only sites it holds a role on
     bob_grants = await repos.memberships.grants(bob.id)
     assert dict(bob_grants.site_roles) == {
         "VATESTGEN001": SiteRole.SITE_MANAGER,
         "MOCKTSDFS001": SiteRole.SITE_MANAGER,
     }
+    assert bob_grants.org_of("MOCKTSDFS001") == org.id
     members = await repos.memberships.org_members(org.id)
     assert [(u.username, r) for u, r in members] == [
         ("alice", OrgRole.MEMBER),

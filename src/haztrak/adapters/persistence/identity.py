@@ -272,14 +272,15 @@ class SqlMembershipRepository:
                 )
             )
         }
-        explicit = [
-            (epa_id, SiteRole(role))
-            for epa_id, role in await self._session.execute(
-                select(SiteRow.epa_id, SitePermissionRow.role)
-                .join(SitePermissionRow, SitePermissionRow.site_id == SiteRow.id)
-                .where(SitePermissionRow.user_id == user_id)
-            )
-        ]
+        site_orgs: dict[str, UUID] = {}
+        explicit = []
+        for epa_id, role, org_id in await self._session.execute(
+            select(SiteRow.epa_id, SitePermissionRow.role, SiteRow.org_id)
+            .join(SitePermissionRow, SitePermissionRow.site_id == SiteRow.id)
+            .where(SitePermissionRow.user_id == user_id)
+        ):
+            explicit.append((epa_id, SiteRole(role)))
+            site_orgs[epa_id] = org_id
         admin_orgs = [o for o, r in org_roles.items() if r is OrgRole.ADMIN]
         org_sites: list[tuple[UUID, str]] = []
         if admin_orgs:
@@ -289,7 +290,7 @@ class SqlMembershipRepository:
                     select(SiteRow.org_id, SiteRow.epa_id).where(SiteRow.org_id.in_(admin_orgs))
                 )
             ]
-        return Grants.build(user_id, org_roles, explicit, org_sites)
+        return Grants.build(user_id, org_roles, explicit, org_sites, site_orgs)
 
     async def org_memberships(self, user_id: UUID) -> Sequence[OrgMembership]:
         rows = await self._session.scalars(

@@ -78,7 +78,10 @@ class CreateDraftManifest:
         grants = await self._memberships.grants(user.id)
         owner_site = _owner_site(grants, manifest)
         ensure_may(grants, manifest, Operation.EDIT)
-        site = await self._sites.by_epa_id(owner_site)
+        owner_org_id = grants.org_of(owner_site)
+        if owner_org_id is None:  # grants from a source that does not know the site's org
+            site = await self._sites.by_epa_id(owner_site)
+            owner_org_id = site.org_id if site else None
         number = await self._manifests.next_draft_number()
         now = self._clock.now()
         draft = msgspec.structs.replace(
@@ -92,7 +95,7 @@ class CreateDraftManifest:
             version=1,
             created_at=now,
             updated_at=now,
-            owner_org_id=site.org_id if site else None,
+            owner_org_id=owner_org_id,
         )
         await self._manifests.add(stored)
         await self._auditor.record(user, "create", "manifest", stored.mtn, id=str(stored.id))
