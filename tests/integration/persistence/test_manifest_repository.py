@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from haztrak.adapters.persistence import database
-from haztrak.adapters.persistence.identity import SqlOrgRepository, SqlUnitOfWork
+from haztrak.adapters.persistence.identity import SqlAuditLog, SqlOrgRepository, SqlUnitOfWork
 from haztrak.adapters.persistence.lookups import (
     CachedLookupReader,
     SqlLookupReader,
@@ -34,6 +34,7 @@ from haztrak.application.ports.manifests import (
     Party,
     StoredManifest,
 )
+from haztrak.domain.audit import AuditEntry
 from haztrak.domain.errors import Conflict
 from haztrak.domain.identity import Org
 from haztrak.domain.manifest import (
@@ -429,3 +430,71 @@ async def test_page_items_carry_what_a_list_shows(store: Store) -> None:
     )
     assert [t.order for t in headline.transporters] == [1, 2]
     assert len(headline.wastes) == 2
+
+
+async def test_a_draft_written_inside_a_transaction_commits_or_rolls_back_with_it(
+    database_url: str,
+) -> None:
+    """On PostgreSQL the rows of a new manifest go on the asyncpg connection under the
+    session once its transaction has begun (pg_driver.py): they must still be part of it."""
+    engine = database.create_engine(database_url)
+    await database.upgrade(engine)
+    maker = database.session_factory(engine)
+    try:
+        async with maker() as session:
+            org = Org(id=uuid.uuid4(), name="Acme", slug="acme")
+            await SqlOrgRepository(session).add(org)
+            await session.commit()
+
+        async def a_draft(session: Any) -> StoredManifest:
+            repository = SqlManifestRepository(session)
+            number = await repository.next_draft_number()  # the transaction begins here
+            item = StoredManifest(
+                id=uuid.uuid4(),
+                manifest=msgspec.structs.replace(
+                    a_manifest(), manifest_tracking_number=draft_tracking_number(number)
+                ),
+                version=1,
+                created_at=NOW,
+                updated_at=NOW,
+                owner_org_id=org.id,
+            )
+            await repository.add(item)
+            await SqlAuditLog(session).append(
+                AuditEntry(
+                    at=NOW,
+                    actor_id=None,
+                    actor="test",
+                    action="create",
+                    object_type="manifest",
+                    object_id=item.mtn,
+                    detail={"id": str(item.id)},
+                )
+            )
+            with pytest.raises(Conflict):
+                await repository.add(msgspec.structs.replace(item, id=uuid.uuid4()))
+            return item
+
+        async with maker() as session:
+            gone = await a_draft(session)
+            await session.rollback()
+        async with maker() as session:
+            kept = await a_draft(session)
+            await session.commit()
+
+        async with maker() as session:
+            repository = SqlManifestRepository(session)
+            # (SQLite hands the rolled-back draft number out again, PostgreSQL does not)
+            assert gone.id != kept.id
+            found = await repository.by_mtn(kept.mtn)
+            assert found == msgspec.structs.replace(
+                kept, manifest=kept.manifest.with_signed_flags()
+            )
+            assert [s.mtn for s in await repository.summaries(query(GEN))] == [kept.mtn]
+            assert [s.mtn for s in await repository.summaries(query("MOCKTRANS002"))] == [kept.mtn]
+            audit = await SqlAuditLog(session).list(object_type="manifest")
+            assert [(e.object_id, dict(e.detail)) for e in audit] == [
+                (kept.mtn, {"id": str(kept.id)})
+            ]
+    finally:
+        await engine.dispose()

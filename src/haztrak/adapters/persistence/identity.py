@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from haztrak.adapters.persistence.pg_driver import driver_in_transaction
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
     AuditEntryRow,
@@ -520,6 +521,10 @@ class SqlTokenRepository:
 
 
 _INSERT_AUDIT_ENTRY = insert(cast_table(AuditEntryRow))
+_PG_INSERT_AUDIT_ENTRY = (
+    "INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, detail) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
+)
 
 
 class SqlAuditLog:
@@ -527,6 +532,19 @@ class SqlAuditLog:
         self._session = session
 
     async def append(self, entry: AuditEntry) -> None:
+        driver = await driver_in_transaction(self._session)
+        if driver is not None:  # the same INSERT, on the transaction's asyncpg connection
+            await driver.execute(
+                _PG_INSERT_AUDIT_ENTRY,
+                entry.at,
+                entry.actor_id,
+                entry.actor,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                msgspec.json.encode(dict(entry.detail)).decode(),
+            )
+            return
         # A Core INSERT in the caller's transaction: no ORM object to flush at commit.
         await self._session.execute(
             _INSERT_AUDIT_ENTRY,

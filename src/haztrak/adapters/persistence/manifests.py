@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from haztrak.adapters.persistence.pg_driver import driver_in_transaction
 from haztrak.adapters.persistence.tables import (
     DraftNumberRow,
     ManifestHandlerRow,
@@ -54,6 +55,7 @@ from haztrak.domain.handlers import is_epa_id
 from haztrak.domain.manifest import HandlerRole, Manifest, Status, SubmissionType
 
 _decoder = msgspec.json.Decoder(Manifest)
+_encoder = msgspec.json.Encoder()
 _headline_decoder = msgspec.json.Decoder(ManifestHeadline)
 _manifests = ManifestRow.__table__.c  # Core columns: rows without the ORM's per-row work
 _STATUS = {status.value: status for status in Status}
@@ -107,6 +109,11 @@ def _manifest_columns(manifest: Manifest) -> dict[str, Any]:
         # Stored with each handler's read-only `signed` flag, as every reader answers with it.
         "document": msgspec.to_builtins(manifest.with_signed_flags()),
     }
+
+
+def _document_json(manifest: Manifest) -> str:
+    """The stored document as JSON text, with each handler's `signed` flag."""
+    return _encoder.encode(manifest.with_signed_flags()).decode()
 
 
 def _handler_rows(manifest_id: UUID, manifest: Manifest) -> list[dict[str, Any]]:
@@ -177,6 +184,15 @@ _INSERT_NEW_MANIFEST = text(
     ":document) ON CONFLICT (mtn) DO NOTHING"
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in _manifests_table.columns))
 _INSERT_HANDLERS = insert(_handlers_table)
+_PG_INSERT_NEW_MANIFEST = (
+    "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
+    "updated_at, version, owner_org_id, document) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT (mtn) DO NOTHING"
+)
+_PG_INSERT_HANDLERS = (
+    "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
+    "SELECT $1, * FROM unnest($2::varchar[], $3::varchar[], $4::integer[])"
+)
 
 
 class SqlManifestRepository:
@@ -265,6 +281,10 @@ class SqlManifestRepository:
         return int(number)
 
     async def add(self, stored: StoredManifest) -> None:
+        driver = await driver_in_transaction(self._session)
+        if driver is not None:
+            await self._add_on_driver(driver, stored)
+            return
         values = {
             "id": stored.id,
             "created_at": stored.created_at,
@@ -279,6 +299,34 @@ class SqlManifestRepository:
         if getattr(result, "rowcount", 0) != 1:
             raise Conflict(f"a manifest with tracking number {stored.mtn} exists")
         await self._index(stored.id, stored.manifest)
+
+    async def _add_on_driver(self, driver: Any, stored: StoredManifest) -> None:
+        """add() on the asyncpg connection of the session's transaction (pg_driver.py)."""
+        manifest = stored.manifest
+        status = await driver.execute(
+            _PG_INSERT_NEW_MANIFEST,
+            stored.id,
+            stored.mtn,
+            manifest.current_status().value,
+            manifest.submission_type.value if manifest.submission_type else None,
+            manifest.signature_status,
+            stored.created_at,
+            stored.updated_at,
+            stored.version,
+            stored.owner_org_id,
+            _document_json(manifest),
+        )
+        if status != "INSERT 0 1":
+            raise Conflict(f"a manifest with tracking number {stored.mtn} exists")
+        rows = _handler_rows(stored.id, manifest)
+        if rows:
+            await driver.execute(
+                _PG_INSERT_HANDLERS,
+                stored.id,
+                [row["epa_id"] for row in rows],
+                [row["role"] for row in rows],
+                [row["transporter_order"] for row in rows],
+            )
 
     async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
         version = expected_version + 1
