@@ -67,7 +67,9 @@ class _QuietSandboxServer(logging.Filter):
     read them as that server being up. The sandbox announces itself on our logger instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or record.threadName != _SANDBOX_THREAD
+        # The emitting thread, asked here: records carry no thread name (entrypoints.logs).
+        in_sandbox = threading.current_thread().name == _SANDBOX_THREAD
+        return record.levelno >= logging.WARNING or not in_sandbox
 
 
 _SANDBOX_THREAD = "emanifest-sandbox"  # the thread `SandboxServer.start` serves in
