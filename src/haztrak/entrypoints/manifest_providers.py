@@ -45,7 +45,7 @@ from haztrak.entrypoints.settings import Settings
 
 POSTGRES = Marker("postgres")
 """Active when the database is PostgreSQL: the read-only use cases then read through the
-read pool (adapters/persistence/pgpool.py) instead of the request's SQLAlchemy session."""
+read pool (adapters/persistence/pgpool.py) instead of a short SQLAlchemy session per read."""
 
 
 class ManifestProvider(Provider):

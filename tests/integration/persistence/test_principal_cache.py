@@ -42,6 +42,25 @@ async def sessions(tmp_path: Any) -> AsyncIterator[async_sessionmaker[AsyncSessi
     await engine.dispose()
 
 
+async def alice_with_a_token(
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[User, ApiToken]:
+    user = User(id=uuid.uuid4(), username="alice", created_at=NOW)
+    token = ApiToken(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        name="t",
+        token_hash="h" * 64,
+        prefix="ht_abc",
+        created_at=NOW,
+    )
+    async with sessions() as session:
+        await SqlUserRepository(session).add(user, None)
+        await SqlTokenRepository(session).add(token)
+        await session.commit()
+    return user, token
+
+
 def test_entries_live_their_ttl() -> None:
     now = [0.0]
     cache = LocalTtlCache(ttl_seconds=5, max_entries=2, clock=lambda: now[0])
@@ -60,19 +79,7 @@ async def test_callers_are_remembered_and_forgotten_on_commit(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     cache = PrincipalCache()
-    user = User(id=uuid.uuid4(), username="alice", created_at=NOW)
-    token = ApiToken(
-        id=uuid.uuid4(),
-        user_id=user.id,
-        name="t",
-        token_hash="h" * 64,
-        prefix="ht_abc",
-        created_at=NOW,
-    )
-    async with sessions() as session:
-        await SqlUserRepository(session).add(user, None)
-        await SqlTokenRepository(session).add(token)
-        await session.commit()
+    user, token = await alice_with_a_token(sessions)
 
     async with sessions() as session:
         users = CachedUserRepository(SqlUserRepository(session), cache)
@@ -110,19 +117,7 @@ async def test_process_wide_principals_open_a_session_per_question_and_share_the
 ) -> None:
     cache = PrincipalCache()
     principals = CachedPrincipals(SessionPrincipals(sessions), cache)
-    user = User(id=uuid.uuid4(), username="alice", created_at=NOW)
-    token = ApiToken(
-        id=uuid.uuid4(),
-        user_id=user.id,
-        name="t",
-        token_hash="h" * 64,
-        prefix="ht_abc",
-        created_at=NOW,
-    )
-    async with sessions() as session:
-        await SqlUserRepository(session).add(user, None)
-        await SqlTokenRepository(session).add(token)
-        await session.commit()
+    user, token = await alice_with_a_token(sessions)
 
     assert await principals.token_by_hash("h" * 64) == token
     assert await principals.token_by_hash("x" * 64) is None

@@ -8,7 +8,7 @@ write is conditional on the version the caller read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -109,6 +109,41 @@ def _manifest_columns(manifest: Manifest) -> dict[str, Any]:
         # Stored with each handler's read-only `signed` flag, as every reader answers with it.
         "document": msgspec.to_builtins(manifest.with_signed_flags()),
     }
+
+
+def summaries_of(rows: Iterable[Sequence[Any]]) -> list[ManifestSummary]:
+    """Summaries from (mtn, status, submission_type, signature_status) rows."""
+    status, kind = _STATUS, _SUBMISSION_TYPE
+    return [
+        ManifestSummary(
+            manifest_tracking_number=mtn,
+            status=status[state],
+            submission_type=kind[submission] if submission else None,
+            signature_status=signed,
+        )
+        for mtn, state, submission, signed in rows
+    ]
+
+
+def page_of(rows: Iterable[Sequence[Any]], *, limit: int, total: int) -> ManifestPage:
+    """A page from up to `limit` + 1 (id, version, created_at, updated_at, document) rows,
+    newest first: one more than the page means there is a next page."""
+    items = [
+        ListedManifest(
+            id=manifest_id,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
+            headline=_headline_decoder.decode(document),
+        )
+        for manifest_id, version, created_at, updated_at, document in rows
+    ]
+    more = len(items) > limit
+    items = items[:limit]
+    last = items[-1] if more else None
+    return ManifestPage(
+        items=items, total=total, next=Cursor(last.updated_at, last.id) if last else None
+    )
 
 
 def _document_json(manifest: Manifest) -> str:
@@ -238,24 +273,7 @@ class SqlManifestRepository:
         rows = await self._session.execute(
             select(*_LISTED_COLUMNS).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit + 1)
         )
-        items = [
-            ListedManifest(
-                id=manifest_id,
-                version=version,
-                created_at=created_at,
-                updated_at=updated_at,
-                headline=_headline_decoder.decode(document),
-            )
-            for manifest_id, version, created_at, updated_at, document in rows
-        ]
-        more = len(items) > limit
-        items = items[:limit]
-        last = items[-1] if more else None
-        return ManifestPage(
-            items=items,
-            total=total or 0,
-            next=Cursor(last.updated_at, last.id) if last else None,
-        )
+        return page_of(rows, limit=limit, total=total or 0)
 
     async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
         if not query.site_ids:
@@ -264,16 +282,7 @@ class SqlManifestRepository:
         rows = await self._session.execute(
             select(*_SUMMARY_COLUMNS).where(*_conditions(query)).order_by(*_NEWEST_FIRST)
         )
-        status, kind = _STATUS, _SUBMISSION_TYPE
-        return [
-            ManifestSummary(
-                manifest_tracking_number=mtn,
-                status=status[state],
-                submission_type=kind[submission] if submission else None,
-                signature_status=signed,
-            )
-            for mtn, state, submission, signed in rows
-        ]
+        return summaries_of(rows)
 
     async def next_draft_number(self) -> int:
         number = await self._session.scalar(_NEXT_DRAFT_NUMBER, {"issued_at": datetime.now(UTC)})

@@ -17,23 +17,19 @@ from uuid import UUID
 
 import msgspec
 
+from haztrak.adapters.persistence.manifests import page_of, summaries_of
 from haztrak.adapters.persistence.pgpool import ReadPool
 from haztrak.application.ports.manifests import (
     Cursor,
-    ListedManifest,
     ManifestDocument,
-    ManifestHeadline,
     ManifestPage,
     ManifestQuery,
     ManifestSummary,
     StoredManifest,
 )
-from haztrak.domain.manifest import Manifest, Status, SubmissionType
+from haztrak.domain.manifest import Manifest
 
 _decoder = msgspec.json.Decoder(Manifest)
-_headline_decoder = msgspec.json.Decoder(ManifestHeadline)
-_STATUS = {status.value: status for status in Status}
-_SUBMISSION_TYPE = {kind.value: kind for kind in SubmissionType}
 _NEWEST_FIRST = " ORDER BY updated_at DESC, id DESC"
 
 _DOCUMENT = "SELECT id, version, document::text FROM manifests WHERE mtn = $1"
@@ -112,16 +108,7 @@ class PgManifestReader:
             + _NEWEST_FIRST,
             *args,
         )
-        status, kind = _STATUS, _SUBMISSION_TYPE
-        return [
-            ManifestSummary(
-                manifest_tracking_number=mtn,
-                status=status[state],
-                submission_type=kind[submission] if submission else None,
-                signature_status=signed,
-            )
-            for mtn, state, submission, signed in rows
-        ]
+        return summaries_of(rows)
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
@@ -143,21 +130,5 @@ class PgManifestReader:
             + f" LIMIT ${len(args)}",
             *args,
         )
-        items = [
-            ListedManifest(
-                id=_uuid(manifest_id),
-                version=version,
-                created_at=created_at,
-                updated_at=updated_at,
-                headline=_headline_decoder.decode(document),
-            )
-            for manifest_id, version, created_at, updated_at, document in rows
-        ]
-        more = len(items) > limit
-        items = items[:limit]
-        last = items[-1] if more else None
-        return ManifestPage(
-            items=items,
-            total=int(total or 0),
-            next=Cursor(last.updated_at, last.id) if last else None,
-        )
+        listed = ((_uuid(id_), *rest) for id_, *rest in rows)
+        return page_of(listed, limit=limit, total=int(total or 0))
