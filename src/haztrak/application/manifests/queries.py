@@ -151,7 +151,10 @@ def _instant(text: str | None, field: str) -> datetime | None:
         raise InvalidValue(
             field, "must be an ISO 8601 date-time, like 2026-01-31T12:00:00Z"
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:  # as UTC, the way it is stored; 0001-01-01T00:00:00+23:00 has no such instant
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        raise InvalidValue(field, "is out of range") from None
 
 
 _cursor_encoder = msgspec.json.Encoder()
