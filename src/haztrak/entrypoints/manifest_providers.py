@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from haztrak.adapters.cache.principals import (
     CachedMembershipRepository,
     CachedPrincipals,
-    CachedTokenRepository,
     CachedUserRepository,
     PrincipalCache,
 )
@@ -38,7 +37,6 @@ from haztrak.application.ports.manifests import ManifestReader, ManifestReposito
 from haztrak.application.ports.persistence import (
     MembershipRepository,
     Principals,
-    TokenRepository,
     UserRepository,
 )
 from haztrak.entrypoints.settings import Settings
@@ -112,10 +110,6 @@ class PrincipalCacheProvider(Provider):
         self, sessions: async_sessionmaker[AsyncSession], cache: PrincipalCache
     ) -> Principals:
         return CachedPrincipals(SessionPrincipals(sessions), cache)
-
-    @decorate
-    def tokens(self, inner: TokenRepository, cache: PrincipalCache) -> TokenRepository:
-        return CachedTokenRepository(inner, cache)
 
     @decorate
     def users(self, inner: UserRepository, cache: PrincipalCache) -> UserRepository:

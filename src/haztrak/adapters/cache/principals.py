@@ -40,7 +40,6 @@ from haztrak.adapters.persistence.tables import (
 from haztrak.application.ports.persistence import (
     MembershipRepository,
     Principals,
-    TokenRepository,
     UserRepository,
 )
 from haztrak.domain.access import Grants
@@ -153,21 +152,6 @@ class _Decorator:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
-
-
-class CachedTokenRepository(_Decorator):
-    """Implements TokenRepository."""
-
-    def __init__(self, inner: TokenRepository, cache: PrincipalCache) -> None:
-        super().__init__(inner)
-        self._tokens = inner
-        self._cache = cache
-
-    async def by_hash(self, token_hash: str) -> ApiToken | None:
-        token: ApiToken | None = await self._cache.remembered(
-            self._cache.tokens, token_hash, lambda: self._tokens.by_hash(token_hash)
-        )
-        return token
 
 
 class CachedUserRepository(_Decorator):
