@@ -56,3 +56,6 @@ def test_serve_on_embedded_defaults(tmp_path: Path) -> None:
     assert process.returncode == 0, output
     assert (tmp_path / "var" / "haztrak.sqlite3").exists()
     assert '"logger": "haztrak.http"' in output  # JSON logs, one object per line
+    assert "color_message" not in output
+    assert "\\u001b" not in output
+    assert "\x1b" not in output

@@ -25,7 +25,8 @@ def is_sqlite(url: str) -> bool:
 
 def database_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQLAlchemyAsyncConfig:
     """advanced-alchemy's configuration for one database URL."""
-    engine_options: dict[str, Any] = {"echo": echo}
+    # Parameters are emails, token hashes, API IDs: no error message or log line shows them.
+    engine_options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if not is_sqlite(url):
         # No ping before each checkout (it costs round trips on every request); a connection
         # the server dropped fails once, and SQLAlchemy then discards the whole pool.
