@@ -21,16 +21,16 @@ class MemoryCache:
             return None
         return value
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str, *, strict: bool = False) -> bytes | None:
         return self._live(key)
 
-    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+    async def set(self, key: str, value: bytes, ttl_seconds: int, *, strict: bool = False) -> None:
         self._entries[key] = (time.monotonic() + ttl_seconds, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
 
-    async def delete(self, key: str) -> None:
+    async def delete(self, key: str, *, strict: bool = False) -> None:
         self._entries.pop(key, None)
 
     async def incr(self, key: str, ttl_seconds: int) -> int:

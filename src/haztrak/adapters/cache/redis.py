@@ -1,4 +1,5 @@
-"""The cache on Redis. When Redis fails, a read is a miss and a write is dropped."""
+"""The cache on Redis. When Redis fails, a read is a miss and a write is dropped, unless
+the caller is `strict` (sessions): then it is ServiceUnavailable."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from haztrak.application.errors import ServiceUnavailable
+
 log = logging.getLogger(__name__)
+
+
+def _unavailable(exc: RedisError) -> ServiceUnavailable:
+    return ServiceUnavailable(f"the cache (Redis) does not answer ({type(exc).__name__})")
 
 
 class RedisCache:
@@ -19,24 +26,30 @@ class RedisCache:
     def from_url(cls, url: str) -> RedisCache:
         return cls(Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str, *, strict: bool = False) -> bytes | None:
         try:
             value = await self._client.get(self._prefix + key)
         except RedisError as exc:
+            if strict:
+                raise _unavailable(exc) from exc
             log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
             return None
         return value.encode() if isinstance(value, str) else value
 
-    async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+    async def set(self, key: str, value: bytes, ttl_seconds: int, *, strict: bool = False) -> None:
         try:
             await self._client.set(self._prefix + key, value, ex=ttl_seconds)
         except RedisError as exc:
+            if strict:
+                raise _unavailable(exc) from exc
             log.warning("cache write failed and was dropped: %s", type(exc).__name__)
 
-    async def delete(self, key: str) -> None:
+    async def delete(self, key: str, *, strict: bool = False) -> None:
         try:
             await self._client.delete(self._prefix + key)
         except RedisError as exc:
+            if strict:
+                raise _unavailable(exc) from exc
             log.warning("cache delete failed: %s", type(exc).__name__)
 
     async def incr(self, key: str, ttl_seconds: int) -> int:

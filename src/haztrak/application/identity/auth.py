@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import msgspec
 
 from haztrak.application.audit import Auditor
-from haztrak.application.errors import AuthenticationFailed, RateLimited
+from haztrak.application.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.persistence import (
     Principals,
@@ -72,8 +72,18 @@ class SessionData(msgspec.Struct, kw_only=True, frozen=True):
     created_at: datetime
 
 
+SESSIONS_UNAVAILABLE = (
+    "sessions cannot be kept now: the cache that holds them does not answer; try again in a "
+    "moment (API tokens still work)"
+)
+
+
 class Sessions:
-    """Server-side sessions in the cache. The cookie holds a random id; the cache its hash."""
+    """Server-side sessions in the cache. The cookie holds a random id; the cache its hash.
+
+    The cache is asked strictly: a session that could not be stored, read or ended is
+    ServiceUnavailable, never a login that did not stick or a session taken for ended.
+    """
 
     def __init__(self, cache: Cache, clock: Clock, ttl_seconds: int = 14 * 24 * 3600) -> None:
         self._cache = cache
@@ -91,11 +101,19 @@ class Sessions:
         data = SessionData(
             user_id=user.id, csrf_token=secrets.token_urlsafe(32), created_at=self._clock.now()
         )
-        await self._cache.set(self._key(session_id), self._encoder.encode(data), self._ttl)
+        try:
+            await self._cache.set(
+                self._key(session_id), self._encoder.encode(data), self._ttl, strict=True
+            )
+        except ServiceUnavailable as exc:
+            raise ServiceUnavailable(SESSIONS_UNAVAILABLE) from exc
         return session_id, data
 
     async def load(self, session_id: Secret) -> SessionData | None:
-        raw = await self._cache.get(self._key(session_id))
+        try:
+            raw = await self._cache.get(self._key(session_id), strict=True)
+        except ServiceUnavailable as exc:
+            raise ServiceUnavailable(SESSIONS_UNAVAILABLE) from exc
         if raw is None:
             return None
         try:
@@ -104,7 +122,10 @@ class Sessions:
             return None
 
     async def end(self, session_id: Secret) -> None:
-        await self._cache.delete(self._key(session_id))
+        try:
+            await self._cache.delete(self._key(session_id), strict=True)
+        except ServiceUnavailable as exc:
+            raise ServiceUnavailable(SESSIONS_UNAVAILABLE) from exc
 
 
 class ResolveSession:

@@ -15,7 +15,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from haztrak.application.errors import AuthenticationFailed, RateLimited
+from haztrak.application.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
 from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.rcrainfo import RcrainfoError
 from haztrak.application.ports.tasks import QueueUnavailable
@@ -148,6 +148,10 @@ def _queue_unavailable(_: Request[Any, Any, Any], exc: QueueUnavailable) -> Resp
     return problem(503, "Service unavailable", str(exc), headers={"Retry-After": "5"})
 
 
+def _service_unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response[Any]:
+    return problem(503, "Service unavailable", str(exc), headers={"Retry-After": "5"})
+
+
 def _title(status: int) -> str:
     from http import HTTPStatus
 
@@ -168,6 +172,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], ExceptionHandler] = {
     TaskStillRunning: _task_still_running,
     RcrainfoError: _rcrainfo,
     QueueUnavailable: _queue_unavailable,
+    ServiceUnavailable: _service_unavailable,
     AuthenticationFailed: _unauthenticated,
     NotAuthorizedException: _unauthenticated,
     PermissionDeniedException: _permission_denied,
