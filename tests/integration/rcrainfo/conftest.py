@@ -75,6 +75,8 @@ def make_adapter() -> Iterator[AdapterFactory]:
     def make(endpoint: RcrainfoEndpoint, **options: object) -> EmanifestRcrainfo:
         options.setdefault("clock", SystemClock())
         options.setdefault("timeout_seconds", 10)
+        # One try per read: these tests judge single answers; the retries have their own tests.
+        options.setdefault("read_attempts", 1)
         adapter = EmanifestRcrainfo(endpoint, **options)  # type: ignore[arg-type]
         made.append(adapter)
         return adapter

@@ -362,6 +362,61 @@ async def test_a_dropped_connection_is_transient(
     assert (await adapter.get_site(GENERATOR, SITE)).epa_site_id == SITE
 
 
+async def test_a_read_tries_again_through_transient_failures(
+    make_adapter: AdapterFactory,
+    sandbox_endpoint: RcrainfoEndpoint,
+    control: Control,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    patient = make_adapter(sandbox_endpoint, read_attempts=5, read_backoff_seconds=0.01)
+    await patient.get_site(GENERATOR, SITE)
+    caplog.set_level(logging.INFO, logger="haztrak.rcrainfo")
+    control.post("faults", {"failNext": 3, "errorStatus": 503})
+    assert (await patient.get_site(GENERATOR, SITE)).epa_site_id == SITE
+    control.post("faults", {"dropNext": 2})
+    assert await patient.site_tracking_numbers(GENERATOR, SITE)
+    assert caplog.text.count("trying again") == 5
+
+
+async def test_a_read_gives_up_after_its_tries_and_the_task_decides(
+    make_adapter: AdapterFactory, sandbox_endpoint: RcrainfoEndpoint, control: Control
+) -> None:
+    patient = make_adapter(sandbox_endpoint, read_attempts=3, read_backoff_seconds=0.01)
+    await patient.get_site(GENERATOR, SITE)
+    control.post("faults", {"failNext": 3, "errorStatus": 503})
+    with pytest.raises(RcrainfoError) as caught:
+        await patient.get_site(GENERATOR, SITE)
+    assert caught.value.kind is Kind.TRANSIENT
+    assert (await patient.get_site(GENERATOR, SITE)).epa_site_id == SITE
+
+
+async def test_a_write_is_sent_once_whatever_it_meets(
+    make_adapter: AdapterFactory, sandbox_endpoint: RcrainfoEndpoint, control: Control
+) -> None:
+    patient = make_adapter(sandbox_endpoint, read_attempts=5, read_backoff_seconds=0.01)
+    await patient.get_site(GENERATOR, SITE)
+    control.post("faults", {"failNext": 1, "errorStatus": 503})
+    with pytest.raises(RcrainfoError) as caught:
+        await patient.delete_manifest(GENERATOR, "999999999ELC")
+    assert caught.value.kind is Kind.TRANSIENT  # a second try would have met NOT_FOUND
+    with pytest.raises(RcrainfoError) as caught:
+        await patient.delete_manifest(GENERATOR, "999999999ELC")
+    assert caught.value.kind is not Kind.TRANSIENT
+
+
+async def test_a_refusal_is_not_tried_again(
+    make_adapter: AdapterFactory,
+    sandbox_endpoint: RcrainfoEndpoint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    patient = make_adapter(sandbox_endpoint, read_attempts=5, read_backoff_seconds=0.01)
+    caplog.set_level(logging.INFO, logger="haztrak.rcrainfo")
+    with pytest.raises(RcrainfoError) as caught:
+        await patient.get_manifest(GENERATOR, "999999999ELC")
+    assert caught.value.kind is Kind.NOT_FOUND
+    assert "trying again" not in caplog.text
+
+
 async def test_no_more_requests_are_in_flight_than_the_limit(
     make_adapter: AdapterFactory, sandbox_endpoint: RcrainfoEndpoint, control: Control
 ) -> None:
