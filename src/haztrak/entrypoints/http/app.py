@@ -35,6 +35,7 @@ from haztrak.entrypoints.http.controllers.users import UserController
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.web import template_config, web_routers
 from haztrak.entrypoints.worker.embedded import embedded_background
 from haztrak.entrypoints.worker.providers import worker_providers
 
@@ -156,7 +157,8 @@ def create_app(
             yield
 
     app = Litestar(
-        route_handlers=[alive, api_router(), admin_mount(settings, di)],
+        route_handlers=[alive, api_router(), admin_mount(settings, di), *web_routers()],
+        template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         cors_config=CORSConfig(
             allow_origins=list(settings.http.cors_origins),

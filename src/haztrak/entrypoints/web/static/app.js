@@ -1,0 +1,60 @@
+/* Haztrak's only script of its own: small enhancements over pages that work without it.
+   No inline script anywhere (the Content-Security-Policy forbids it). */
+(function () {
+  "use strict";
+
+  /* After an htmx swap, move focus where a keyboard or screen-reader user expects it:
+     an error summary first, else an element marked data-focus-after-swap. */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var root = event.detail.target;
+    if (!root || !root.querySelector) { return; }
+    var target = root.querySelector("#error-summary[data-focus], [data-focus-after-swap]");
+    if (target) {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+    }
+  });
+
+  /* Buttons that print the page (the print stylesheet makes it a clean paper copy). */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
+  /* A failed htmx request (network, 5xx) says so instead of doing nothing. */
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("flash");
+    if (!box) { return; }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 422 || status === 400) { return; } /* forms show their own problems */
+    box.innerHTML = "";
+    var div = document.createElement("div");
+    div.className = "alert alert--error";
+    div.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = "That did not work (error " + status + "). Reload the page and try again.";
+    div.appendChild(p);
+    box.appendChild(div);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("flash");
+    if (!box) { return; }
+    box.innerHTML = "";
+    var div = document.createElement("div");
+    div.className = "alert alert--error";
+    div.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = "Haztrak could not be reached. Check your connection and try again.";
+    div.appendChild(p);
+    box.appendChild(div);
+  });
+
+  /* htmx 4xx answers that carry a form re-rendered with its problems are swapped too. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 422 || status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
