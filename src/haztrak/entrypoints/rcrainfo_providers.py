@@ -9,7 +9,8 @@
   port of 127.0.0.1 the first time something needs RCRAInfo, with its certificate in
   `HT_VAR_DIR/sandbox`. One sandbox serves the whole process, however many containers ask for
   it, so the HTTP app and in-process workers see the same e-Manifest. It is a test double of
-  EPA, holds its data in memory, and refuses to start with HT_ENV=prod.
+  EPA, keeps its data in `HT_SANDBOX_STATE` (`HT_VAR_DIR/sandbox/state.sqlite3`) so that a
+  restart forgets nothing, and refuses to start with HT_ENV=prod.
 
 Tests override `RcrainfoEndpoint` with a provider of their own to point the adapter elsewhere.
 """
@@ -93,18 +94,24 @@ class EmbeddedSandbox:
 
     def acquire(self, settings: Settings) -> RcrainfoEndpoint:
         # Imported here: the sandbox (a Litestar app, uvicorn) is not loaded unless it runs.
-        from haztrak.entrypoints.sandbox.server import SandboxServer
+        from haztrak.entrypoints.sandbox.server import SandboxServer, refuse_in_prod
         from haztrak.entrypoints.sandbox.state import SandboxState
 
         with self._lock:
             if self._server is None:
+                refuse_in_prod(settings.sandbox, allow_prod=False)
                 state = SandboxState(settings.sandbox)
-                server = SandboxServer(state, cert_dir=sandbox_cert_dir(settings))
-                _quiet_sandbox_server_logs()
-                server.start()
+                try:
+                    server = SandboxServer(state, cert_dir=sandbox_cert_dir(settings))
+                    _quiet_sandbox_server_logs()
+                    server.start()
+                except BaseException:
+                    state.close()
+                    raise
                 self._server = server
                 log.info(
-                    "e-Manifest sandbox (a test double of EPA's RCRAInfo, data in memory) at %s",
+                    "e-Manifest sandbox (a test double of EPA's RCRAInfo, state in %s) at %s",
+                    state.location,
                     server.base_url,
                 )
             self._users += 1
@@ -117,8 +124,10 @@ class EmbeddedSandbox:
             self._users -= 1
             if self._users > 0 or self._server is None:
                 return
+            # Stopped and closed under the lock: the next acquire opens the same state file.
             server, self._server = self._server, None
-        server.stop()
+            server.stop()
+            server.state.close()
 
     @property
     def server(self) -> SandboxServer | None:

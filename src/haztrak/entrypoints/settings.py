@@ -114,6 +114,9 @@ class SandboxSettings(msgspec.Struct, frozen=True, kw_only=True):
     page_size: int = SANDBOX_PAGE_SIZE
     lockout_threshold: int = SANDBOX_LOCKOUT_THRESHOLD
     cert_dir: Path = DEFAULT_VAR_DIR / "sandbox"
+    state_file: Path | None = None
+    """The SQLite file the sandbox keeps its state in (HT_SANDBOX_STATE; loaded settings default
+    to HT_VAR_DIR/sandbox/state.sqlite3); None keeps it in memory, forgotten at exit."""
 
     @property
     def is_prod(self) -> bool:
@@ -351,4 +354,15 @@ def _sandbox_settings(environ: Mapping[str, str], env: Env, var_dir: Path) -> Sa
         fault_seed=_int(environ, "HT_SANDBOX_FAULT_SEED", 0, 0, 2**31 - 1),
         page_size=_int(environ, "HT_SANDBOX_PAGE_SIZE", SANDBOX_PAGE_SIZE, 1, 10_000),
         cert_dir=Path(cert_dir) if cert_dir else var_dir / "sandbox",
+        state_file=_sandbox_state_file(environ, var_dir),
     )
+
+
+SANDBOX_STATE_MEMORY = "memory"
+
+
+def _sandbox_state_file(environ: Mapping[str, str], var_dir: Path) -> Path | None:
+    raw = environ.get("HT_SANDBOX_STATE", "").strip()
+    if raw.lower() == SANDBOX_STATE_MEMORY:
+        return None
+    return Path(raw) if raw else var_dir / "sandbox" / "state.sqlite3"

@@ -1,6 +1,7 @@
 """The e-Manifest sandbox over HTTPS on 127.0.0.1, driven by the real `emanifest` client.
 
-One sandbox serves the whole session. Tests leave data behind (each saves what it needs and
+One sandbox serves the whole session, keeping its state in a file as `haztrak sandbox` does by
+default (test_restart.py restarts sandboxes of their own). Tests leave data behind (each saves what it needs and
 asserts nothing about counts it did not make), while faults and the sandbox clock are put back
 after every test.
 
@@ -17,16 +18,19 @@ from collections.abc import Callable, Iterator
 import pytest
 from emanifest import RcrainfoClient
 
-from haztrak.entrypoints.sandbox import SandboxServer, SandboxState
+from haztrak.entrypoints.sandbox import SandboxServer, SandboxSettings, SandboxState
 from tests.integration.sandbox.support import EXAMPLE_USER, ClientFactory, Control
 
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
-    server = SandboxServer(SandboxState(), cert_dir=tmp_path_factory.mktemp("sandbox-tls"))
-    server.start()
-    yield server
-    server.stop()
+    """The sandbox as it runs by default: its state in a file of its own."""
+    state_file = tmp_path_factory.mktemp("sandbox-state") / "state.sqlite3"
+    with SandboxState(SandboxSettings(state_file=state_file)) as state:
+        server = SandboxServer(state, cert_dir=tmp_path_factory.mktemp("sandbox-tls"))
+        server.start()
+        yield server
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -81,3 +81,14 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     settings = load_settings({"HT_VAR_DIR": str(tmp_path), "HT_PORT": "9002"}, dotenv=dotenv)
     assert settings.http.port == 9002
     assert settings.http.host == "0.0.0.0"
+
+
+def test_the_sandbox_keeps_its_state_in_the_var_dir_unless_told_otherwise(tmp_path: Path) -> None:
+    def state_file(**environ: str) -> Path | None:
+        values = {"HT_VAR_DIR": str(tmp_path), **environ}
+        return load_settings(values, dotenv=None).sandbox.state_file
+
+    assert state_file() == tmp_path / "sandbox" / "state.sqlite3"
+    assert state_file(HT_SANDBOX_STATE="memory") is None
+    assert state_file(HT_SANDBOX_STATE=" Memory ") is None
+    assert state_file(HT_SANDBOX_STATE="/srv/sandbox.sqlite3") == Path("/srv/sandbox.sqlite3")

@@ -3,8 +3,12 @@
 This is NOT EPA and nothing it holds counts for compliance. It speaks RCRAInfo's REST API at
 `/rest/api/v1/...` the way the `emanifest` 5.1.0 client calls it (same paths, bearer tokens,
 JSON shapes, error documents and validation reports) so that the code which talks to EPA is
-the code the tests and the demo run. All state lives in memory in one process and is seeded
-deterministically (`seed`); `POST /sandbox/reset` returns to the seed.
+the code the tests and the demo run. It is seeded deterministically (`seed`) and keeps what it is
+told in a SQLite file of its own (`store`; `HT_SANDBOX_STATE`, by default
+`HT_VAR_DIR/sandbox/state.sqlite3`), so a restarted sandbox is the same e-Manifest: manifests
+and signatures are still there and no tracking number is issued twice. `HT_SANDBOX_STATE=memory`
+(or `haztrak sandbox --memory`) asks for a throw-away one; `POST /sandbox/reset` returns to the
+seed.
 
 It behaves like e-Manifest where it matters: 20-minute tokens, lockout after three failed
 logins, per-site permissions, EPA's schema and save rules (the manifest rules are the domain's

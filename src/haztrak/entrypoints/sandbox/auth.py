@@ -1,7 +1,8 @@
 """RCRAInfo authentication: API ID and key for a 20-minute bearer token, and lockout.
 
-Tokens are HS256 JWTs like RCRAInfo's, signed with a per-process secret, and also recorded in
-the state so that a reset, a forced expiry or the sandbox clock can end them.
+Tokens are HS256 JWTs like RCRAInfo's, signed with the sandbox's secret, and also recorded in
+the state so that a reset, a forced expiry or the sandbox clock can end them. The secret, the
+grants and the lockouts are kept with the state, so a token outlives a restart as in RCRAInfo.
 """
 
 from __future__ import annotations
@@ -42,10 +43,7 @@ def login(state: SandboxState, api_id: str, api_key: str) -> dict[str, str]:
             raise _locked()
         user = state.user_by_api_id(api_id)
         if user is None or not hmac.compare_digest(user.api_key or "", api_key):
-            failures = state.failed_logins.get(api_id, 0) + 1
-            state.failed_logins[api_id] = failures
-            if failures >= state.settings.lockout_threshold:
-                state.locked_api_ids.add(api_id)
+            if state.login_failed(api_id):
                 raise _locked()
             raise RcraError(
                 "E_SecurityApiInvalidCredentials", "Invalid API Id/Key Specified", UNAUTHORIZED
@@ -58,7 +56,6 @@ def login(state: SandboxState, api_id: str, api_key: str) -> dict[str, str]:
                 "The user does not have industry permissions for any Site",
                 UNAUTHORIZED,
             )
-        state.failed_logins.pop(api_id, None)
         now = state.now()
         grant = TokenGrant(
             token_id=secrets.token_urlsafe(16),
@@ -66,7 +63,7 @@ def login(state: SandboxState, api_id: str, api_key: str) -> dict[str, str]:
             api_id=api_id,
             expires_at=now + timedelta(seconds=state.faults.config.token_ttl_seconds),
         )
-        state.tokens[grant.token_id] = grant
+        state.grant_token(grant)
     claims = {
         "sub": user.user_id,
         "apiId": api_id,
@@ -131,9 +128,4 @@ def _verified_claims(state: SandboxState, token: str) -> dict[str, Any]:
 
 def expire_all_tokens(state: SandboxState) -> int:
     """Force every issued token to be expired now; answers how many were live."""
-    with state.lock:
-        now = state.now()
-        live = [g for g in state.tokens.values() if g.expires_at > now]
-        for grant in live:
-            grant.expires_at = now
-        return len(live)
+    return state.expire_tokens()

@@ -12,10 +12,13 @@ import json
 import sys
 from pathlib import Path
 
+import msgspec
+
 from haztrak.entrypoints.sandbox.config import DEFAULT_PORT
 from haztrak.entrypoints.sandbox.seed import seeded_users
 from haztrak.entrypoints.sandbox.server import SandboxRefused, SandboxServer, refuse_in_prod
 from haztrak.entrypoints.sandbox.state import SandboxState
+from haztrak.entrypoints.sandbox.store import SandboxStateUnavailable
 from haztrak.entrypoints.settings import Settings
 
 EXIT_OK = 0
@@ -27,8 +30,11 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         "sandbox",
         help="run the e-Manifest (RCRAInfo) sandbox, a local test double of EPA's REST API",
         description=(
-            "Serve RCRAInfo's REST API at https://HOST:PORT/rest/api/ from memory, seeded with "
-            "demo handlers, users and manifests. Faults come from HT_SANDBOX_LATENCY_MS, "
+            "Serve RCRAInfo's REST API at https://HOST:PORT/rest/api/, seeded with demo "
+            "handlers, users and manifests. What it is told is kept in HT_SANDBOX_STATE "
+            "(HT_VAR_DIR/sandbox/state.sqlite3), so a restart forgets nothing and never issues "
+            "a tracking number twice; --memory runs a throw-away sandbox instead. "
+            "Faults come from HT_SANDBOX_LATENCY_MS, "
             "HT_SANDBOX_ERROR_RATE, HT_SANDBOX_ERROR_STATUS, HT_SANDBOX_DROP_RATE and "
             "HT_SANDBOX_TOKEN_TTL, or from POST /sandbox/faults."
         ),
@@ -41,6 +47,11 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         "--list-users",
         action="store_true",
         help="print the seeded RCRAInfo users with their API IDs and keys as JSON, and exit",
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="keep the state in memory only, forgotten at exit (as HT_SANDBOX_STATE=memory)",
     )
     parser.add_argument("--allow-prod", action="store_true", help="start even though HT_ENV=prod")
     parser.add_argument(
@@ -57,22 +68,33 @@ def run_sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
         users = [user.listing() for user in seeded_users().values()]
         print(json.dumps(users, indent=2))
         return EXIT_OK
+    sandbox_settings = settings.sandbox
+    if args.memory:
+        sandbox_settings = msgspec.structs.replace(sandbox_settings, state_file=None)
     try:
-        refuse_in_prod(settings.sandbox, allow_prod=args.allow_prod)
+        refuse_in_prod(sandbox_settings, allow_prod=args.allow_prod)
+        state = SandboxState(sandbox_settings)
+    except (SandboxRefused, SandboxStateUnavailable) as error:
+        print(f"haztrak sandbox: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    with state:
         server = SandboxServer(
-            SandboxState(settings.sandbox),
+            state,
             host=args.host,
             port=args.port,
             cert_dir=args.cert_dir,
             allow_prod=args.allow_prod,
         )
-    except SandboxRefused as error:
-        print(f"haztrak sandbox: {error}", file=sys.stderr)
-        return EXIT_REFUSED
+        return _serve(server)
+
+
+def _serve(server: SandboxServer) -> int:
+    kept = server.state.location
+    where = "in memory, forgotten at exit" if kept == "memory" else f"kept in {kept}"
 
     def announce(base_url: str) -> None:
         print(
-            f"e-Manifest sandbox (a test double of EPA's RCRAInfo; state lives in memory)\n"
+            f"e-Manifest sandbox (a test double of EPA's RCRAInfo; state {where})\n"
             f"  base URL     {base_url}\n"
             f"  certificate  {server.cert_path}  (client.verify = this path)\n"
             f"  users        haztrak sandbox --list-users\n"

@@ -297,10 +297,7 @@ def save(
             mtn = str(review.document["manifestTrackingNumber"])
         else:
             mtn = state.allocate_tracking_number()
-        stored = review.finish(mtn, state.write_time())
-        state.manifests[mtn] = stored
-        if attachment is not None:
-            state.attachments[mtn] = attachment
+        state.put_manifest(mtn, review.finish(mtn, state.write_time()), attachment)
     return OK, report("Saved", now, tracking_number=mtn, findings=findings)
 
 
@@ -332,9 +329,7 @@ def update(
         findings = review.run()
         if not findings.ok:
             return BAD_REQUEST, report("Failed", now, tracking_number=mtn, findings=findings)
-        state.manifests[mtn] = review.finish(mtn, state.write_time())
-        if attachment is not None:
-            state.attachments[mtn] = attachment
+        state.put_manifest(mtn, review.finish(mtn, state.write_time()), attachment)
     return OK, report("Updated", now, tracking_number=mtn, findings=findings)
 
 
@@ -352,8 +347,7 @@ def delete(state: SandboxState, user: RcraUser, mtn: str) -> dict[str, Any]:
                 f"A {stored.get('submissionType')} manifest in status {stored.get('status')} "
                 "cannot be deleted",
             )
-        del state.manifests[mtn]
-        state.attachments.pop(mtn, None)
+        state.remove_manifest(mtn)
     return report("Deleted", state.now(), tracking_number=mtn)
 
 

@@ -187,7 +187,7 @@ def _sign_one(
         document: dict[str, Any] = msgspec.to_builtins(signed)
         _attach_copy_of_record(document)
         document["updatedDate"] = format_epa_datetime(state.write_time())
-        state.manifests[mtn] = document
+        state.put_manifest(mtn, document)
     return {
         "manifestTrackingNumber": mtn,
         "manifestSigned": {

@@ -3,7 +3,8 @@
 - `GET/POST/DELETE /sandbox/faults`: read, change (any subset of `latencyMs`, `errorRate`,
   `errorStatus` 500|503, `dropRate`, `failNext`, `dropNext`, `tokenTtlSeconds`, plus the
   one-shot `expireTokens: true`) or clear the injected faults.
-- `POST /sandbox/reset`: back to the seed (data, tokens, lockouts, faults, clock).
+- `POST /sandbox/reset`: back to the seed (data, tokens, lockouts, faults, clock); the
+  tracking-number counter does not go back, so no number is issued twice.
 - `GET/POST/DELETE /sandbox/clock`: read, advance (`{advanceSeconds}`) or reset sandbox time.
 - `GET /sandbox/users`: the seeded RCRAInfo users with their API IDs and keys.
 - `GET /sandbox/health`.
