@@ -69,6 +69,10 @@ class TaskProblem(msgspec.Struct, frozen=True, kw_only=True):
     warnings: tuple[FieldProblem, ...] = ()
 
 
+RUN_AFTER_ATTEMPT = "runAfterAttempt"
+"""The key of a task's state that holds how many attempts ran before its current run."""
+
+
 class Task(msgspec.Struct, kw_only=True):
     id: UUID
     name: TaskName
@@ -99,6 +103,18 @@ class Task(msgspec.Struct, kw_only=True):
     def finished(self) -> bool:
         return self.status.finished
 
+    @property
+    def run_attempts(self) -> int:
+        """Attempts of the current run: a failed task its owner retries starts a new run
+        (`attempts` keeps counting, as it fences the writes of each attempt)."""
+        before = self.state.get(RUN_AFTER_ATTEMPT, 0)
+        return self.attempts - (before if isinstance(before, int) else 0)
+
+    def reopened(self) -> dict[str, Any]:
+        """The resume state of a new run of this failed task: where the work stands is kept,
+        so the new run resumes; the attempts counted so far belong to the old run."""
+        return {**self.state, RUN_AFTER_ATTEMPT: self.attempts}
+
     def claimable(self, at: datetime) -> bool:
         """A worker may run it now: pending and due, or started by a worker whose lease ran out."""
         if self.status is TaskStatus.PENDING:
@@ -122,15 +138,28 @@ class Task(msgspec.Struct, kw_only=True):
 
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Exponential backoff with jitter: the n-th retry waits between half and all of
-    `first_delay * 2**(n-1)`, never more than `max_delay`. A task runs at most `max_attempts`
-    times."""
+    `first_delay * 2**(n-1)`, never more than `max_delay`.
 
-    max_attempts: int = 6
+    A run of a task is bounded by time: it keeps retrying transient failures until `max_seconds`
+    have passed since its first attempt started (the last retry is brought forward to that
+    limit), and makes at most `max_attempts` attempts, a guard against work that fails fast
+    forever. Its owner may start a new run of a failed task (`Task.run_attempts`)."""
+
+    max_attempts: int = 100
+    max_seconds: float = 3600.0
     first_delay: float = 10.0
     max_delay: float = 900.0
 
     def gives_up_after(self, attempts: int) -> bool:
         return attempts >= self.max_attempts
+
+    def next_try(self, attempts: int, elapsed: float, jitter: float) -> float | None:
+        """Seconds before the next try of a run that made `attempts` attempts and began
+        `elapsed` seconds ago, or None when it gives up; `jitter` is uniform in [0, 1)."""
+        remaining = self.max_seconds - elapsed
+        if self.gives_up_after(attempts) or remaining <= 0:
+            return None
+        return min(self.delay(attempts, jitter), remaining)
 
     def delay(self, attempts: int, jitter: float) -> float:
         """Seconds before the next try after `attempts` tries; `jitter` is uniform in [0, 1)."""

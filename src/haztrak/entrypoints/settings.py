@@ -87,7 +87,8 @@ class TaskSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     sync_interval_seconds: int = 15 * 60
     retention_days: int = 30
-    max_attempts: int = 6
+    max_attempts: int = 100
+    max_seconds: int = 60 * 60
     retry_delay_seconds: int = 10
     retry_max_delay_seconds: int = 15 * 60
     lease_seconds: int = 60
@@ -198,7 +199,8 @@ def _task_settings(environ: Mapping[str, str]) -> TaskSettings:
     return TaskSettings(
         sync_interval_seconds=_duration(environ, "HT_SYNC_INTERVAL", 15 * 60, 60, 86400),
         retention_days=_int(environ, "HT_TASK_RETENTION_DAYS", 30, 1, 3650),
-        max_attempts=_int(environ, "HT_TASK_MAX_ATTEMPTS", 6, 1, 100),
+        max_attempts=_int(environ, "HT_TASK_MAX_ATTEMPTS", 100, 1, 10_000),
+        max_seconds=_int(environ, "HT_TASK_MAX_SECONDS", 60 * 60, 1, 7 * 86400),
         retry_delay_seconds=delay,
         retry_max_delay_seconds=max_delay,
         lease_seconds=_int(environ, "HT_TASK_LEASE_SECONDS", 60, 1, 86400),

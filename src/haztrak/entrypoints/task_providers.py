@@ -48,6 +48,7 @@ def task_policy(settings: Settings) -> TaskPolicy:
     return TaskPolicy(
         retry=RetryPolicy(
             max_attempts=tasks.max_attempts,
+            max_seconds=float(tasks.max_seconds),
             first_delay=float(tasks.retry_delay_seconds),
             max_delay=float(tasks.retry_max_delay_seconds),
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from haztrak.application.tasks.queries import GetTask
 from haztrak.domain.errors import NotFound
 from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.identity import RcraSitePermission, SiteRole
-from haztrak.domain.tasks import TaskName, TaskStatus
+from haztrak.domain.tasks import RetryPolicy, TaskName, TaskStatus
 from tests.fakes_rcrainfo import transient
 from tests.polling import eventually
 from tests.unit.application.task_world import GEN, World
@@ -93,7 +94,33 @@ async def test_a_task_that_exhausts_its_retries_stays_a_failure_with_the_reason(
     assert (task.status, task.attempts) == (TaskStatus.FAILURE, 3)
     assert task.error is not None
     assert task.error.kind == "transient"
-    assert task.error.detail == "gave up after 3 attempts: RCRAInfo answered 503"
+    assert re.fullmatch(
+        r"gave up after 3 attempts in \d+ s \(the most attempts a task makes\); the last "
+        r"error: RCRAInfo answered 503\. Nothing done so far is lost: retry the task and it "
+        r"resumes where it stopped\.",
+        task.error.detail,
+    )
+
+
+async def test_a_run_is_bounded_by_time_not_by_a_small_count_of_attempts() -> None:
+    world = World(
+        TaskPolicy(
+            retry=RetryPolicy(max_attempts=100, max_seconds=600, first_delay=10, max_delay=60),
+            lease=timedelta(minutes=5),
+            wait=timedelta(0),
+        )
+    )
+    task_id = await _profile_sync(world)
+    world.rcrainfo.fail_next("search_users", transient("RCRAInfo answered 503"), times=1000)
+    started = world.clock.now()
+    await world.drain()
+    task = await world.task(task_id)
+    assert task.status is TaskStatus.FAILURE
+    assert task.attempts > 10
+    assert world.clock.now() - started == timedelta(seconds=600)  # the last try at the limit
+    assert task.error is not None
+    assert "(the time a task keeps trying)" in task.error.detail
+    assert "in 10 min" in task.error.detail
 
 
 async def test_a_validation_error_fails_at_once_with_epas_field_errors(world: World) -> None:

@@ -69,6 +69,23 @@ def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
     assert policy.gives_up_after(5)
 
 
+def test_a_run_is_bounded_by_time_and_its_last_retry_comes_at_the_limit() -> None:
+    policy = RetryPolicy(max_attempts=100, max_seconds=3600, first_delay=10, max_delay=900)
+    assert policy.next_try(1, 0, 0.0) == 5
+    assert policy.next_try(8, 3000, 0.999) == pytest.approx(600)  # brought forward
+    assert policy.next_try(8, 3600, 0.5) is None
+    assert policy.next_try(2, 4000, 0.5) is None
+    assert RetryPolicy(max_attempts=3).next_try(3, 0, 0.5) is None
+
+
+def test_an_owners_retry_starts_a_new_run_that_keeps_the_resume_state() -> None:
+    failed = a_task(status=TaskStatus.FAILURE, attempts=7, state={"saveStartedAt": "x"})
+    assert failed.run_attempts == 7
+    again = a_task(status=TaskStatus.STARTED, attempts=8, state=failed.reopened())
+    assert again.run_attempts == 1
+    assert again.state["saveStartedAt"] == "x"
+
+
 def test_schedulers_agree_on_time_windows() -> None:
     quarter = timedelta(minutes=15)
     first = window_key("sync", quarter, datetime(2026, 3, 1, 12, 0, 1, tzinfo=UTC))

@@ -17,7 +17,9 @@ def test_defaults(tmp_path: Path) -> None:
     tasks = _tasks(tmp_path)
     assert tasks == TaskSettings()
     assert (tasks.sync_interval_seconds, tasks.retention_days) == (900, 30)
-    assert (tasks.max_attempts, tasks.retry_delay_seconds, tasks.lease_seconds) == (6, 10, 60)
+    assert (tasks.retry_delay_seconds, tasks.lease_seconds) == (10, 60)
+    # a task is bounded by time: an hour of retries, with a generous cap on attempts
+    assert (tasks.max_seconds, tasks.max_attempts) == (3600, 100)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,7 @@ def test_the_sync_interval_is_minutes_or_a_duration(
         ("HT_TASK_RETENTION_DAYS", "0", "HT_TASK_RETENTION_DAYS=0 is out of range; use 1-3650"),
         ("HT_TASK_MAX_ATTEMPTS", "many", "HT_TASK_MAX_ATTEMPTS='many' is not a whole number"),
         ("HT_TASK_LEASE_SECONDS", "0", "HT_TASK_LEASE_SECONDS=0 is out of range"),
+        ("HT_TASK_MAX_SECONDS", "0", "HT_TASK_MAX_SECONDS=0 is out of range"),
         ("HT_WORKER_THREADS", "100", "HT_WORKER_THREADS=100 is out of range; use 1-64"),
     ],
 )

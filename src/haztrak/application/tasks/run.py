@@ -2,9 +2,10 @@
 
 The claim is committed before any work, so the task shows STARTED and holds a lease. The work
 and the SUCCESS record commit together. Transient RCRAInfo errors (and unexpected ones, which
-may be a database hiccup) retry with backoff and jitter until the policy gives up; anything else
-fails at once. RCRAInfo refusing an org's credentials flags them failing, so no task tries them
-again into EPA's three-strike lockout.
+may be a database hiccup) retry with backoff and jitter until the policy's time limit (or its
+attempt cap) is reached; anything else fails at once. A task that gives up says why, and its
+owner may run it again (RetryTask). RCRAInfo refusing an org's credentials flags them failing,
+so no task tries them again into EPA's three-strike lockout.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from haztrak.application.tasks.errors import ConcurrentUpdate
 from haztrak.application.tasks.policy import TaskPolicy
 from haztrak.domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound
 from haztrak.domain.manifest import ManifestShapeError
-from haztrak.domain.tasks import FieldProblem, Task, TaskName, TaskProblem, TaskStatus
+from haztrak.domain.tasks import (
+    FieldProblem,
+    RetryPolicy,
+    Task,
+    TaskName,
+    TaskProblem,
+    TaskStatus,
+)
 
 log = logging.getLogger("haztrak.tasks")
 
@@ -212,8 +220,11 @@ class RunTask:
         )
         retry = self._policy.retry
         now = self._clock.now()
-        if retryable and not retry.gives_up_after(task.attempts):
-            delay = retry.delay(task.attempts, random.random())  # noqa: S311 - jitter
+        elapsed = (now - (task.started_at or now)).total_seconds()
+        delay = None
+        if retryable:
+            delay = retry.next_try(task.run_attempts, elapsed, random.random())  # noqa: S311
+        if delay is not None:
             kept = await self._tasks.retry_later(
                 task.id,
                 attempt=task.attempts,
@@ -227,7 +238,7 @@ class RunTask:
             return RunOutcome(retry_in=delay) if kept else RunOutcome()
         if retryable:
             problem = msgspec.structs.replace(
-                problem, detail=f"gave up after {task.attempts} attempts: {problem.detail}"
+                problem, detail=_gave_up(task.run_attempts, elapsed, retry, problem.detail)
             )
         await self._tasks.finish(
             task.id, attempt=task.attempts, status=TaskStatus.FAILURE, at=now, error=problem
@@ -235,6 +246,28 @@ class RunTask:
         await self._uow.commit()
         log.info("task %s %s: failed: %s", task.name.value, task.id, problem.title)
         return RunOutcome()
+
+
+def _gave_up(attempts: int, elapsed: float, retry: RetryPolicy, detail: str) -> str:
+    """Why a task that met only transient failures stopped, in words its owner can act on."""
+    limit = (
+        "the most attempts a task makes"
+        if retry.gives_up_after(attempts)
+        else "the time a task keeps trying"
+    )
+    return (
+        f"gave up after {attempts} attempts in {_duration(elapsed)} ({limit}); the last "
+        f"error: {detail}. Nothing done so far is lost: retry the task and it resumes where "
+        "it stopped."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def problem_for(exc: Exception) -> TaskProblem:
