@@ -43,6 +43,22 @@ migrate:
 sandbox:
     haztrak sandbox --port 8001
 
+# take the README's screenshots of the UI with the browser tests (docs/screenshots/)
+screenshots:
+    HT_SCREENSHOTS=docs/screenshots pytest -q tests/browser
+
+# fetch the UI's third-party assets again, pinned and checked (needs npm): htmx 2.0.11
+assets:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    work=$(mktemp -d)
+    (cd "$work" && npm pack --silent htmx.org@2.0.11 >/dev/null)
+    echo "165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e  $work/htmx.org-2.0.11.tgz" | sha256sum -c -
+    tar -xzf "$work/htmx.org-2.0.11.tgz" -C "$work"
+    cp "$work/package/dist/htmx.min.js" src/haztrak/entrypoints/web/static/vendor/htmx-2.0.11.min.js
+    cp "$work/package/LICENSE" src/haztrak/entrypoints/web/static/vendor/htmx-LICENSE.txt
+    rm -rf "$work"
+
 # benchmark the API on PostgreSQL (writes bench-results/)
 bench:
     python -m tests.bench

@@ -1,0 +1,173 @@
+"""Haztrak in a real browser: `haztrak serve` on embedded defaults (SQLite, the in-process
+worker, the embedded e-Manifest sandbox, the demo data) driven by Playwright in the system's
+Chromium. Playwright's own browser download cannot work here, so the browser is Debian's
+`chromium` (.ci/run installs it).
+
+Set HT_SCREENSHOTS=<dir> to keep the screenshots the tests take (the README's come from here:
+`just screenshots`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "haztrak-demo"
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _chromium() -> str:
+    path = os.environ.get("HT_TEST_CHROMIUM") or shutil.which("chromium") or ""
+    if path and Path(path).exists():
+        return path
+    if os.environ.get("HT_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail("no chromium: apt-get install -y chromium (or set HT_TEST_CHROMIUM)")
+    pytest.skip("no chromium on this machine (apt-get install -y chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _haztrak(env: dict[str, str], cwd: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "haztrak.entrypoints.cli.main", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole system in one process, as `just run` starts it, on a free port."""
+    _chromium()
+    home = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HT_")}
+    env |= {
+        "HT_VAR_DIR": str(home / "var"),
+        "HT_PORT": str(port),
+        "HT_LOG_FORMAT": "json",
+        "HT_LOG_LEVEL": "WARNING",
+        "HT_TASK_WAIT_SECONDS": "2",
+    }
+    _haztrak(env, home, "migrate")
+    _haztrak(env, home, "seed", "--demo")
+    env["HT_LOG_LEVEL"] = "INFO"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "haztrak.entrypoints.cli.main", "serve"],
+        cwd=home,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    for raw in process.stdout:
+        lines.append(raw.decode())
+        if "Application startup complete" in lines[-1]:
+            break
+    else:
+        raise AssertionError("haztrak serve exited before it was up:\n" + "".join(lines))
+    # Keep reading the log so the server never blocks on a full pipe.
+    drain = subprocess.Popen(["cat"], stdin=process.stdout, stdout=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        drain.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    path = _chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Screenshots:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def take(self, page: Any, name: str, *, full_page: bool = True) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(self.folder / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Screenshots:
+    folder = os.environ.get("HT_SCREENSHOTS")
+    return Screenshots(Path(folder) if folder else None)
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+    """Pages in fresh browser contexts (each its own cookies); console errors fail the test."""
+    contexts: list[Any] = []
+    problems: list[str] = []
+
+    def make(viewport: dict[str, int] | None = None) -> Any:
+        context = browser.new_context(viewport=viewport or DESKTOP, base_url=live_server)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, f"the browser reported errors: {problems}"
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard")
+
+
+def serious_accessibility_problems(page: Any) -> list[str]:
+    """What axe-core finds of serious or critical impact on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
