@@ -14,6 +14,7 @@ from litestar import Litestar, get
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -36,6 +37,7 @@ from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.web import template_config, web_routers
+from haztrak.entrypoints.web.errors import not_found_anywhere
 from haztrak.entrypoints.worker.embedded import embedded_background
 from haztrak.entrypoints.worker.providers import worker_providers
 
@@ -156,10 +158,13 @@ def create_app(
         async with embedded_background(di, settings):
             yield
 
+    # A path no route knows is a page for a browser, a problem document for the API.
+    exception_handlers = dict(EXCEPTION_HANDLERS)
+    exception_handlers[NotFoundException] = not_found_anywhere(EXCEPTION_HANDLERS[HTTPException])
     app = Litestar(
         route_handlers=[alive, api_router(), admin_mount(settings, di), *web_routers()],
         template_config=template_config(),
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
         cors_config=CORSConfig(
             allow_origins=list(settings.http.cors_origins),
             allow_credentials=True,

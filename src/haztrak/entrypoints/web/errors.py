@@ -114,6 +114,19 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     )
 
 
+def not_found_anywhere(api: Handler) -> Handler:
+    """For a path no route knows: a page for a browser off /api, the API's answer otherwise."""
+
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        path = request.url.path
+        wants_page = "text/html" in request.headers.get("accept", "")
+        if wants_page and not path.startswith(("/api/", "/admin")):
+            return _not_found(request, exc)
+        return api(request, exc)
+
+    return handle
+
+
 WEB_EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     SignInRequired: _sign_in,
     AuthenticationFailed: _sign_in,
