@@ -19,7 +19,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect
 
-from haztrak.application.errors import AuthenticationFailed, RateLimited
+from haztrak.application.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
 from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.tasks import QueueUnavailable
 from haztrak.domain.errors import Conflict, Forbidden, InvalidValue, NotFound
@@ -139,6 +139,7 @@ WEB_EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ValidationException: _validation,
     RateLimited: _rate_limited,
     QueueUnavailable: _unavailable,
+    ServiceUnavailable: _unavailable,
     HTTPException: _http,
     Exception: _unexpected,
 }
