@@ -50,6 +50,7 @@ class MemoryManifestRepository(ManifestRepository):
                 site in query.site_ids and (query.site_role in (None, role))
                 for site, role in parties
             )
+            and (not m.is_draft() or stored.owner_site in query.draft_sites)
             and (query.status is None or m.current_status() is query.status)
             and (query.submission_type is None or m.submission_type is query.submission_type)
             and (not query.mtn_contains or query.mtn_contains.upper() in stored.mtn.upper())
@@ -68,7 +69,13 @@ class MemoryManifestRepository(ManifestRepository):
         if stored is None:
             return None
         encoded = msgspec.json.encode(stored.manifest.with_signed_flags())
-        return ManifestDocument(id=stored.id, version=stored.version, json=encoded)
+        return ManifestDocument(
+            id=stored.id,
+            version=stored.version,
+            json=encoded,
+            status=stored.manifest.current_status(),
+            owner_site=stored.owner_site,
+        )
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None

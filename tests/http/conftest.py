@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from dishka import Provider, Scope, make_async_container, provide
+from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from litestar import Litestar
 
 from haztrak.adapters.persistence import database
 from haztrak.adapters.security.passwords import Argon2PasswordHasher
 from haztrak.application.identity.demo import SeedDemoData
+from haztrak.application.ports.manifests import ManifestRepository
+from haztrak.application.ports.persistence import UnitOfWork
 from haztrak.application.ports.security import PasswordHasher
+from haztrak.domain.manifest import Manifest
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.cli.demo import demo_data
 from haztrak.entrypoints.http.app import create_app
@@ -148,3 +152,12 @@ async def orgadmin(app: Litestar) -> AsyncIterator[Browser]:
 async def tsdf1(app: Litestar) -> AsyncIterator[Browser]:
     async for browser in _logged_in(app, "tsdf1"):
         yield browser
+
+
+async def store_from_rcrainfo(app: Litestar, manifest: Manifest) -> None:
+    """Keep a manifest as a sync from RCRAInfo would: in e-Manifest, so no one's draft."""
+    container: AsyncContainer = app.state.dishka_container
+    async with container() as scope:
+        manifests = await scope.get(ManifestRepository)
+        await manifests.upsert_by_mtn(manifest, owner_org_id=None, at=datetime.now(UTC))
+        await (await scope.get(UnitOfWork)).commit()

@@ -13,8 +13,8 @@ from dishka import AsyncContainer
 from litestar import Litestar
 
 from haztrak.application.ports.persistence import AuditLog
-from tests.http.conftest import Browser, _logged_in
-from tests.manifest_documents import manifest_document
+from tests.http.conftest import Browser, _logged_in, store_from_rcrainfo
+from tests.manifest_documents import a_manifest, manifest_document
 
 MTN_KEYS = {"manifestTrackingNumber", "status", "submissionType", "signatureStatus"}
 
@@ -170,9 +170,10 @@ async def test_bad_input_is_a_4xx_never_a_500(testuser1: Browser, raw: bytes) ->
 
 
 async def test_every_site_type_finds_the_manifest_in_its_tracking_numbers(
-    testuser1: Browser, transporter1: Browser, tsdf1: Browser
+    app: Litestar, testuser1: Browser, transporter1: Browser, tsdf1: Browser
 ) -> None:
-    mtn = (await create(testuser1)).json()["manifestTrackingNumber"]
+    mtn = "100000001ELC"
+    await store_from_rcrainfo(app, a_manifest(mtn=mtn, status="Scheduled"))
 
     async def numbers(browser: Browser, path: str) -> list[str]:
         response = await browser.get(f"/api/manifest/mtn{path}")
@@ -194,7 +195,7 @@ async def test_every_site_type_finds_the_manifest_in_its_tracking_numbers(
     item = (await tsdf1.get("/api/manifest/mtn/MOCKTSDFS001")).json()[0]
     assert item == {
         "manifestTrackingNumber": mtn,
-        "status": "NotAssigned",
+        "status": "Scheduled",
         "submissionType": "FullElectronic",
         "signatureStatus": None,
     }
@@ -204,6 +205,50 @@ async def test_every_site_type_finds_the_manifest_in_its_tracking_numbers(
     # handlers see the manifest, and that it is not signed yet
     document = (await transporter1.get(f"/api/manifest/{mtn}")).json()
     assert document["generator"]["signed"] is False
+
+    # a draft is the generator's until it is in e-Manifest: the others named on it do not
+    # see it in any list
+    draft = (await create(testuser1)).json()["manifestTrackingNumber"]
+    assert await numbers(testuser1, "") == [draft, mtn]
+    assert await numbers(testuser1, "/VATESTGEN001/Generator") == [draft, mtn]
+    for browser in (transporter1, tsdf1):
+        assert await numbers(browser, "") == [mtn]
+        listing = (await browser.get("/api/manifest")).json()
+        assert [i["manifestTrackingNumber"] for i in listing["items"]] == [mtn]
+        assert listing["total"] == 1
+    assert await numbers(transporter1, "/MOCKTRANS001/Transporter") == [mtn]
+    assert await numbers(tsdf1, "/MOCKTSDFS001/Tsdf") == [mtn]
+
+
+async def test_a_site_named_on_a_draft_can_neither_take_nor_touch_it(
+    testuser1: Browser, transporter1: Browser, tsdf1: Browser, orgadmin: Browser
+) -> None:
+    """Issue 11: transporter1 replaced the generator of a generator's draft (200), and the
+    generator's users then got 404 for their own draft; a TSDF could edit or delete it."""
+    created = await create(testuser1)
+    mtn = created.json()["manifestTrackingNumber"]
+    taken = manifest_document(mtn=mtn, generator="MOCKTRANS002")
+    for browser in (transporter1, tsdf1):
+        assert (await browser.get(f"/api/manifest/{mtn}")).status_code == 404
+        assert (await browser.put(f"/api/manifest/{mtn}", json=taken)).status_code == 404
+        assert (await browser.delete(f"/api/manifest/{mtn}")).status_code == 404
+    read = await testuser1.get(f"/api/manifest/{mtn}")
+    assert read.status_code == 200
+    assert read.headers["etag"] == created.headers["etag"]
+    assert read.json()["generator"]["epaSiteId"] == "VATESTGEN001"
+    # its own users cannot move it away from the generator either
+    for browser in (testuser1, orgadmin):
+        moved = await browser.put(f"/api/manifest/{mtn}", json=taken)
+        assert moved.status_code == 422, moved.text
+        assert moved.json()["errors"][0]["field"] == "generator.epaSiteId"
+        assert "VATESTGEN001" in moved.json()["errors"][0]["message"]
+    assert (await testuser1.get(f"/api/manifest/{mtn}")).headers["etag"] == created.headers["etag"]
+    # a transporter's own draft naming the generator is the transporter's, not the generator's
+    theirs = await create(transporter1)
+    theirs_mtn = theirs.json()["manifestTrackingNumber"]
+    assert (await transporter1.get(f"/api/manifest/{theirs_mtn}")).status_code == 200
+    for browser in (testuser1, orgadmin, tsdf1):
+        assert (await browser.get(f"/api/manifest/{theirs_mtn}")).status_code == 404
 
 
 async def test_the_list_pages_newest_first_and_is_stable_under_inserts(
@@ -271,18 +316,28 @@ async def test_drafts_are_numbered_apart_under_concurrent_creation(testuser1: Br
 
 async def test_viewers_only_read(testuser1: Browser, orgadmin: Browser, app: Litestar) -> None:
     mtn = (await create(testuser1)).json()["manifestTrackingNumber"]
+    sent = "100000001ELC"
+    await store_from_rcrainfo(app, a_manifest(mtn=sent, status="Scheduled"))
     demoted = await orgadmin.put(
         "/api/orgs/generators-org-llc/members/testuser1/sites/VATESTGEN001", json={"role": "viewer"}
     )
     assert demoted.status_code in (200, 204), demoted.text
-    assert (await testuser1.get(f"/api/manifest/{mtn}")).status_code == 200
-    assert (await testuser1.get("/api/manifest/mtn/VATESTGEN001")).status_code == 200
+    # a manifest in e-Manifest: read, not changed
+    assert (await testuser1.get(f"/api/manifest/{sent}")).status_code == 200
+    numbers = (await testuser1.get("/api/manifest/mtn/VATESTGEN001")).json()
+    assert [n["manifestTrackingNumber"] for n in numbers] == [sent]  # drafts are preparers'
     for response in [
         await testuser1.post("/api/manifest", json=manifest_document()),
+        await testuser1.put(f"/api/manifest/{sent}", json=manifest_document(mtn=sent)),
+    ]:
+        assert response.status_code == 403, response.text
+    # a draft is its site's preparers' (and above): to a viewer it is not there
+    for response in [
+        await testuser1.get(f"/api/manifest/{mtn}"),
         await testuser1.put(f"/api/manifest/{mtn}", json=manifest_document()),
         await testuser1.delete(f"/api/manifest/{mtn}"),
     ]:
-        assert response.status_code == 403, response.text
+        assert response.status_code == 404, response.text
     # the org admin manages the site, so may change the draft
     assert (await orgadmin.delete(f"/api/manifest/{mtn}")).status_code == 204
     container: AsyncContainer = app.state.dishka_container

@@ -130,6 +130,7 @@ def stored(
         created_at=at,
         updated_at=at,
         owner_org_id=store.org_id,
+        owner_site=kw.pop("owner_site", GEN),
         **kw,
     )
 
@@ -142,6 +143,8 @@ async def add(store: Store, manifest: Manifest, mtn: str, at: datetime = NOW) ->
 
 
 def query(*sites: str, **kw: Any) -> ManifestQuery:
+    """Drafts are made by GEN here (see stored()); the querying user prepares for GEN."""
+    kw.setdefault("draft_sites", frozenset({GEN}))
     return ManifestQuery(site_ids=frozenset(sites or {GEN}), **kw)
 
 
@@ -257,6 +260,65 @@ async def test_filters_and_each_manifest_once(store: Store) -> None:
     assert summary.status is Status.SCHEDULED
     assert summary.submission_type is SubmissionType.HYBRID
     assert summary.signature_status is None
+
+
+async def test_a_draft_is_found_only_through_its_owner_site(store: Store) -> None:
+    """Drafts whose owner site is not in `draft_sites` are left out of items, totals and
+    tracking-number lists; a manifest in e-Manifest is found through any of its sites."""
+    trans = "MOCKTRANS001"
+    mine = await add(store, a_manifest(), "000000001DFT", NOW)
+    theirs = stored(store, a_manifest(), "000000002DFT", NOW + timedelta(seconds=1))
+    theirs = msgspec.structs.replace(theirs, owner_site=trans)
+    await store.manifests.add(theirs)
+    ownerless = stored(store, a_manifest(), "000000003DFT", NOW + timedelta(seconds=2))
+    await store.manifests.add(msgspec.structs.replace(ownerless, owner_site=None))
+    sent = await add(store, a_manifest(status="Pending"), "100000004ELC", NOW - timedelta(1))
+    await store.uow.commit()
+
+    async def mtns(*sites: str, drafts: frozenset[str], **kw: Any) -> list[str]:
+        q = query(*sites, draft_sites=drafts, **kw)
+        summaries = [s.mtn for s in await store.manifests.summaries(q)]
+        page = await store.manifests.page(q, limit=1)
+        assert page.total == len(summaries)
+        assert [s.mtn for s in page.items] == summaries[:1]
+        return summaries
+
+    everyone = frozenset({GEN, trans, "MOCKTSDFS001"})
+    assert await mtns(GEN, drafts=frozenset({GEN})) == [mine.mtn, sent.mtn]
+    assert await mtns(GEN, drafts=frozenset()) == [sent.mtn]
+    assert await mtns(GEN, trans, drafts=frozenset({trans})) == [theirs.mtn, sent.mtn]
+    assert await mtns(*everyone, drafts=everyone) == [theirs.mtn, mine.mtn, sent.mtn]
+    assert await mtns(*everyone, drafts=everyone, status=Status.NOT_ASSIGNED) == [
+        theirs.mtn,
+        mine.mtn,
+    ]
+    # the owner site and the status come with a manifest and its document
+    found = await store.manifests.by_mtn(theirs.mtn)
+    assert found.owner_site == trans
+    document = await store.manifests.document(theirs.mtn)
+    assert (document.status, document.owner_site) == (Status.NOT_ASSIGNED, trans)
+    sent_document = await store.manifests.document(sent.mtn)
+    assert (sent_document.status, sent_document.owner_site) == (Status.PENDING, GEN)
+
+
+async def test_writes_keep_the_owner_site(store: Store) -> None:
+    item = await add(store, a_manifest(), "000000001DFT")
+    moved = a_manifest(mtn=item.mtn, generator="VATESTGEN002")
+    await store.manifests.update(msgspec.structs.replace(item, manifest=moved), expected_version=1)
+    await store.uow.commit()
+    assert (await store.manifests.by_mtn(item.mtn)).owner_site == GEN
+    remote = await add(store, a_manifest(status="Scheduled"), "100000002ELC")
+    await store.manifests.upsert_by_mtn(
+        a_manifest(mtn=remote.mtn, status="InTransit"), owner_org_id=None, at=NOW
+    )
+    await store.uow.commit()
+    assert (await store.manifests.by_mtn(remote.mtn)).owner_site == GEN
+    pulled = await store.manifests.upsert_by_mtn(
+        a_manifest(mtn="100000003ELC", status="Scheduled"), owner_org_id=None, at=NOW
+    )
+    await store.uow.commit()
+    assert pulled.owner_site is None
+    assert (await store.manifests.by_mtn(pulled.mtn)).owner_site is None
 
 
 async def test_pages_are_stable_under_inserts(store: Store) -> None:
@@ -458,6 +520,7 @@ async def test_a_draft_written_inside_a_transaction_commits_or_rolls_back_with_i
                 created_at=NOW,
                 updated_at=NOW,
                 owner_org_id=org.id,
+                owner_site=GEN,
             )
             await repository.add(item)
             await SqlAuditLog(session).append(

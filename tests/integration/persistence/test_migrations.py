@@ -76,3 +76,86 @@ async def test_the_audit_log_is_append_only(database_url: str) -> None:
             ]
     finally:
         await engine.dispose()
+
+
+async def test_existing_drafts_get_their_generator_as_owner_site(database_url: str) -> None:
+    """0004 records the owner site of drafts made before it: the generator, else the first
+    party in signing order; manifests in e-Manifest get none. Down again, nothing else is lost."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
+
+    manifests = sa.table(
+        "manifests",
+        sa.column("id", GUID),
+        sa.column("mtn", sa.String),
+        sa.column("status", sa.String),
+        sa.column("created_at", DateTimeUTC),
+        sa.column("updated_at", DateTimeUTC),
+        sa.column("version", sa.Integer),
+        sa.column("document", JsonB),
+    )
+    handlers = sa.table(
+        "manifest_handlers",
+        sa.column("manifest_id", GUID),
+        sa.column("epa_id", sa.String),
+        sa.column("role", sa.String),
+        sa.column("transporter_order", sa.Integer),
+    )
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    parties = {
+        "000000001DFT": ("NotAssigned", [("TSDF", "Tsdf", None), ("GEN", "Generator", None)]),
+        "000000002DFT": (
+            "NotAssigned",
+            [("TRANS2", "Transporter", 2), ("TSDF", "Tsdf", None), ("TRANS1", "Transporter", 1)],
+        ),
+        "000000003DFT": ("NotAssigned", []),
+        "100000004ELC": ("Scheduled", [("GEN", "Generator", None)]),
+    }
+    ids = {mtn: uuid.uuid4() for mtn in parties}
+    engine = database.create_engine(database_url)
+    try:
+        await database.upgrade(engine, "0003")
+        async with engine.begin() as conn:
+            for mtn, (status, rows) in parties.items():
+                await conn.execute(
+                    manifests.insert().values(
+                        id=ids[mtn],
+                        mtn=mtn,
+                        status=status,
+                        created_at=now,
+                        updated_at=now,
+                        version=1,
+                        document={"manifestTrackingNumber": mtn},
+                    )
+                )
+                for epa_id, role, order in rows:
+                    await conn.execute(
+                        handlers.insert().values(
+                            manifest_id=ids[mtn], epa_id=epa_id, role=role, transporter_order=order
+                        )
+                    )
+        await database.upgrade(engine)
+        async with engine.connect() as conn:
+            owners = dict(
+                (await conn.execute(sa.text("SELECT mtn, owner_site_id FROM manifests"))).all()
+            )
+        assert owners == {
+            "000000001DFT": "GEN",
+            "000000002DFT": "TRANS1",
+            "000000003DFT": None,
+            "100000004ELC": None,
+        }
+        await database.downgrade(engine, "0003")
+        async with engine.connect() as conn:
+            count = sa.text("SELECT count(*) FROM manifest_handlers")
+            assert (await conn.execute(count)).scalar() == 6
+            columns = await conn.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("manifests")}
+            )
+        assert "owner_site_id" not in columns
+        assert "document" in columns
+    finally:
+        await engine.dispose()

@@ -107,6 +107,7 @@ async def test_a_draft_gets_the_next_number_its_owner_and_an_audit_entry(world: 
     assert second.stored.manifest.status is Status.NOT_ASSIGNED
     assert first.stored.version == 1
     assert first.stored.owner_org_id == world.org_of[GEN]
+    assert first.stored.owner_site == GEN
     assert first.stored.manifest.generator.signed is False
     assert first.warnings == []
     assert world.data.commits == 2
@@ -178,17 +179,33 @@ async def test_drafts_are_made_by_preparers_of_one_of_its_sites(world: World) ->
     # a transporter's signer may prepare the draft: the transporter's org owns it
     saved = await world.create()(world.user(SiteRole.SIGNER, TRANS), body())
     assert saved.stored.owner_org_id == world.org_of[TRANS]
+    assert saved.stored.owner_site == TRANS
     assert world.manifests.draft_numbers == 1
 
 
-async def test_a_manifest_is_seen_by_roles_on_any_of_its_sites_only(world: World) -> None:
+async def test_a_draft_is_seen_by_preparers_of_its_owner_site_only(world: World) -> None:
     saved = await world.create()(world.user(SiteRole.PREPARER), body())
-    for reader in (world.user(SiteRole.VIEWER), world.user(SiteRole.VIEWER, TSDF)):
+    for reader in (world.user(SiteRole.PREPARER), world.user(SiteRole.SITE_MANAGER)):
         assert (await world.get()(reader, saved.stored.mtn)).id == saved.stored.id
-    outsider = world.user(SiteRole.SITE_MANAGER, ELSEWHERE)
-    for mtn in (saved.stored.mtn, "000000099DFT", "not-an-mtn"):
-        with pytest.raises(NotFound):
-            await world.get()(outsider, mtn)
+    # a viewer of the owner site, and every role of the other sites named on it: not found
+    outsiders = [world.user(SiteRole.VIEWER), world.user(SiteRole.SITE_MANAGER, ELSEWHERE)]
+    outsiders += [world.user(role, site) for role in SiteRole for site in (TRANS, TSDF)]
+    for outsider in outsiders:
+        for mtn in (saved.stored.mtn, "000000099DFT", "not-an-mtn"):
+            with pytest.raises(NotFound):
+                await world.get()(outsider, mtn)
+
+
+async def test_a_manifest_in_emanifest_is_seen_by_roles_on_any_of_its_sites(
+    world: World,
+) -> None:
+    await world.manifests.upsert_by_mtn(
+        a_manifest(mtn="100000001ELC", status="Scheduled"), owner_org_id=None, at=world.clock.now()
+    )
+    for reader in (world.user(SiteRole.VIEWER), world.user(SiteRole.VIEWER, TSDF)):
+        assert (await world.get()(reader, "100000001ELC")).status is Status.SCHEDULED
+    with pytest.raises(NotFound):
+        await world.get()(world.user(SiteRole.SITE_MANAGER, ELSEWHERE), "100000001ELC")
 
 
 async def test_an_update_replaces_the_draft_and_keeps_number_and_status(world: World) -> None:
@@ -244,18 +261,63 @@ async def test_an_update_does_not_renumber_or_move_the_status(
 
 
 async def test_who_may_update(world: World) -> None:
-    saved = await world.create()(world.user(SiteRole.PREPARER), body())
+    preparer = world.user(SiteRole.PREPARER)
+    saved = await world.create()(preparer, body())
     mtn = saved.stored.mtn
-    with pytest.raises(Forbidden):
-        await world.update()(world.user(SiteRole.VIEWER), mtn, body())
+    # a draft is its owner site's: no one else even finds it, not a viewer of that site, not
+    # the other sites named on it
+    for other in (
+        world.user(SiteRole.VIEWER),
+        world.user(SiteRole.SIGNER, ELSEWHERE),
+        world.user(SiteRole.SIGNER, TRANS),
+        world.user(SiteRole.SITE_MANAGER, TSDF),
+    ):
+        with pytest.raises(NotFound):
+            await world.update()(other, mtn, body(generator=ELSEWHERE))
+    # no edit moves it away from its owner site
+    for changes, field in [
+        ({"generator": TRANS}, "generator.epaSiteId"),
+        ({"generator": None}, "generator.epaSiteId"),
+    ]:
+        with pytest.raises(InvalidValue) as caught:
+            await world.update()(preparer, mtn, body(**changes))
+        assert caught.value.field == field
+        assert GEN in caught.value.message
+    current = await world.manifests.by_mtn(mtn)
+    assert (current.version, current.owner_site) == (1, GEN)
+    # the owner site may play another part, as long as it is on the draft
+    moved = await world.update()(preparer, mtn, body(generator=ELSEWHERE, tsdf=GEN))
+    assert (moved.stored.owner_site, moved.stored.manifest.generator.epa_site_id) == (
+        GEN,
+        ELSEWHERE,
+    )
+    assert (await world.get()(preparer, mtn)).version == 2
+
+
+async def test_a_site_named_on_a_draft_cannot_take_it(world: World) -> None:
+    """The attack of issue 11: transporter1 replaced the generator of a generator's draft."""
+    owner = world.user(SiteRole.SIGNER)
+    saved = await world.create()(owner, body())
+    transporter = world.user(SiteRole.SIGNER, TRANS)
     with pytest.raises(NotFound):
-        await world.update()(world.user(SiteRole.SIGNER, ELSEWHERE), mtn, body())
-    with pytest.raises(Forbidden):  # handing the draft to sites that are not the user's
+        await world.update()(transporter, saved.stored.mtn, body(generator=TRANS))
+    with pytest.raises(NotFound):
+        await world.delete()(world.user(SiteRole.SIGNER, TSDF), saved.stored.mtn)
+    assert (await world.get()(owner, saved.stored.mtn)).version == 1
+
+
+async def test_in_emanifest_a_change_must_keep_a_site_of_the_user(world: World) -> None:
+    await world.manifests.upsert_by_mtn(
+        a_manifest(mtn="100000001ELC", status="Scheduled"), owner_org_id=None, at=world.clock.now()
+    )
+    with pytest.raises(Forbidden):  # handing it to sites that are not the user's
         await world.update()(
             world.user(SiteRole.PREPARER, TSDF),
-            mtn,
-            body(generator=ELSEWHERE, transporters=(), tsdf=None),
+            "100000001ELC",
+            body(generator=ELSEWHERE, tsdf=ELSEWHERE, status=None),
         )
+    with pytest.raises(Forbidden):
+        await world.update()(world.user(SiteRole.VIEWER, TSDF), "100000001ELC", body())
 
 
 async def test_manifests_in_emanifest_change_only_as_their_status_allows(world: World) -> None:
@@ -275,10 +337,13 @@ async def test_manifests_in_emanifest_change_only_as_their_status_allows(world: 
 async def test_deleting_a_draft(world: World) -> None:
     preparer = world.user(SiteRole.PREPARER)
     saved = await world.create()(preparer, body())
-    with pytest.raises(Forbidden):
-        await world.delete()(world.user(SiteRole.VIEWER), saved.stored.mtn)
-    with pytest.raises(NotFound):
-        await world.delete()(world.user(SiteRole.PREPARER, ELSEWHERE), saved.stored.mtn)
+    for other in (
+        world.user(SiteRole.VIEWER),
+        world.user(SiteRole.PREPARER, ELSEWHERE),
+        world.user(SiteRole.SITE_MANAGER, TSDF),
+    ):
+        with pytest.raises(NotFound):
+            await world.delete()(other, saved.stored.mtn)
     with pytest.raises(PreconditionFailed):
         await world.delete()(preparer, saved.stored.mtn, ['"stale"', "W/x"])
     await world.delete()(preparer, saved.stored.mtn, [saved.stored.tag])
@@ -338,22 +403,51 @@ async def test_lists_filter_page_and_hide_other_sites(world: World) -> None:
 
 
 async def test_tracking_numbers_of_a_site_in_each_part(world: World) -> None:
-    saved = await world.create()(world.user(SiteRole.PREPARER), body())
+    mtn = "100000001ELC"
+    await world.manifests.upsert_by_mtn(
+        a_manifest(mtn=mtn, status="Scheduled"), owner_org_id=None, at=world.clock.now()
+    )
     transporter = world.user(SiteRole.VIEWER, TRANS)
-    assert [s.mtn for s in await world.numbers()(transporter)] == [saved.stored.mtn]
-    assert [s.mtn for s in await world.numbers()(transporter, TRANS, "Transporter")] == [
-        saved.stored.mtn
-    ]
+    assert [s.mtn for s in await world.numbers()(transporter)] == [mtn]
+    assert [s.mtn for s in await world.numbers()(transporter, TRANS, "Transporter")] == [mtn]
     assert await world.numbers()(transporter, TRANS, "Generator") == []
     tsdf = world.user(SiteRole.VIEWER, TSDF)
     summary = (await world.numbers()(tsdf, TSDF, "designatedFacility"))[0]
-    assert (summary.mtn, summary.status, summary.signature_status) == (
-        saved.stored.mtn,
-        Status.NOT_ASSIGNED,
-        None,
-    )
+    assert (summary.mtn, summary.status) == (mtn, Status.SCHEDULED)
     with pytest.raises(NotFound):
         await world.numbers()(tsdf, GEN)
+
+
+async def test_lists_show_a_draft_to_its_owner_sites_preparers_only(world: World) -> None:
+    preparer = world.user(SiteRole.PREPARER)
+    draft = (await world.create()(preparer, body())).stored.mtn
+    world.clock.advance(1)
+    await world.manifests.upsert_by_mtn(
+        a_manifest(mtn="100000001ELC", status="Pending"), owner_org_id=None, at=world.clock.now()
+    )
+    sent = ["100000001ELC"]
+    owner_view = ["100000001ELC", draft]
+    for user, expected in [
+        (preparer, owner_view),
+        (world.user(SiteRole.SITE_MANAGER), owner_view),
+        (world.user(SiteRole.VIEWER), sent),
+        (world.user(SiteRole.SIGNER, TRANS), sent),
+        (world.user(SiteRole.SITE_MANAGER, TSDF), sent),
+    ]:
+        listing = await world.list()(user, ManifestFilters())
+        assert ([m.mtn for m in listing.items], listing.total) == (expected, len(expected))
+        assert [s.mtn for s in await world.numbers()(user)] == expected
+        drafts = await world.list()(user, ManifestFilters(status="NotAssigned"))
+        assert drafts.total == len(expected) - 1
+    # a preparer of the owner site sees it through the other sites named on it too
+    preparer_of_tsdf = world.user(SiteRole.PREPARER, TSDF)
+    world.data.site_roles[(_site_id(world, GEN), preparer_of_tsdf.id)] = SiteRole.PREPARER
+    through_tsdf = await world.list()(preparer_of_tsdf, ManifestFilters(site=TSDF))
+    assert [m.mtn for m in through_tsdf.items] == owner_view
+
+
+def _site_id(world: World, epa_id: str) -> uuid.UUID:
+    return next(s.id for s in world.data.sites.values() if s.epa_id == epa_id)
 
 
 async def test_validation_reports_both_levels(world: World) -> None:

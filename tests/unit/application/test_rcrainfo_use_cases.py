@@ -10,7 +10,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.manifests import StoredManifest
 from haztrak.application.ports.rcrainfo import Lookup, RcrainfoProblem, RcrainfoUser
 from haztrak.application.rcrainfo.accounts import RcrainfoNotConfigured
@@ -49,6 +48,7 @@ async def _draft(world: World, **changes: Any) -> StoredManifest:
         created_at=now,
         updated_at=now,
         owner_org_id=world.org_of[GEN].id,
+        owner_site=GEN,
     )
     await world.manifests.add(stored)
     return stored
@@ -507,15 +507,15 @@ async def test_lookups_are_refreshed_into_the_tables_and_the_cache(world: World)
 async def test_a_pull_that_clashes_with_another_write_is_retried(world: World) -> None:
     _remote_manifests(world, 2)
     world.clock.advance(60)
-    upsert = world.manifests.upsert_by_mtn
-    clashes = [PreconditionFailed("another write came first")]
+    add = world.manifests.add
+    clashes = [Conflict("another task stored it first")]
 
     async def clashing(*args: Any, **kwargs: Any) -> Any:
         if clashes:
             raise clashes.pop()
-        return await upsert(*args, **kwargs)
+        return await add(*args, **kwargs)
 
-    world.manifests.upsert_by_mtn = clashing  # type: ignore[method-assign]
+    world.manifests.add = clashing  # type: ignore[method-assign]
     done = await _finished(world, await world.sync()(world.user(SiteRole.VIEWER), GEN))
     assert (done.status, done.attempts) == (TaskStatus.SUCCESS, 2)
     assert done.result["manifests"] == 2

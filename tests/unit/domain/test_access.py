@@ -12,11 +12,15 @@ from haztrak.domain.access import (
     ManifestTarget,
     OrgTarget,
     SiteTarget,
+    draft_sites,
+    ensure_draft_stays_with_owner,
     may,
     require,
+    role_on_manifest,
 )
-from haztrak.domain.errors import Forbidden, NotFound
+from haztrak.domain.errors import Forbidden, InvalidValue, NotFound
 from haztrak.domain.identity import OrgRole, SiteRole
+from tests.manifest_documents import a_manifest
 
 ORG = uuid.uuid4()
 OTHER_ORG = uuid.uuid4()
@@ -126,3 +130,110 @@ def test_require_allows() -> None:
     require(
         grants_with(SiteRole.SIGNER), Action.SIGN_MANIFEST, SiteTarget(SITE), kind="site", key=SITE
     )
+
+
+# --- a draft belongs to the site that prepared it --------------------------------------------
+
+MANIFEST_ACTIONS = [
+    Action.VIEW_MANIFEST,
+    Action.EDIT_MANIFEST,
+    Action.SUBMIT_MANIFEST,
+    Action.SIGN_MANIFEST,
+]
+DRAFT_TABLE = [
+    # role on the owner site, action, allowed
+    (None, action, False)
+    for action in MANIFEST_ACTIONS
+] + [
+    (SiteRole.VIEWER, Action.VIEW_MANIFEST, False),  # viewers see drafts once submitted
+    (SiteRole.VIEWER, Action.EDIT_MANIFEST, False),
+    (SiteRole.PREPARER, Action.VIEW_MANIFEST, True),
+    (SiteRole.PREPARER, Action.EDIT_MANIFEST, True),
+    (SiteRole.PREPARER, Action.SUBMIT_MANIFEST, True),
+    (SiteRole.PREPARER, Action.SIGN_MANIFEST, False),
+    (SiteRole.SIGNER, Action.VIEW_MANIFEST, True),
+    (SiteRole.SIGNER, Action.EDIT_MANIFEST, True),
+    (SiteRole.SITE_MANAGER, Action.EDIT_MANIFEST, True),
+]
+DRAFT = ManifestTarget(frozenset({SITE, OTHER_SITE}), draft=True, owner_site=SITE)
+
+
+@pytest.mark.parametrize(("role", "action", "allowed"), DRAFT_TABLE)
+def test_a_draft_is_reached_through_its_owner_site_only(
+    role: SiteRole | None, action: Action, allowed: bool
+) -> None:
+    assert may(grants_with(role), action, DRAFT) is allowed
+    # any role on another site named on the draft reaches nothing
+    for other_role in SiteRole:
+        other = Grants.build(uuid.uuid4(), {}, [(OTHER_SITE, other_role)], [])
+        assert may(other, action, DRAFT) is False
+    # once submitted, the same manifest is reached through any of its sites again
+    submitted = ManifestTarget(DRAFT.site_ids, draft=False, owner_site=SITE)
+    assert may(grants_with(role), action, submitted) is (
+        role is not None and role.at_least(SITE_ROLE_FOR[action])
+    )
+
+
+SITE_ROLE_FOR = {
+    Action.VIEW_MANIFEST: SiteRole.VIEWER,
+    Action.EDIT_MANIFEST: SiteRole.PREPARER,
+    Action.SUBMIT_MANIFEST: SiteRole.PREPARER,
+    Action.SIGN_MANIFEST: SiteRole.SIGNER,
+}
+
+
+def test_an_org_admin_reaches_the_drafts_of_its_orgs_sites() -> None:
+    assert may(grants_with(org_role=OrgRole.ADMIN), Action.EDIT_MANIFEST, DRAFT)
+
+
+def test_a_draft_without_a_known_owner_is_no_ones() -> None:
+    ownerless = ManifestTarget(frozenset({SITE}), draft=True)
+    assert may(grants_with(SiteRole.SITE_MANAGER), Action.VIEW_MANIFEST, ownerless) is False
+
+
+def test_require_hides_a_draft_from_everyone_but_its_owner_sites_preparers() -> None:
+    for grants in (
+        grants_with(SiteRole.VIEWER),
+        Grants.build(uuid.uuid4(), {}, [(OTHER_SITE, SiteRole.SITE_MANAGER)], []),
+    ):
+        with pytest.raises(NotFound):
+            require(grants, Action.EDIT_MANIFEST, DRAFT, kind="manifest", key="x")
+    with pytest.raises(Forbidden):
+        require(
+            grants_with(SiteRole.PREPARER), Action.SIGN_MANIFEST, DRAFT, kind="manifest", key="x"
+        )
+
+
+def test_the_role_that_counts_on_a_draft_is_the_one_on_its_owner_site() -> None:
+    both = Grants.build(
+        uuid.uuid4(), {}, [(SITE, SiteRole.PREPARER), (OTHER_SITE, SiteRole.SITE_MANAGER)], []
+    )
+    assert role_on_manifest(both, DRAFT) is SiteRole.PREPARER
+    assert role_on_manifest(grants_with(SiteRole.VIEWER), DRAFT) is None
+    submitted = ManifestTarget(DRAFT.site_ids)
+    assert role_on_manifest(both, submitted) is SiteRole.SITE_MANAGER
+    assert draft_sites(both) == {SITE, OTHER_SITE}
+    assert draft_sites(grants_with(SiteRole.VIEWER)) == frozenset()
+
+
+def test_no_edit_moves_a_draft_away_from_its_owner_site() -> None:
+    before = a_manifest(generator=SITE, tsdf=OTHER_SITE)
+    ensure_draft_stays_with_owner(SITE, before, a_manifest(generator=SITE, wastes=1))
+    ensure_draft_stays_with_owner(SITE, before, a_manifest(generator=OTHER_SITE, tsdf=SITE))
+    for after in (
+        a_manifest(generator="MOCKTRANS001"),
+        a_manifest(generator=None),
+        a_manifest(generator=None, transporters=(), tsdf=None),
+    ):
+        with pytest.raises(InvalidValue) as caught:
+            ensure_draft_stays_with_owner(SITE, before, after)
+        assert caught.value.field == "generator.epaSiteId"
+        assert SITE in caught.value.message
+    # the refusal names the field where the owner site was
+    transporter = "MOCKTRANS002"
+    with pytest.raises(InvalidValue) as caught:
+        ensure_draft_stays_with_owner(transporter, before, a_manifest(transporters=()))
+    assert caught.value.field == "transporters.1.epaSiteId"
+    with pytest.raises(InvalidValue) as caught:
+        ensure_draft_stays_with_owner(OTHER_SITE, before, a_manifest(tsdf=None))
+    assert caught.value.field == "designatedFacility.epaSiteId"

@@ -59,6 +59,7 @@ _encoder = msgspec.json.Encoder()
 _headline_decoder = msgspec.json.Decoder(ManifestHeadline)
 _manifests = ManifestRow.__table__.c  # Core columns: rows without the ORM's per-row work
 _STATUS = {status.value: status for status in Status}
+_DRAFT_STATUS = Status.NOT_ASSIGNED.value
 _SUBMISSION_TYPE = {kind.value: kind for kind in SubmissionType}
 
 _manifests_table = cast_table(ManifestRow)
@@ -70,6 +71,7 @@ _STORED_COLUMNS = (
     _manifests.created_at,
     _manifests.updated_at,
     _manifests.owner_org_id,
+    _manifests.owner_site_id,
     # As text: msgspec decodes it straight into the model, without a dict in between.
     cast(_manifests.document, Text).label("document"),
 )
@@ -97,6 +99,7 @@ def _stored(row: Any) -> StoredManifest:
         created_at=row.created_at,
         updated_at=row.updated_at,
         owner_org_id=row.owner_org_id,
+        owner_site=row.owner_site_id,
     )
 
 
@@ -176,7 +179,14 @@ def _conditions(query: ManifestQuery) -> list[ColumnElement[bool]]:
     parties = select(_handlers.manifest_id).where(_handlers.epa_id.in_(sorted(query.site_ids)))
     if query.site_role is not None:
         parties = parties.where(_handlers.role == query.site_role.value)
-    conditions: list[ColumnElement[bool]] = [_manifests.id.in_(parties)]
+    conditions: list[ColumnElement[bool]] = [
+        _manifests.id.in_(parties),
+        # a draft only through its owner site (domain.access)
+        or_(
+            _manifests.status != _DRAFT_STATUS,
+            _manifests.owner_site_id.in_(sorted(query.draft_sites)),
+        ),
+    ]
     if query.status is not None:
         conditions.append(_manifests.status == query.status.value)
     if query.submission_type is not None:
@@ -199,7 +209,11 @@ def _after(cursor: Cursor) -> ColumnElement[bool]:
 
 _BY_MTN = select(*_STORED_COLUMNS).where(_manifests.mtn == bindparam("mtn"))
 _DOCUMENT_BY_MTN = select(
-    _manifests.id, _manifests.version, cast(_manifests.document, Text).label("document")
+    _manifests.id,
+    _manifests.version,
+    _manifests.status,
+    _manifests.owner_site_id,
+    cast(_manifests.document, Text).label("document"),
 ).where(_manifests.mtn == bindparam("mtn"))
 
 
@@ -214,15 +228,15 @@ _NEXT_DRAFT_NUMBER = (
 # they compiled on every call (~360 us here); this text is the same on both databases.
 _INSERT_NEW_MANIFEST = text(
     "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
-    "updated_at, version, owner_org_id, document) VALUES (:id, :mtn, :status, "
+    "updated_at, version, owner_org_id, owner_site_id, document) VALUES (:id, :mtn, :status, "
     ":submission_type, :signature_status, :created_at, :updated_at, :version, :owner_org_id, "
-    ":document) ON CONFLICT (mtn) DO NOTHING"
+    ":owner_site_id, :document) ON CONFLICT (mtn) DO NOTHING"
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in _manifests_table.columns))
 _INSERT_HANDLERS = insert(_handlers_table)
 _PG_INSERT_NEW_MANIFEST = (
     "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
-    "updated_at, version, owner_org_id, document) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) ON CONFLICT (mtn) DO NOTHING"
+    "updated_at, version, owner_org_id, owner_site_id, document) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) ON CONFLICT (mtn) DO NOTHING"
 )
 _PG_INSERT_HANDLERS = (
     "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
@@ -256,7 +270,13 @@ class SqlManifestRepository:
         row = (await self._session.execute(_DOCUMENT_BY_MTN, {"mtn": mtn})).first()
         if row is None:
             return None
-        return ManifestDocument(id=row.id, version=row.version, json=row.document.encode())
+        return ManifestDocument(
+            id=row.id,
+            version=row.version,
+            json=row.document.encode(),
+            status=_STATUS[row.status],
+            owner_site=row.owner_site_id,
+        )
 
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
@@ -300,6 +320,7 @@ class SqlManifestRepository:
             "updated_at": stored.updated_at,
             "version": stored.version,
             "owner_org_id": stored.owner_org_id,
+            "owner_site_id": stored.owner_site,
             **_manifest_columns(stored.manifest),
         }
         # A taken tracking number inserts nothing (and aborts nothing), so no savepoint is
@@ -323,6 +344,7 @@ class SqlManifestRepository:
             stored.updated_at,
             stored.version,
             stored.owner_org_id,
+            stored.owner_site,
             _document_json(manifest),
         )
         if status != "INSERT 0 1":
@@ -346,6 +368,7 @@ class SqlManifestRepository:
                 version=version,
                 updated_at=stored.updated_at,
                 owner_org_id=stored.owner_org_id,
+                owner_site_id=stored.owner_site,
                 **_manifest_columns(stored.manifest),
             )
         )
@@ -384,6 +407,7 @@ class SqlManifestRepository:
                     ManifestRow.version,
                     ManifestRow.created_at,
                     ManifestRow.owner_org_id,
+                    ManifestRow.owner_site_id,
                 ).where(ManifestRow.mtn == mtn)
             )
         ).first()
@@ -406,6 +430,7 @@ class SqlManifestRepository:
                 created_at=current.created_at,
                 updated_at=at,
                 owner_org_id=current.owner_org_id or owner_org_id,
+                owner_site=current.owner_site_id,
             ),
             expected_version=current.version,
         )

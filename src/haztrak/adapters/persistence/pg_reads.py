@@ -27,16 +27,21 @@ from haztrak.application.ports.manifests import (
     ManifestSummary,
     StoredManifest,
 )
-from haztrak.domain.manifest import Manifest
+from haztrak.domain.manifest import Manifest, Status
 
 _decoder = msgspec.json.Decoder(Manifest)
+_STATUS = {status.value: status for status in Status}
 _NEWEST_FIRST = " ORDER BY updated_at DESC, id DESC"
 
-_DOCUMENT = "SELECT id, version, document::text FROM manifests WHERE mtn = $1"
+_DOCUMENT = (
+    "SELECT id, version, status, owner_site_id, document::text FROM manifests WHERE mtn = $1"
+)
 _STORED = (
-    "SELECT id, version, created_at, updated_at, owner_org_id, document::text "
+    "SELECT id, version, created_at, updated_at, owner_org_id, owner_site_id, document::text "
     "FROM manifests WHERE mtn = $1"
 )
+# A draft only through its owner site (domain.access); $2 is ManifestQuery.draft_sites.
+_DRAFT_OWNER = f"(status <> '{Status.NOT_ASSIGNED.value}' OR owner_site_id = ANY($2::varchar[]))"
 
 
 def _uuid(value: Any) -> UUID:
@@ -51,12 +56,12 @@ def _like_pattern(text: str) -> str:
 
 def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     """The WHERE clause of a ManifestQuery and its arguments ($1, $2, ... in order)."""
-    args: list[Any] = [sorted(query.site_ids)]
+    args: list[Any] = [sorted(query.site_ids), sorted(query.draft_sites)]
     parties = "SELECT manifest_id FROM manifest_handlers WHERE epa_id = ANY($1::varchar[])"
     if query.site_role is not None:
         args.append(query.site_role.value)
         parties += f" AND role = ${len(args)}"
-    conditions = [f"id IN ({parties})"]
+    conditions = [f"id IN ({parties})", _DRAFT_OWNER]
     if query.status is not None:
         args.append(query.status.value)
         conditions.append(f"status = ${len(args)}")
@@ -82,13 +87,20 @@ class PgManifestReader:
         row = await self._pool.fetchrow(_DOCUMENT, mtn)
         if row is None:
             return None
-        return ManifestDocument(id=_uuid(row[0]), version=row[1], json=row[2].encode())
+        manifest_id, version, status, owner_site, document = row
+        return ManifestDocument(
+            id=_uuid(manifest_id),
+            version=version,
+            json=document.encode(),
+            status=_STATUS[status],
+            owner_site=owner_site,
+        )
 
     async def by_mtn(self, mtn: str) -> StoredManifest | None:
         row = await self._pool.fetchrow(_STORED, mtn)
         if row is None:
             return None
-        manifest_id, version, created_at, updated_at, owner, document = row
+        manifest_id, version, created_at, updated_at, owner, owner_site, document = row
         return StoredManifest(
             id=_uuid(manifest_id),
             manifest=_decoder.decode(document),
@@ -96,6 +108,7 @@ class PgManifestReader:
             created_at=created_at,
             updated_at=updated_at,
             owner_org_id=_uuid(owner) if owner is not None else None,
+            owner_site=owner_site,
         )
 
     async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:

@@ -194,6 +194,8 @@ class ManifestRow(Base):
     owner_org_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("orgs.id", ondelete="SET NULL"), index=True
     )
+    owner_site_id: Mapped[str | None] = mapped_column(String(12))
+    """The EPA ID of the site that prepared the manifest; a draft is that site's alone."""
     document: Mapped[dict[str, Any]] = mapped_column(JsonB)
 
 

@@ -3,6 +3,10 @@
 
 A draft may be incomplete: it must have EPA's shape, and its business-rule problems come back
 as warnings so that work in progress can be saved. They become errors when it is submitted.
+
+A draft belongs to the site that prepared it (its owner site, recorded at creation) until it is
+submitted: only that site's preparers and above see, change or delete it, and every version of
+it names that site (domain.access).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from haztrak.application.manifests.access import (
     ensure_current,
     ensure_keeps_a_site_of,
     ensure_may,
+    ensure_may_change,
     visible_manifest,
 )
 from haztrak.application.manifests.documents import read_manifest
 from haztrak.application.ports.manifests import ManifestRepository, StoredManifest
 from haztrak.application.ports.persistence import MembershipRepository, SiteRepository, UnitOfWork
 from haztrak.application.ports.security import Clock
-from haztrak.domain.access import Grants
+from haztrak.domain.access import Grants, ensure_draft_stays_with_owner
 from haztrak.domain.errors import Forbidden, InvalidValue, NotFound
 from haztrak.domain.identity import SiteRole, User
 from haztrak.domain.manifest import (
@@ -96,6 +101,7 @@ class CreateDraftManifest:
             created_at=now,
             updated_at=now,
             owner_org_id=owner_org_id,
+            owner_site=owner_site,
         )
         await self._manifests.add(stored)
         await self._auditor.record(user, "create", "manifest", stored.mtn, id=str(stored.id))
@@ -104,7 +110,8 @@ class CreateDraftManifest:
 
 
 def _owner_site(grants: Grants, manifest: Manifest) -> str:
-    """The first party, in signing order, at a site where the user may prepare manifests."""
+    """The first party, in signing order, at a site where the user may prepare manifests: the
+    draft's owner site."""
     sites = [h.epa_site_id for _, h in manifest.handlers() if h.epa_site_id]
     if not sites:
         raise InvalidValue(
@@ -146,7 +153,8 @@ class UpdateManifest:
         grants = await self._memberships.grants(user.id)
         stored = await visible_manifest(self._manifests, grants, mtn)
         current = stored.manifest
-        ensure_may(grants, current, Operation.EDIT if current.is_draft() else Operation.UPDATE)
+        draft = current.is_draft()
+        ensure_may_change(grants, stored, Operation.EDIT if draft else Operation.UPDATE)
         ensure_current(stored, if_match)
         manifest = read_manifest(raw)
         if manifest.manifest_tracking_number not in (None, stored.mtn):
@@ -161,7 +169,10 @@ class UpdateManifest:
                 f"must be {status.value} or left out: the status changes by submitting and "
                 "signing, not by editing",
             )
-        ensure_keeps_a_site_of(grants, manifest)
+        if draft:
+            ensure_draft_stays_with_owner(stored.owner_site, current, manifest)
+        else:
+            ensure_keeps_a_site_of(grants, manifest)
         now = self._clock.now()
         changed = msgspec.structs.replace(
             manifest, manifest_tracking_number=stored.mtn, status=status
@@ -195,7 +206,7 @@ class DeleteManifest:
     async def __call__(self, user: User, mtn: str, if_match: Sequence[str] | None = None) -> None:
         grants = await self._memberships.grants(user.id)
         stored = await visible_manifest(self._manifests, grants, mtn)
-        ensure_may(grants, stored.manifest, Operation.DELETE)
+        ensure_may_change(grants, stored, Operation.DELETE)
         if not stored.manifest.is_draft():
             raise OperationNotAllowed(
                 f"manifest {mtn} is in e-Manifest (status "

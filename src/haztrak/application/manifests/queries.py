@@ -21,7 +21,7 @@ from haztrak.application.ports.manifests import (
     ManifestSummary,
 )
 from haztrak.application.ports.persistence import Principals
-from haztrak.domain.access import Grants
+from haztrak.domain.access import Grants, draft_sites
 from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import User
@@ -67,7 +67,8 @@ class ManifestListing(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ListManifests:
-    """The manifests of the user's sites, newest change first, a page at a time."""
+    """The manifests of the user's sites, newest change first, a page at a time; drafts only
+    of the sites where the user prepares manifests (a draft is its owner site's)."""
 
     def __init__(self, manifests: ManifestReader, principals: Principals) -> None:
         self._manifests = manifests
@@ -86,6 +87,7 @@ class ListManifests:
         grants = await self._principals.grants(user.id)
         query = ManifestQuery(
             site_ids=_sites(grants, filters.site),
+            draft_sites=draft_sites(grants),
             site_role=role,
             status=status,
             submission_type=submission_type,
@@ -102,7 +104,8 @@ class ListManifests:
 
 class ListTrackingNumbers:
     """Tracking number, status, submission type and signature status of every manifest of the
-    user's sites (or of one site, in one part), each manifest once, newest change first."""
+    user's sites (or of one site, in one part), each manifest once, newest change first; drafts
+    as ListManifests has them."""
 
     def __init__(self, manifests: ManifestReader, principals: Principals) -> None:
         self._manifests = manifests
@@ -112,7 +115,11 @@ class ListTrackingNumbers:
         self, user: User, epa_id: str | None = None, site_type: str | None = None
     ) -> list[ManifestSummary]:
         grants = await self._principals.grants(user.id)
-        query = ManifestQuery(site_ids=_sites(grants, epa_id), site_role=_role(site_type))
+        query = ManifestQuery(
+            site_ids=_sites(grants, epa_id),
+            draft_sites=draft_sites(grants),
+            site_role=_role(site_type),
+        )
         return list(await self._manifests.summaries(query))
 
 

@@ -32,6 +32,8 @@ class StoredManifest(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     owner_org_id: UUID | None = None
+    owner_site: str | None = None
+    """The EPA ID of the site that prepared it: a draft is that site's alone (domain.access)."""
 
     @property
     def mtn(self) -> str:
@@ -51,6 +53,9 @@ class ManifestDocument(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     version: int
     json: bytes
+    status: Status
+    """As the index has it: a draft (NotAssigned) is seen only through its owner site."""
+    owner_site: str | None = None
 
     @property
     def tag(self) -> str:
@@ -116,9 +121,15 @@ class ListedManifest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ManifestQuery(msgspec.Struct, frozen=True, kw_only=True):
-    """Manifests that name one of `site_ids` (in `site_role`, when given) and match the rest."""
+    """Manifests that name one of `site_ids` (in `site_role`, when given) and match the rest.
+
+    A draft (status NotAssigned) matches only when its owner site is one of `draft_sites`
+    (the sites where the user prepares manifests); other drafts are left out of the items, the
+    totals and the tracking-number lists alike.
+    """
 
     site_ids: frozenset[str]
+    draft_sites: frozenset[str] = frozenset()
     site_role: HandlerRole | None = None
     status: Status | None = None
     submission_type: SubmissionType | None = None
