@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from haztrak.adapters.persistence.lookups import seed_lookups
+from haztrak.application.errors import ServiceUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,7 +57,13 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split("///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ServiceUnavailable(
+                f"HT_DATABASE_URL: cannot make the folder of the SQLite database {path} "
+                f"({exc.strerror}): choose a writable place with HT_VAR_DIR or HT_DATABASE_URL"
+            ) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -94,3 +102,82 @@ def head_revision() -> str | None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
+
+
+async def check_connection(engine: AsyncEngine) -> None:
+    """Connect once. A database that cannot be used is ServiceUnavailable, in one line that
+    names HT_DATABASE_URL and what to do (a process says it at start, not in a traceback)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise ServiceUnavailable(_connect_problem(engine, exc)) from exc
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """The database is at the revision this code needs (production does not migrate itself)."""
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        raise ServiceUnavailable(
+            f"HT_DATABASE_URL: the database at {where} is at schema revision {current or 'none'}, "
+            f"this version of Haztrak needs {head}: run `haztrak migrate`"
+        )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or any(error is seen for seen in found):
+            continue
+        found.append(error)
+        pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return found
+
+
+_SQLSTATE_PROBLEMS = {
+    "3D000": "database {database!r} does not exist on {server}: create it (createdb {database}) "
+    "or name an existing database in HT_DATABASE_URL",
+    "28P01": "PostgreSQL at {server} refused user {user!r} (wrong password): fix the user and "
+    "password in HT_DATABASE_URL",
+    "28000": "PostgreSQL at {server} refused user {user!r} (no such user, or not allowed from "
+    "here): fix the user and password in HT_DATABASE_URL",
+    "57P03": "PostgreSQL at {server} is starting or shutting down: try again in a moment",
+    "53300": "PostgreSQL at {server} has no connections left: lower HT_DATABASE_POOL_SIZE or "
+    "raise max_connections",
+}
+
+
+def _connect_problem(engine: AsyncEngine, exc: BaseException) -> str:
+    url = engine.url
+    if is_sqlite(url.drivername):
+        reason = next((str(e) for e in _causes(exc) if type(e).__module__ == "sqlite3"), "")
+        return (
+            f"HT_DATABASE_URL: cannot open the SQLite database {url.database} "
+            f"({reason or type(exc).__name__}): check that its folder exists and is writable, "
+            "or set HT_VAR_DIR"
+        )
+    facts = {
+        "database": url.database or "",
+        "user": url.username or "",
+        "server": f"{url.host or 'localhost'}:{url.port or 5432}",
+    }
+    for cause in _causes(exc):
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str) and state in _SQLSTATE_PROBLEMS:
+            return "HT_DATABASE_URL: " + _SQLSTATE_PROBLEMS[state].format(**facts)
+    for cause in _causes(exc):
+        if isinstance(cause, OSError | TimeoutError):
+            # asyncio words a refused connection "Connect call failed (...)": say it plainly.
+            code = cause.errno or 0
+            reason = os.strerror(code) if code > 0 else cause.strerror or type(cause).__name__
+            return (
+                f"HT_DATABASE_URL: cannot reach PostgreSQL at {facts['server']} ({reason}): "
+                "start the database, or fix the host and port in HT_DATABASE_URL"
+            )
+    return (
+        f"HT_DATABASE_URL: cannot use the database at {url.render_as_string(hide_password=True)} "
+        f"({type(exc).__name__}): check that it is PostgreSQL and that the URL is right"
+    )

@@ -1,5 +1,9 @@
 """The `haztrak` command: serve, migrate, createuser, seed, and the other processes."""
 
+# Each command imports what it needs when it runs: `haztrak --version` and `--help` load no
+# web framework, ORM or driver, and neither do the worker processes `serve --workers N`
+# spawns (they import this module again) before they import the app.
+
 from __future__ import annotations
 
 import argparse
@@ -10,17 +14,10 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from dishka import make_async_container
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from haztrak import __version__
-from haztrak.adapters.persistence import database
-from haztrak.application.identity.demo import SeedDemoData
-from haztrak.application.identity.profile import CreateUser
 from haztrak.domain.errors import DomainError
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.logs import configure_logging
-from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -29,9 +26,17 @@ DEMO_PASSWORD = "haztrak-demo"  # noqa: S105 - the documented password of the de
 
 
 def _run_with_container(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Run `work` with a container, once the database has answered (else one clear line)."""
+    from dishka import make_async_container
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from haztrak.adapters.persistence import database
+    from haztrak.entrypoints.providers import core_providers
+
     async def runner() -> T:
         container = make_async_container(*core_providers(), context={Settings: settings})
         try:
+            await database.check_connection(await container.get(AsyncEngine))
             return await work(container)
         finally:
             await container.close()
@@ -42,6 +47,9 @@ def _run_with_container(settings: Settings, work: Callable[..., Awaitable[T]]) -
 def migrate(settings: Settings, revision: str = "head", *, down: bool = False) -> None:
     async def work(container: object) -> None:
         from dishka import AsyncContainer
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
+        from haztrak.adapters.persistence import database
 
         assert isinstance(container, AsyncContainer)
         engine = await container.get(AsyncEngine)
@@ -64,6 +72,8 @@ def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(container: object) -> None:
         from dishka import AsyncContainer
+
+        from haztrak.application.identity.profile import CreateUser
 
         assert isinstance(container, AsyncContainer)
         async with container() as request:
@@ -92,6 +102,8 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     async def work(container: object) -> list[str]:
         from dishka import AsyncContainer
 
+        from haztrak.application.identity.demo import SeedDemoData
+
         assert isinstance(container, AsyncContainer)
         async with container() as request:
             seed = await request.get(SeedDemoData)
@@ -105,8 +117,31 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def check_database(settings: Settings) -> None:
+    """The database answers and, in production (which does not migrate itself), is migrated."""
+
+    async def work(container: object) -> None:
+        from dishka import AsyncContainer
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
+        from haztrak.adapters.persistence import database
+
+        assert isinstance(container, AsyncContainer)
+        await database.check_schema(await container.get(AsyncEngine))
+
+    _run_with_container(settings, work)
+
+
+# How long uvicorn's supervisor waits for a worker process to answer its health check (its
+# default is 5 s). A worker on a slow or busy host that took longer to start was killed and
+# replaced again and again ("Child process died").
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+
+    from haztrak.entrypoints.cli import preflight
 
     host = args.host or settings.http.host
     port = args.port or settings.http.port
@@ -124,8 +159,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if not settings.is_prod:
+    # Everything that would stop the server is found out before anything starts: no worker,
+    # scheduler or migration runs for a server that cannot bind its port.
+    refusal = preflight.sandbox_in_prod(settings) or preflight.port_taken(host, port)
+    if refusal:
+        print(f"haztrak serve: {refusal}", file=sys.stderr)
+        return 2
+    if settings.is_prod:
+        check_database(settings)
+    else:
         migrate(settings)
+    preflight.warn_if_redis_down(settings)
     print(f"Haztrak {__version__} on http://{host}:{port} (API docs at /api/docs)")
     uvicorn.run(
         "haztrak.entrypoints.http.app:app_from_environment",
@@ -133,6 +177,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=host,
         port=port,
         workers=args.workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=None,
         access_log=False,
         server_header=False,
@@ -164,6 +209,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    check_database(settings)
     run_worker(settings, threads=args.threads)
     return 0
 
@@ -175,6 +221,7 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
+    check_database(settings)
     run_scheduler(settings)
     return 0
 

@@ -21,12 +21,36 @@ Public API: `create_sandbox_app`, `SandboxServer`, `SandboxState`, `SandboxSetti
 `add_sandbox_command`, and `DEMO_ORG_CREDENTIALS` (in `seed`).
 """
 
-from haztrak.entrypoints.sandbox.app import create_sandbox_app
-from haztrak.entrypoints.sandbox.cli import add_sandbox_command
-from haztrak.entrypoints.sandbox.config import SandboxSettings
-from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
-from haztrak.entrypoints.sandbox.server import SandboxServer
-from haztrak.entrypoints.sandbox.state import SandboxState
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from haztrak.entrypoints.sandbox.app import create_sandbox_app
+    from haztrak.entrypoints.sandbox.cli import add_sandbox_command
+    from haztrak.entrypoints.sandbox.config import SandboxSettings
+    from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
+    from haztrak.entrypoints.sandbox.server import SandboxServer
+    from haztrak.entrypoints.sandbox.state import SandboxState
+
+# Imported on first use: `haztrak --help` registers the sandbox command without loading
+# the web framework the sandbox serves with.
+_HOMES = {
+    "create_sandbox_app": "app",
+    "add_sandbox_command": "cli",
+    "SandboxSettings": "config",
+    "DEMO_ORG_CREDENTIALS": "seed",
+    "SandboxServer": "server",
+    "SandboxState": "state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+
 
 __all__ = [
     "DEMO_ORG_CREDENTIALS",

@@ -11,15 +11,15 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from haztrak.entrypoints.sandbox.config import DEFAULT_PORT
-from haztrak.entrypoints.sandbox.seed import seeded_users
-from haztrak.entrypoints.sandbox.server import SandboxRefused, SandboxServer, refuse_in_prod
-from haztrak.entrypoints.sandbox.state import SandboxState
-from haztrak.entrypoints.sandbox.store import SandboxStateUnavailable
 from haztrak.entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from haztrak.entrypoints.sandbox.server import SandboxServer
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
@@ -64,6 +64,12 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 def run_sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here, not at the top: `haztrak --help` imports this module, not the server.
+    from haztrak.entrypoints.sandbox.seed import seeded_users
+    from haztrak.entrypoints.sandbox.server import SandboxRefused, SandboxServer, refuse_in_prod
+    from haztrak.entrypoints.sandbox.state import SandboxState
+    from haztrak.entrypoints.sandbox.store import SandboxStateUnavailable
+
     if args.list_users:
         users = [user.listing() for user in seeded_users().values()]
         print(json.dumps(users, indent=2))
