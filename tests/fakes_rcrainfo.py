@@ -58,7 +58,8 @@ class FakeRcrainfo(Rcrainfo):
         self.lookups: dict[Lookup, list[CodeDescription]] = {}
         self.state_codes: dict[str, list[CodeDescription]] = {}
         self.calls: list[str] = []
-        self.failures: dict[str, list[RcrainfoError]] = defaultdict(list)
+        self.failures: dict[str, list[RcrainfoError | None]] = defaultdict(list)
+        """What the next calls of a method meet, in order: an error, or None for an answer."""
         self.lose_save_answers = 0
         self.lose_sign_answers = 0
         self.refuse_saves: list[RcrainfoProblem] = []
@@ -72,6 +73,10 @@ class FakeRcrainfo(Rcrainfo):
 
     def fail_next(self, method: str, error: RcrainfoError, times: int = 1) -> None:
         self.failures[method].extend([error] * times)
+
+    def fail_after(self, method: str, answers: int, error: RcrainfoError) -> None:
+        """Answer the next `answers` calls of the method, then fail one."""
+        self.failures[method].extend([None] * answers + [error])
 
     def store(self, manifest: Manifest) -> Manifest:
         mtn = manifest.manifest_tracking_number
@@ -93,8 +98,9 @@ class FakeRcrainfo(Rcrainfo):
                 "RCRAInfo refused the API ID and key",
                 code="E_SecurityApiInvalidCredentials",
             )
-        if self.failures[method]:
-            raise self.failures[method].pop(0)
+        failure = self.failures[method].pop(0) if self.failures[method] else None
+        if failure is not None:
+            raise failure
 
     async def get_site(self, credentials: RcrainfoCredentials, epa_id: str) -> RcraSite:
         self._enter("get_site", credentials)

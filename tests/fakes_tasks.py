@@ -121,6 +121,25 @@ class MemoryTaskRepository(TaskRepository):
         )
         return True
 
+    async def reopen(
+        self, task_id: UUID, *, attempt: int, at: datetime, state: dict[str, Any]
+    ) -> bool:
+        task = self.tasks.get(task_id)
+        if task is None or task.status is not TaskStatus.FAILURE or task.attempts != attempt:
+            return False
+        self._update(
+            task_id,
+            status=TaskStatus.PENDING,
+            state=msgspec.to_builtins(state),
+            result=None,
+            started_at=None,
+            done_at=None,
+            not_before=None,
+            lease_until=None,
+            enqueued_at=at,
+        )
+        return True
+
     async def active(self, name: TaskName, subject: str) -> Task | None:
         found = [
             t

@@ -176,6 +176,35 @@ async def test_a_retry_waits_and_keeps_the_error(ports: Ports) -> None:
     assert (await ports.tasks.get(task.id)).error == problem
 
 
+async def test_a_failed_task_reopens_once_for_a_new_run_keeping_its_attempts(
+    ports: Ports,
+) -> None:
+    task = await a_task(ports)
+    await ports.tasks.claim(task.id, at=NOW, lease_until=NOW + LEASE)
+    problem = TaskProblem(title="RCRAInfo is unavailable", detail="gave up", kind="transient")
+    assert not await ports.tasks.reopen(task.id, attempt=1, at=NOW, state={})  # not failed
+    assert await ports.tasks.finish(
+        task.id, attempt=1, status=TaskStatus.FAILURE, at=NOW, error=problem
+    )
+    later = NOW + timedelta(hours=2)
+    state = {"saveStartedAt": "x", "runAfterAttempt": 1}
+    assert not await ports.tasks.reopen(task.id, attempt=2, at=later, state=state)
+    assert await ports.tasks.reopen(task.id, attempt=1, at=later, state=state)
+    await ports.uow.commit()
+    assert not await ports.tasks.reopen(task.id, attempt=1, at=later, state=state)  # once
+    reopened = await ports.tasks.get(task.id)
+    assert (reopened.status, reopened.attempts, reopened.state) == (
+        TaskStatus.PENDING,
+        1,
+        state,
+    )
+    assert (reopened.started_at, reopened.done_at, reopened.result) == (None, None, None)
+    assert (reopened.enqueued_at, reopened.error) == (later, problem)
+    again = await ports.tasks.claim(task.id, at=later, lease_until=later + LEASE)
+    assert again is not None
+    assert (again.attempts, again.run_attempts, again.started_at) == (2, 1, later)
+
+
 async def test_unfinished_tasks_are_found_by_name_and_subject(ports: Ports) -> None:
     first = await a_task(ports)
     await a_task(ports, created_at=NOW + timedelta(seconds=1))

@@ -173,6 +173,28 @@ class SqlTaskRepository:
             )
         )
 
+    async def reopen(
+        self, task_id: UUID, *, attempt: int, at: datetime, state: dict[str, Any]
+    ) -> bool:
+        return await self._changed(
+            update(TaskRow)
+            .where(
+                TaskRow.id == task_id,
+                TaskRow.attempts == attempt,
+                TaskRow.status == TaskStatus.FAILURE.value,
+            )
+            .values(
+                status=TaskStatus.PENDING.value,
+                state=state,
+                result=None,
+                started_at=None,
+                done_at=None,
+                not_before=None,
+                lease_until=None,
+                enqueued_at=at,
+            )
+        )
+
     async def active(self, name: TaskName, subject: str) -> Task | None:
         row = await self._session.scalar(
             select(TaskRow)

@@ -60,6 +60,13 @@ class TaskRepository(Protocol):
     ) -> bool:
         """Back to PENDING until `not_before`, keeping the error of this attempt."""
 
+    async def reopen(
+        self, task_id: UUID, *, attempt: int, at: datetime, state: dict[str, Any]
+    ) -> bool:
+        """Make a FAILURE task PENDING again for a new run, with this resume state, enqueued
+        `at`; its last error stays visible meanwhile. False when it is not the failed task of
+        `attempt` any more (another retry was first)."""
+
     async def active(self, name: TaskName, subject: str) -> Task | None:
         """An unfinished task of this name about this subject, the oldest first."""
 

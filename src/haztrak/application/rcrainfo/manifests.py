@@ -279,27 +279,55 @@ class SaveToEmanifest:
             return await self._rcrainfo.save_manifest(credentials, manifest)
         reference = str(run.task.id)
         started = run.state.get("saveStartedAt")
-        if started is not None:
+        if started is None:
+            # The first save: every later attempt searches from here (not from its own save),
+            # so a save of any earlier attempt is found.
+            await run.checkpoint(saveStartedAt=self._clock.now())
+        else:
             found = await self._find_saved(
-                credentials, site_id, reference, datetime.fromisoformat(started)
+                run, credentials, site_id, reference, datetime.fromisoformat(started)
             )
             if found is not None:
                 return SaveReport(manifest_tracking_number=found, operation_status="Saved")
-        await run.checkpoint(saveStartedAt=self._clock.now())
+            draft_mtn = run.payload.get("draftMtn")
+            if draft_mtn and await self._manifests.by_mtn(draft_mtn) is None:
+                raise Conflict(
+                    f"draft {draft_mtn} was submitted or deleted since this task began; "
+                    "it is not sent again"
+                )
         return await self._rcrainfo.save_manifest(
             credentials, _with_reference(manifest, reference, site_id)
         )
 
     async def _find_saved(
-        self, credentials: RcrainfoCredentials, site_id: str, reference: str, since: datetime
+        self,
+        run: TaskRun,
+        credentials: RcrainfoCredentials,
+        site_id: str,
+        reference: str,
+        since: datetime,
     ) -> str | None:
-        """The manifest an earlier attempt of this task created, if it did."""
+        """The manifest an earlier attempt of this task created, if it did.
+
+        Resumable: each manifest found not to be it is recorded at once, so an attempt that
+        meets an error goes on where the last one stopped, and a later reconcile (after another
+        uncertain save) checks only manifests it has not seen. A manifest stored here answers
+        from its local copy: a tracking number is never issued twice, and a copy of ours
+        carries our reference from its creation."""
         candidates = await self._rcrainfo.search_manifests(
             credentials, site_id=site_id, updated_since=since - RECONCILE_MARGIN
         )
-        for mtn in sorted(set(candidates), reverse=True):
+        checked: set[str] = set(run.state.get("notSaved") or ())
+        for mtn in sorted(set(candidates) - checked, reverse=True):
+            stored = await self._manifests.by_mtn(mtn)
+            if stored is not None:
+                if _has_reference(stored.manifest, reference):
+                    return mtn
+                continue
             if _has_reference(await self._rcrainfo.get_manifest(credentials, mtn), reference):
                 return mtn
+            checked.add(mtn)
+            await run.checkpoint(notSaved=sorted(checked))
         return None
 
 
