@@ -1,9 +1,9 @@
 """The e-Manifest sandbox over HTTPS on 127.0.0.1, driven by the real `emanifest` client.
 
 One sandbox serves the whole session, keeping its state in a file as `haztrak sandbox` does by
-default (test_restart.py restarts sandboxes of their own). Tests leave data behind (each saves what it needs and
-asserts nothing about counts it did not make), while faults and the sandbox clock are put back
-after every test.
+default (test_restart.py restarts sandboxes of its own). Tests leave data behind (each saves
+what it needs and asserts nothing about counts it did not make), while faults and the sandbox
+clock are put back after every test.
 
 `trust_env = False` on every client: `requests` lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
 a session's `verify` (see `test_client_trust_env_lets_ca_bundle_variables_override_verify`), and

@@ -160,9 +160,8 @@ def test_a_reset_goes_back_to_the_seed_but_not_to_used_numbers(
 def test_a_second_sandbox_on_the_same_file_is_refused_with_the_remedy(
     state_file: Path, tmp_path: Path
 ) -> None:
-    with sandbox_on(state_file, tmp_path):
-        with pytest.raises(SandboxStateUnavailable) as refused:
-            SqliteSandboxStore(state_file, wait_seconds=0.1)
+    with sandbox_on(state_file, tmp_path), pytest.raises(SandboxStateUnavailable) as refused:
+        SqliteSandboxStore(state_file, wait_seconds=0.1)
     message = str(refused.value)
     assert str(state_file) in message
     assert "another e-Manifest sandbox" in message

@@ -10,6 +10,7 @@ from typing import Any
 from haztrak.adapters.cache.memory import MemoryCache
 from haztrak.application.audit import Auditor
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts
+from haztrak.application.rcrainfo.copies import RcrainfoCopies
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -119,6 +120,9 @@ class World:
     def accounts(self) -> RcrainfoAccounts:
         return RcrainfoAccounts(self.orgs, self.sites, self.profiles, self.memberships, self.box)
 
+    def copies(self) -> RcrainfoCopies:
+        return RcrainfoCopies(self.manifests, self.users, self.auditor)
+
     def launcher(self) -> TaskLauncher:
         return TaskLauncher(self.tasks, self.queue, self.clock, self.uow)
 
@@ -177,13 +181,13 @@ class World:
     def handler(self, name: TaskName, accounts: RcrainfoAccounts) -> TaskHandler:
         handlers: dict[TaskName, Any] = {
             TaskName.SUBMIT_MANIFEST: SaveToEmanifest(
-                self.rcrainfo, accounts, self.manifests, self.sites, self.clock
+                self.rcrainfo, accounts, self.manifests, self.sites, self.clock, self.copies()
             ),
             TaskName.QUICKER_SIGN: SignInEmanifest(
-                self.rcrainfo, accounts, self.manifests, self.clock
+                self.rcrainfo, accounts, self.copies(), self.clock
             ),
             TaskName.SYNC_SITE_MANIFESTS: PullSiteManifests(
-                self.rcrainfo, accounts, self.manifests, self.sites, self.clock
+                self.rcrainfo, accounts, self.manifests, self.sites, self.clock, self.copies()
             ),
             TaskName.SYNC_RCRAINFO_PROFILE: PullRcrainfoPermissions(
                 self.rcrainfo, accounts, self.profiles

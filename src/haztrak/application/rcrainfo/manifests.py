@@ -41,6 +41,7 @@ from haztrak.application.ports.rcrainfo import (
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import TaskRepository
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts, RcrainfoNotConfigured
+from haztrak.application.rcrainfo.copies import REFERENCE_LABEL, RcrainfoCopies
 from haztrak.application.tasks.errors import ConcurrentUpdate
 from haztrak.application.tasks.launch import TaskLauncher
 from haztrak.application.tasks.run import TaskRun
@@ -63,28 +64,15 @@ from haztrak.domain.manifest import (
     is_draft_tracking_number,
     next_signer,
 )
+from haztrak.domain.manifest.copies import ManifestClash
 from haztrak.domain.tasks import Task, TaskName
 
-REFERENCE_LABEL = "Haztrak submission"
 RECONCILE_MARGIN = timedelta(minutes=5)
 """How far before an uncertain save the search for it starts (clocks differ)."""
 SYNC_OVERLAP = timedelta(minutes=5)
 """A sync asks for manifests updated a little before the last one ended (clocks differ)."""
 MAX_SIGN_BATCH = 100
 MAX_PRINTED_NAME = 80
-
-
-async def _store(
-    manifests: ManifestRepository, remote: Manifest, owner_org_id: UUID | None, at: datetime
-) -> None:
-    """Keep RCRAInfo's copy. Two tasks pulling the same manifest at once clash on its version
-    (or on inserting it); the loser is retried and reads RCRAInfo again."""
-    try:
-        await manifests.upsert_by_mtn(remote, owner_org_id=owner_org_id, at=at)
-    except Conflict as clash:
-        raise ConcurrentUpdate(
-            f"manifest {remote.manifest_tracking_number} was written by another task"
-        ) from clash
 
 
 # --- submit ---------------------------------------------------------------------------------
@@ -233,12 +221,14 @@ class SaveToEmanifest:
         manifests: ManifestRepository,
         sites: SiteRepository,
         clock: Clock,
+        copies: RcrainfoCopies,
     ) -> None:
         self._rcrainfo = rcrainfo
         self._accounts = accounts
         self._manifests = manifests
         self._sites = sites
         self._clock = clock
+        self._copies = copies
 
     async def __call__(self, run: TaskRun) -> dict[str, Any]:
         payload = run.payload
@@ -253,16 +243,24 @@ class SaveToEmanifest:
         mtn: str = report_state["manifestTrackingNumber"]
         remote = await self._rcrainfo.get_manifest(credentials, mtn)
         draft_mtn = payload.get("draftMtn")
+        owner = payload.get("ownerOrgId")
+        new_save = not payload.get("update") and manifest.manifest_tracking_number is None
+        # Stored before the draft goes: a number that belongs to another manifest here fails
+        # the task with the draft still a draft.
+        await self._copies.keep(
+            run,
+            remote,
+            owner_org_id=UUID(owner) if owner else site.org_id,
+            at=self._clock.now(),
+            saved_by=str(run.task.id) if new_save else None,
+            draft_mtn=draft_mtn,
+        )
         draft = await self._manifests.by_mtn(draft_mtn) if draft_mtn else None
         if draft is not None:
             try:
                 await self._manifests.delete(draft.id, expected_version=draft.version)
             except Conflict as clash:  # edited this very moment: read it again
                 raise ConcurrentUpdate(f"draft {draft_mtn} changed meanwhile") from clash
-        owner = payload.get("ownerOrgId")
-        await _store(
-            self._manifests, remote, UUID(owner) if owner else site.org_id, self._clock.now()
-        )
         return {**report_state, "status": remote.current_status().value}
 
     async def _send(
@@ -442,12 +440,12 @@ class SignInEmanifest:
         self,
         rcrainfo: Rcrainfo,
         accounts: RcrainfoAccounts,
-        manifests: ManifestRepository,
+        copies: RcrainfoCopies,
         clock: Clock,
     ) -> None:
         self._rcrainfo = rcrainfo
         self._accounts = accounts
-        self._manifests = manifests
+        self._copies = copies
         self._clock = clock
 
     async def __call__(self, run: TaskRun) -> dict[str, Any]:
@@ -485,7 +483,7 @@ class SignInEmanifest:
             await run.checkpoint(report=_sign_report(report, mtns, waiting))
         remotes = [await self._rcrainfo.get_manifest(credentials, mtn) for mtn in mtns]
         for remote in remotes:
-            await _store(self._manifests, remote, site.org_id, self._clock.now())
+            await self._copies.keep(run, remote, owner_org_id=site.org_id, at=self._clock.now())
         statuses = {
             mtn: remote.current_status().value for mtn, remote in zip(mtns, remotes, strict=True)
         }
@@ -551,7 +549,10 @@ class SyncSiteManifests:
 class PullSiteManifests:
     """The task of a site sync. The window's end is fixed on the first attempt and the site's
     high-water mark moves to it only when every manifest in the window is stored; a failed
-    attempt resumes after the last manifest it stored."""
+    attempt resumes after the last manifest it stored.
+
+    A copy that would replace a newer or a different manifest here is not stored: the clash is
+    audited, the rest of the window is pulled, and the task then fails naming each clash."""
 
     def __init__(
         self,
@@ -560,12 +561,14 @@ class PullSiteManifests:
         manifests: ManifestRepository,
         sites: SiteRepository,
         clock: Clock,
+        copies: RcrainfoCopies,
     ) -> None:
         self._rcrainfo = rcrainfo
         self._accounts = accounts
         self._manifests = manifests
         self._sites = sites
         self._clock = clock
+        self._copies = copies
 
     async def __call__(self, run: TaskRun) -> dict[str, Any]:
         site_id: str = run.payload["siteId"]
@@ -592,7 +595,7 @@ class PullSiteManifests:
         mtns = list(run.state["mtns"])
         stored = int(run.state["stored"])
         for index in range(int(run.state["done"]), len(mtns)):
-            if await self._pull(credentials, mtns[index], site.org_id):
+            if await self._pull(run, credentials, mtns[index], site.org_id):
                 stored += 1
             # Commit each manifest: a retry resumes after it, and no write lock is held
             # while RCRAInfo answers the next request.
@@ -601,6 +604,15 @@ class PullSiteManifests:
         current = await self._sites.by_epa_id(site_id)
         if current and (current.last_manifest_sync is None or current.last_manifest_sync < until):
             await self._sites.set_last_manifest_sync(site.id, until)
+        clashes: list[dict[str, str]] = run.state.get("clashes") or []
+        if clashes:  # audited one by one; the window is done, so the next sync starts after it
+            await run.checkpoint()
+            raise ManifestClash(
+                ", ".join(c["mtn"] for c in clashes),
+                "; ".join(f"{c['mtn']}: {c['reason']}" for c in clashes),
+                f"{len(clashes)} of the site's manifests in RCRAInfo were not stored, to keep "
+                "the ones here: " + "; ".join(f"{c['reason']}" for c in clashes),
+            )
         return {
             "siteId": site_id,
             "since": run.state["since"],
@@ -609,8 +621,11 @@ class PullSiteManifests:
             "changed": stored,
         }
 
-    async def _pull(self, credentials: RcrainfoCredentials, mtn: str, org_id: UUID) -> bool:
-        """Store RCRAInfo's copy unless the local one is the same; True when it changed."""
+    async def _pull(
+        self, run: TaskRun, credentials: RcrainfoCredentials, mtn: str, org_id: UUID
+    ) -> bool:
+        """Store RCRAInfo's copy unless the local one is the same (or newer, or another
+        manifest: a clash, audited); True when it changed."""
         try:
             remote = await self._rcrainfo.get_manifest(credentials, mtn)
         except RcrainfoError as error:
@@ -620,5 +635,8 @@ class PullSiteManifests:
         local = await self._manifests.by_mtn(mtn)
         if local is not None and local.manifest == remote.with_signed_flags():
             return False
-        await _store(self._manifests, remote, org_id, self._clock.now())
+        try:
+            await self._copies.keep(run, remote, owner_org_id=org_id, at=self._clock.now())
+        except ManifestClash:
+            return False
         return True

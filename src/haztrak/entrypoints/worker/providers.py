@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 
+from haztrak.application.rcrainfo.copies import RcrainfoCopies
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -51,6 +52,7 @@ class WorkerProvider(Provider):
         return DishkaTaskHandlers(container)
 
     runner = provide(RunTask)
+    copies = provide(RcrainfoCopies)
     work = provide_all(
         SaveToEmanifest,
         SignInEmanifest,
