@@ -241,6 +241,28 @@ async def test_a_refused_submission_shows_epas_field_errors(
     assert invalid.status_code == 422
 
 
+async def test_the_owner_of_a_failed_task_runs_it_again(
+    testuser1: Browser, tsdf1: Browser, anonymous: Browser, rcrainfo: FakeRcrainfo
+) -> None:
+    rcrainfo.refuse_saves = [RcrainfoProblem(message="Invalid quantity", field="wastes.0")]
+    document = manifest_document(status="Scheduled")
+    task_id = await started(await testuser1.post("/api/manifest/emanifest", json=document))
+    assert (await task_done(testuser1, task_id))["status"] == "FAILURE"
+    assert (await tsdf1.post(f"/api/task/{task_id}/retry")).status_code == 404
+    assert (await anonymous.post(f"/api/task/{task_id}/retry")).status_code == 401
+    rcrainfo.refuse_saves = []  # fixed in RCRAInfo meanwhile
+
+    retried = await testuser1.post(f"/api/task/{task_id}/retry")
+    assert await started(retried) == task_id
+    task = await task_done(testuser1, task_id)
+    assert (task["status"], task["attempts"]) == ("SUCCESS", 2), task
+    assert task["result"]["manifestTrackingNumber"].endswith("ELC")
+    assert len(rcrainfo.manifests) == 1
+    again = await testuser1.post(f"/api/task/{task_id}/retry")
+    assert again.status_code == 409
+    assert "only a failed task can be retried" in again.json()["detail"]
+
+
 async def test_handler_lookups_answer_from_here_or_from_rcrainfo(
     testuser1: Browser, rcrainfo: FakeRcrainfo
 ) -> None:

@@ -34,6 +34,7 @@ from haztrak.application.tasks.launch import TaskLauncher, TaskWaiter
 from haztrak.application.tasks.maintenance import ReleaseOrphanedTasks, RequeueStaleTasks
 from haztrak.application.tasks.policy import TaskPolicy
 from haztrak.application.tasks.queries import GetTask
+from haztrak.application.tasks.retry import RetryTask
 from haztrak.application.tasks.schedule import (
     ScheduleLookupRefresh,
     ScheduleSiteSyncs,
@@ -89,6 +90,7 @@ class TaskProvider(Provider):
     services = provide_all(RcrainfoAccounts, TaskLauncher, TaskWaiter, scope=Scope.REQUEST)
     use_cases = provide_all(
         GetTask,
+        RetryTask,
         SubmitManifest,
         QuickSignManifests,
         SyncSiteManifests,

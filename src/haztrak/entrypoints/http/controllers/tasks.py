@@ -1,4 +1,5 @@
-"""Following a task: `GET /api/task/{taskId}` answers its owner, and nobody else."""
+"""Following a task: `GET /api/task/{taskId}` answers its owner, and nobody else; the owner
+of a failed task may run it again (`POST /api/task/{taskId}/retry`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from uuid import UUID
 
 import msgspec
 from dishka import FromDishka
-from litestar import Controller, get
+from litestar import Controller, get, post
 
 from haztrak.application.tasks.queries import GetTask
+from haztrak.application.tasks.retry import RetryTask
 from haztrak.domain.identity import User
 from haztrak.domain.tasks import FieldProblem, Task, TaskName, TaskProblem, TaskStatus
 
@@ -98,3 +100,21 @@ class TaskController(Controller):
     )
     async def get_task(self, user: User, task_id: UUID, get_task: FromDishka[GetTask]) -> TaskOut:
         return TaskOut.of(await get_task(user, task_id))
+
+    @post(
+        "/task/{task_id:uuid}/retry",
+        status_code=202,
+        summary="Run a failed task of yours again",
+        description=(
+            "A new run of the same task: it resumes where the last one stopped (a manifest "
+            "save whose outcome was unknown is looked for in e-Manifest before it is sent "
+            "again) and retries transient RCRAInfo failures for the configured time again. "
+            "Answers 202 `{taskId}` (the same id; follow it at `GET /api/task/{taskId}`), also "
+            "when the task is already running again. A task that succeeded, or a submission "
+            "whose manifest another task is sending, is 409; tasks of other users answer 404."
+        ),
+    )
+    async def retry_task(
+        self, user: User, task_id: UUID, retry_task: FromDishka[RetryTask]
+    ) -> TaskAccepted:
+        return TaskAccepted.of(await retry_task(user, task_id))
