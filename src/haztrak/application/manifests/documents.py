@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import msgspec
-
-from haztrak.domain.manifest import Manifest, ManifestShapeError, Problem, manifest_from_document
+from haztrak.domain.manifest import Manifest, document_from_json, manifest_from_document
 
 SERVICE_KEYS = ("warnings",)
 """Top-level keys this service adds to its answers; a client may send them back."""
@@ -16,10 +14,7 @@ def read_manifest(raw: bytes) -> Manifest:
     An empty tracking number is no tracking number (the original client sends `""` for a new
     draft), and the keys in SERVICE_KEYS are ignored.
     """
-    try:
-        document = msgspec.json.decode(raw)
-    except msgspec.DecodeError as error:
-        raise ManifestShapeError([Problem("", f"is not valid JSON: {error}")]) from None
+    document = document_from_json(raw)
     if isinstance(document, dict):
         for key in SERVICE_KEYS:
             document.pop(key, None)

@@ -2,7 +2,12 @@
 its lifecycle."""
 
 from haztrak.domain.manifest import codes
-from haztrak.domain.manifest.codec import decode_manifest, encode_manifest, manifest_from_document
+from haztrak.domain.manifest.codec import (
+    decode_manifest,
+    document_from_json,
+    encode_manifest,
+    manifest_from_document,
+)
 from haztrak.domain.manifest.datetimes import (
     format_epa_datetime,
     is_epa_datetime,
@@ -160,6 +165,7 @@ __all__ = [
     "business_problems",
     "codes",
     "decode_manifest",
+    "document_from_json",
     "draft_tracking_number",
     "encode_manifest",
     "ensure_allowed",

@@ -16,11 +16,17 @@ _VALIDATION_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 def decode_manifest(data: bytes | str) -> Manifest:
     """Decode EPA's manifest JSON, or raise ManifestShapeError listing every problem at once."""
+    return manifest_from_document(document_from_json(data))
+
+
+def document_from_json(data: bytes | str) -> object:
+    """The parsed JSON of a manifest, or ManifestShapeError if it is not JSON a manifest can be."""
     try:
-        document = msgspec.json.decode(data)
+        return msgspec.json.decode(data)
     except msgspec.DecodeError as error:
         raise ManifestShapeError([Problem("", f"is not valid JSON: {error}")]) from None
-    return manifest_from_document(document)
+    except RecursionError:  # far deeper than any manifest; the decoder gives up first
+        raise ManifestShapeError([Problem("", "is nested too deeply to be a manifest")]) from None
 
 
 def manifest_from_document(document: object) -> Manifest:

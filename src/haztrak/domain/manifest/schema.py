@@ -5,6 +5,9 @@ The specs restate the schema's rules in Python: types, required keys, closed obj
 (`additionalProperties: false`), enums, patterns, lengths, ranges and the one `dependencies`
 entry. Limits that EPA gives only in prose ("max length 38") are business rules, not shape.
 One key is ours, not EPA's: the read-only `signed` flag on a handler.
+
+Two limits are ours too, because a manifest is stored: no text holds the NUL character
+(PostgreSQL cannot store it), and a transporter's `order` fits the 32-bit column that indexes it.
 """
 
 from __future__ import annotations
@@ -57,8 +60,9 @@ class IntegerSpec(msgspec.Struct, frozen=True, kw_only=True):
     maximum: int | None = None
 
 
-class NumberSpec(msgspec.Struct, frozen=True):
-    pass
+class NumberSpec(msgspec.Struct, frozen=True, kw_only=True):
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 class BooleanSpec(msgspec.Struct, frozen=True):
@@ -81,6 +85,10 @@ Spec = StringSpec | IntegerSpec | NumberSpec | BooleanSpec | ArraySpec | ObjectS
 TEXT = StringSpec()
 BOOLEAN = BooleanSpec()
 NUMBER = NumberSpec()
+# The transporter order is indexed in a 32-bit integer column.
+ORDER = NumberSpec(minimum=-(2**31), maximum=2**31 - 1)
+NUL = "\x00"
+_HAS_NUL = "must not contain the NUL character"
 DATE_TIME = StringSpec(date_time=True)
 
 
@@ -168,7 +176,7 @@ HANDLER = ObjectSpec(
         "emergencyPhone": PHONE,
         "paperSignatureInfo": PAPER_SIGNATURE,
         "electronicSignaturesInfo": ArraySpec(ELECTRONIC_SIGNATURE),
-        "order": NUMBER,
+        "order": ORDER,
         "registered": BOOLEAN,
         "modified": BOOLEAN,
         "limitedEsign": BOOLEAN,
@@ -405,7 +413,10 @@ _encoder = msgspec.json.Encoder()
 def _passes_quickly(document: object) -> bool:
     """True only if the walk would find no problem in `document`; False for some such, too."""
     try:
-        decoded = _manifest_decoder.decode(_encoder.encode(document))
+        encoded = _encoder.encode(document)
+        if b"\\u0000" in encoded:  # a NUL, or text that looks like one: the walk tells
+            return False
+        decoded = _manifest_decoder.decode(encoded)
         return bool(msgspec.to_builtins(decoded) == document)
     except (TypeError, ValueError, RecursionError, msgspec.MsgspecError):
         return False
@@ -432,8 +443,9 @@ def _json_type(spec: Spec) -> Any:
             return Literal[choices] | None if spec.nullable else Literal[choices]
         case IntegerSpec(minimum=minimum, maximum=maximum):
             return Annotated[int, msgspec.Meta(ge=minimum, le=maximum)]
-        case NumberSpec():
-            return int | float
+        case NumberSpec(minimum=minimum, maximum=maximum):
+            limits = msgspec.Meta(ge=minimum, le=maximum)
+            return Annotated[int, limits] | Annotated[float, limits]
         case BooleanSpec():
             return bool
 
@@ -516,7 +528,7 @@ def _compile(spec: Spec) -> _Check:
         case IntegerSpec():
             return _integer_checker(spec)
         case NumberSpec():
-            return _check_number
+            return _number_checker(spec)
         case BooleanSpec():
             return _check_boolean
 
@@ -535,8 +547,10 @@ def _object_checker(spec: ObjectSpec) -> _Check:
             check_item = checks.get(name)
             if check_item is not None:
                 check_item(item, here, name, problems)
-            else:
-                unknown = closed
+            elif closed:
+                unknown = True
+            else:  # an open object stores what it does not know: it may not hold a NUL either
+                _check_unknown(name, item, here, problems)
         keys = value.keys()
         if unknown or not keys >= required or not keys.isdisjoint(dependent):
             # The object's own problems go before its items': unknown keys, then missing ones.
@@ -564,6 +578,22 @@ def _key_problems(
                 if need not in value
             )
     return problems
+
+
+def _check_unknown(name: object, value: object, where: _Where, problems: list[Problem]) -> None:
+    """A NUL anywhere in a key or a value of JSON that no spec describes, found without
+    recursion (the document may be nested as deeply as the JSON decoder allows)."""
+    stack: list[tuple[_Where, str | int, object, object]] = [(where, str(name), name, value)]
+    while stack:
+        here, key, raw_key, item = stack.pop()
+        if isinstance(raw_key, str) and NUL in raw_key:
+            problems.append(Problem(_path(here, key), "a key " + _HAS_NUL))
+        if isinstance(item, str) and NUL in item:
+            problems.append(Problem(_path(here, key), _HAS_NUL))
+        elif isinstance(item, dict):
+            stack.extend(((here, key), str(k), k, v) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend(((here, key), i, i, v) for i, v in reversed(list(enumerate(item))))
 
 
 def _array_checker(check_item: _Check) -> _Check:
@@ -595,6 +625,8 @@ def _string_checker(spec: StringSpec) -> _Check:
             if value not in choices:
                 problems.append(Problem(_path(where, key), not_a_choice))
             return
+        if NUL in value:
+            problems.append(Problem(_path(where, key), _HAS_NUL))
         length_problem = _length_problem(len(value), spec.min_length, spec.max_length)
         if length_problem:
             problems.append(Problem(_path(where, key), length_problem))
@@ -640,9 +672,20 @@ def _range_message(minimum: int | None, maximum: int | None) -> str:
     return f"must be at most {maximum}"
 
 
-def _check_number(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        problems.append(Problem(_path(where, key), "must be a number"))
+def _number_checker(spec: NumberSpec) -> _Check:
+    minimum, maximum = spec.minimum, spec.maximum
+    bounded = minimum is not None or maximum is not None
+    out_of_range = _range_message(minimum, maximum) if bounded else ""
+
+    def check(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(Problem(_path(where, key), "must be a number"))
+        elif bounded and (
+            (minimum is not None and value < minimum) or (maximum is not None and value > maximum)
+        ):
+            problems.append(Problem(_path(where, key), out_of_range))
+
+    return check
 
 
 def _check_boolean(value: object, where: _Where, key: str | int, problems: list[Problem]) -> None:

@@ -34,6 +34,7 @@ from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
 from haztrak.entrypoints.http.controllers.tasks import TaskController
 from haztrak.entrypoints.http.controllers.users import UserController
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
+from haztrak.entrypoints.http.requests import HaztrakRequest
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.web import template_config, web_routers
@@ -165,6 +166,7 @@ def create_app(
         route_handlers=[alive, api_router(), admin_mount(settings, di), *web_routers()],
         template_config=template_config(),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        request_class=HaztrakRequest,
         cors_config=CORSConfig(
             allow_origins=list(settings.http.cors_origins),
             allow_credentials=True,

@@ -13,6 +13,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from haztrak.application.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
@@ -78,12 +79,31 @@ def _rate_limited(_: Request[Any, Any, Any], exc: RateLimited) -> Response[Any]:
     )
 
 
-def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = litestar_field_problems(exc.extra)
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    aliases = _query_names(request)
+    errors = [
+        FieldProblem(field=aliases.get(e.field, e.field), message=e.message)
+        for e in litestar_field_problems(exc.extra)
+    ]
     if not errors:
         return problem(400, "Bad request", exc.detail)
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem(422, "Invalid input", detail, errors)
+
+
+def _query_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Litestar names a parameter as the handler does (`site_name`); the client knows it by
+    its name in the query (`siteName`)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    if signature is None:
+        return {}
+    names = {}
+    for name, parameter in signature.parameters.items():
+        kwarg = parameter.kwarg_definition
+        if isinstance(kwarg, QueryParameter) and kwarg.name:
+            names[name] = kwarg.name
+    return names
 
 
 def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

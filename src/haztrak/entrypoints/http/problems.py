@@ -77,6 +77,14 @@ def _humane(message: str) -> str:
         }
         wanted = names.get(expected.group(1), expected.group(1))
         return f"must be {wanted}, not {names.get(expected.group(2), expected.group(2))}"
+    if message.startswith("Expected `str` matching regex '^[^\\\\x00]*$'"):
+        return "must not contain the NUL character"
+    length = re.match(r"Expected `(str|array)` of length ([<>])= (\d+)", message)
+    if length:
+        bound = "at most" if length.group(2) == "<" else "at least"
+        if length.group(1) == "str":
+            return f"must be {bound} {length.group(3)} characters"
+        return f"must have {bound} {length.group(3)} items"
     if message.startswith("Object missing required field"):
         return "is required"
     if message.startswith("Object contains unknown field"):

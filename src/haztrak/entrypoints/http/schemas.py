@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -17,6 +17,8 @@ from haztrak.application.identity.views import (
 from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.identity import Org, OrgRole, RcraSitePermission, SiteRole, User
 from haztrak.domain.tokens import ApiToken
+from haztrak.entrypoints.http import text as limits
+from haztrak.entrypoints.http.text import text
 
 
 class Camel(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
@@ -31,8 +33,8 @@ class Out(msgspec.Struct, rename="camel", kw_only=True):
 
 
 class LoginRequest(msgspec.Struct, kw_only=True):
-    username: str
-    password: str
+    username: Annotated[str, text(limits.USERNAME)]
+    password: Annotated[str, text(limits.PASSWORD)]
 
 
 class AllauthUser(msgspec.Struct, kw_only=True):
@@ -138,13 +140,13 @@ class UserOut(Out):
 
 
 class UserUpdate(Camel):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
+    first_name: Annotated[str, text(limits.PERSON_NAME)] | None = None
+    last_name: Annotated[str, text(limits.PERSON_NAME)] | None = None
+    email: Annotated[str, text(limits.EMAIL)] | None = None
 
 
 class TokenCreate(Camel):
-    name: str
+    name: Annotated[str, text(limits.TOKEN_NAME)]
 
 
 class TokenOut(Out, omit_defaults=True):
@@ -298,10 +300,18 @@ class RcrainfoProfileOut(msgspec.Struct, kw_only=True):
 
 
 class RcrainfoProfileUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    rcra_username: str | None = msgspec.field(default=None, name="rcraUsername")
-    rcra_api_id: str | None = msgspec.field(default=None, name="rcraAPIID")
-    rcra_api_key: str | None = msgspec.field(default=None, name="rcraAPIKey")
-    phone_number: str | None = msgspec.field(default=None, name="phoneNumber")
+    rcra_username: Annotated[str, text(limits.RCRA_USERNAME)] | None = msgspec.field(
+        default=None, name="rcraUsername"
+    )
+    rcra_api_id: Annotated[str, text(limits.RCRA_API_ID)] | None = msgspec.field(
+        default=None, name="rcraAPIID"
+    )
+    rcra_api_key: Annotated[str, text(limits.RCRA_API_KEY)] | None = msgspec.field(
+        default=None, name="rcraAPIKey"
+    )
+    phone_number: Annotated[str, text(limits.PHONE)] | None = msgspec.field(
+        default=None, name="phoneNumber"
+    )
 
     def __repr__(self) -> str:
         return "RcrainfoProfileUpdate(...)"
@@ -339,14 +349,18 @@ class SiteRoleUpdate(Camel):
 
 
 class SiteCreate(Camel):
-    epa_id: str
-    name: str
+    epa_id: Annotated[str, text(limits.EPA_ID)]
+    name: Annotated[str, text(limits.SITE_NAME)]
     site_type: SiteType
 
 
 class OrgCredentialsUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    rcra_api_id: str | None = msgspec.field(default=None, name="rcraAPIID")
-    rcra_api_key: str | None = msgspec.field(default=None, name="rcraAPIKey")
+    rcra_api_id: Annotated[str, text(limits.RCRA_API_ID)] | None = msgspec.field(
+        default=None, name="rcraAPIID"
+    )
+    rcra_api_key: Annotated[str, text(limits.RCRA_API_KEY)] | None = msgspec.field(
+        default=None, name="rcraAPIKey"
+    )
 
     def __repr__(self) -> str:
         return "OrgCredentialsUpdate(...)"

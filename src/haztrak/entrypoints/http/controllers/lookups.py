@@ -7,7 +7,7 @@ refresh a 304.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from dishka import FromDishka
 from litestar import Controller, Request, Response, get
@@ -22,14 +22,16 @@ from haztrak.application.lookups import (
     SearchDotLookup,
 )
 from haztrak.application.ports.lookups import DotLookup
+from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.caching import cacheable_json
+from haztrak.entrypoints.http.text import text_path, text_query
 
 _Request = Request[Any, Any, Any]
 _SEARCH = "Case-insensitive contains; values that start with `q` come first."
 
 
 def _q() -> Any:
-    return Parameter(default=None, description="part of the value, any case")
+    return text_query(limits.DOT_VALUE, default=None, description="part of the value, any case")
 
 
 def _limit() -> Any:
@@ -50,7 +52,10 @@ class LookupController(Controller):
         summary="A state's waste codes: [{code, description}]",
     )
     async def state_codes(
-        self, request: _Request, state_code: str, codes: FromDishka[ListStateWasteCodes]
+        self,
+        request: _Request,
+        state_code: Annotated[str, text_path(limits.LIST_NAME)],
+        codes: FromDishka[ListStateWasteCodes],
     ) -> Response[bytes]:
         return cacheable_json(request, await codes(state_code))
 
@@ -82,6 +87,9 @@ class LookupController(Controller):
         description="`[{code, description}]`: the codes manifest validation accepts.",
     )
     async def code_list(
-        self, request: _Request, name: str, codes: FromDishka[ListEmanifestCodes]
+        self,
+        request: _Request,
+        name: Annotated[str, text_path(limits.LIST_NAME)],
+        codes: FromDishka[ListEmanifestCodes],
     ) -> Response[bytes]:
         return cacheable_json(request, await codes(name), max_age=86400)

@@ -30,12 +30,14 @@ from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.ports.manifests import ManifestSummary
 from haztrak.domain.identity import User
 from haztrak.domain.manifest import CheckPurpose, Manifest, Status, SubmissionType
+from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.caching import etag_matches, quoted
 from haztrak.entrypoints.http.manifest_schemas import (
     ManifestPageOut,
     SavedManifestOut,
     ValidationOut,
 )
+from haztrak.entrypoints.http.text import text_path, text_query
 
 _MANIFEST_BODY = (
     "The body is EPA's manifest JSON (see the e-Manifest schema). Every shape problem is "
@@ -82,24 +84,39 @@ class ManifestController(Controller):
         user: User,
         list_manifests: FromDishka[ListManifests],
         site: Annotated[
-            str | None, QueryParameter(description="EPA ID of one of your sites")
+            str | None, text_query(limits.EPA_ID, description="EPA ID of one of your sites")
         ] = None,
         site_type: Annotated[
             str | None,
-            QueryParameter(name="siteType", description="Generator, Transporter, Tsdf, Broker"),
+            text_query(
+                limits.SITE_TYPE,
+                name="siteType",
+                description="Generator, Transporter, Tsdf, Broker",
+            ),
         ] = None,
-        status: Annotated[str | None, QueryParameter(description=_one_of(Status))] = None,
+        status: Annotated[
+            str | None, text_query(limits.STATUS, description=_one_of(Status))
+        ] = None,
         submission_type: Annotated[
             str | None,
-            QueryParameter(name="submissionType", description=_one_of(SubmissionType)),
+            text_query(
+                limits.SITE_TYPE, name="submissionType", description=_one_of(SubmissionType)
+            ),
         ] = None,
-        q: Annotated[str | None, QueryParameter(description="part of the tracking number")] = None,
+        q: Annotated[
+            str | None, text_query(limits.MTN, description="part of the tracking number")
+        ] = None,
         updated_since: Annotated[
             str | None,
-            QueryParameter(name="updatedSince", description="ISO 8601; without a zone, UTC"),
+            text_query(
+                limits.DATE_TIME, name="updatedSince", description="ISO 8601; without a zone, UTC"
+            ),
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        cursor: str | None = None,
+        cursor: Annotated[
+            str | None,
+            text_query(limits.CURSOR, description="`next` of the page before"),
+        ] = None,
     ) -> ManifestPageOut:
         filters = ManifestFilters(
             site=site,
@@ -164,8 +181,8 @@ class ManifestController(Controller):
         self,
         user: User,
         list_numbers: FromDishka[ListTrackingNumbers],
-        epa_id: str | None = None,
-        site_type: str | None = None,
+        epa_id: Annotated[str | None, text_path(limits.EPA_ID)] = None,
+        site_type: Annotated[str | None, text_path(limits.SITE_TYPE)] = None,
     ) -> list[ManifestSummary]:
         return await list_numbers(user, epa_id, site_type)
 
@@ -178,7 +195,7 @@ class ManifestController(Controller):
     async def get_manifest(
         self,
         user: User,
-        mtn: str,
+        mtn: Annotated[str, text_path(limits.MTN)],
         request: Request[Any, Any, Any],
         get_manifest: FromDishka[GetManifest],
     ) -> Response[bytes]:
@@ -201,7 +218,7 @@ class ManifestController(Controller):
     async def replace(
         self,
         user: User,
-        mtn: str,
+        mtn: Annotated[str, text_path(limits.MTN)],
         request: Request[Any, Any, Any],
         update: FromDishka[UpdateManifest],
     ) -> Response[SavedManifestOut]:
@@ -212,7 +229,7 @@ class ManifestController(Controller):
     async def remove(
         self,
         user: User,
-        mtn: str,
+        mtn: Annotated[str, text_path(limits.MTN)],
         request: Request[Any, Any, Any],
         delete_manifest: FromDishka[DeleteManifest],
     ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from dishka import FromDishka
 from litestar import Controller, delete, get, post, put
 
@@ -21,6 +23,7 @@ from haztrak.application.identity.orgs import (
 )
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.schemas import (
     MemberRole,
     OrgCredentialsOut,
@@ -31,6 +34,11 @@ from haztrak.entrypoints.http.schemas import (
     SiteOut,
     SiteRoleUpdate,
 )
+from haztrak.entrypoints.http.text import text_path
+
+Slug = Annotated[str, text_path(limits.SLUG)]
+Username = Annotated[str, text_path(limits.USERNAME)]
+EpaId = Annotated[str, text_path(limits.EPA_ID)]
 
 
 class OrgController(Controller):
@@ -42,24 +50,24 @@ class OrgController(Controller):
         return [OrgOut.of(o) for o in await list_orgs(user)]
 
     @get("/{slug:str}")
-    async def get_org(self, user: User, slug: str, get_org: FromDishka[GetOrg]) -> OrgOut:
+    async def get_org(self, user: User, slug: Slug, get_org: FromDishka[GetOrg]) -> OrgOut:
         return OrgOut.of(await get_org(user, slug))
 
     @get("/{slug:str}/sites")
     async def org_sites(
-        self, user: User, slug: str, list_sites: FromDishka[ListOrgSites]
+        self, user: User, slug: Slug, list_sites: FromDishka[ListOrgSites]
     ) -> list[SiteOut]:
         return [SiteOut.of(s) for s in await list_sites(user, slug)]
 
     @post("/{slug:str}/sites", summary="Add a site to the org (org admins)")
     async def add_site(
-        self, user: User, slug: str, data: SiteCreate, add: FromDishka[AddOrgSite]
+        self, user: User, slug: Slug, data: SiteCreate, add: FromDishka[AddOrgSite]
     ) -> SiteOut:
         return SiteOut.of(await add(user, slug, data.epa_id, data.name, data.site_type))
 
     @get("/{slug:str}/members", summary="Members with their org role and site roles (org admins)")
     async def members(
-        self, user: User, slug: str, list_members: FromDishka[ListOrgMembers]
+        self, user: User, slug: Slug, list_members: FromDishka[ListOrgMembers]
     ) -> list[OrgMemberOut]:
         return [OrgMemberOut.of(m) for m in await list_members(user, slug)]
 
@@ -67,8 +75,8 @@ class OrgController(Controller):
     async def put_member(
         self,
         user: User,
-        slug: str,
-        username: str,
+        slug: Slug,
+        username: Username,
         data: MemberRole,
         add: FromDishka[AddOrgMember],
         list_members: FromDishka[ListOrgMembers],
@@ -79,7 +87,7 @@ class OrgController(Controller):
 
     @delete("/{slug:str}/members/{username:str}", summary="Remove a member and its site roles")
     async def remove_member(
-        self, user: User, slug: str, username: str, remove: FromDishka[RemoveOrgMember]
+        self, user: User, slug: Slug, username: Username, remove: FromDishka[RemoveOrgMember]
     ) -> None:
         await remove(user, slug, username)
 
@@ -90,9 +98,9 @@ class OrgController(Controller):
     async def set_site_role(
         self,
         user: User,
-        slug: str,
-        username: str,
-        epa_id: str,
+        slug: Slug,
+        username: Username,
+        epa_id: EpaId,
         data: SiteRoleUpdate,
         set_role: FromDishka[SetSiteRole],
     ) -> None:
@@ -105,9 +113,9 @@ class OrgController(Controller):
     async def remove_site_role(
         self,
         user: User,
-        slug: str,
-        username: str,
-        epa_id: str,
+        slug: Slug,
+        username: Username,
+        epa_id: EpaId,
         set_role: FromDishka[SetSiteRole],
     ) -> None:
         await set_role(user, slug, username, epa_id, None)
@@ -119,7 +127,7 @@ class OrgController(Controller):
     async def set_credentials(
         self,
         user: User,
-        slug: str,
+        slug: Slug,
         data: OrgCredentialsUpdate,
         set_credentials: FromDishka[SetOrgRcrainfoCredentials],
     ) -> OrgCredentialsOut:
@@ -128,7 +136,7 @@ class OrgController(Controller):
 
     @get("/{slug:str}/rcrainfo", summary="The org's RCRAInfo API ID and whether a key is set")
     async def credentials(
-        self, user: User, slug: str, get_credentials: FromDishka[GetOrgRcrainfoCredentials]
+        self, user: User, slug: Slug, get_credentials: FromDishka[GetOrgRcrainfoCredentials]
     ) -> OrgCredentialsOut:
         return OrgCredentialsOut.of(await get_credentials(user, slug))
 
@@ -142,5 +150,5 @@ class SiteController(Controller):
         return [SiteOut.of(s) for s in await list_sites(user)]
 
     @get("/{epa_id:str}")
-    async def get_site(self, user: User, epa_id: str, get_site: FromDishka[GetSite]) -> SiteOut:
+    async def get_site(self, user: User, epa_id: EpaId, get_site: FromDishka[GetSite]) -> SiteOut:
         return SiteOut.of(await get_site(user, epa_id))

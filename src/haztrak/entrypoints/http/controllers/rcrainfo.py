@@ -27,7 +27,9 @@ from haztrak.application.rcrainfo.sites import (
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.identity import User
 from haztrak.domain.manifest import HandlerRole
+from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.controllers.tasks import TaskAccepted
+from haztrak.entrypoints.http.text import text, text_path, text_query
 
 _TASK = (
     " Answers 202 `{taskId}`; follow the task at `GET /api/task/{taskId}`. Transient RCRAInfo "
@@ -44,21 +46,21 @@ class _Body(msgspec.Struct, kw_only=True, rename="camel", forbid_unknown_fields=
 
 
 class QuickSignBody(_Body):
-    manifest_tracking_numbers: list[str]
-    site_id: str
+    manifest_tracking_numbers: list[Annotated[str, text(limits.MTN)]]
+    site_id: Annotated[str, text(limits.EPA_ID)]
     site_type: HandlerRole
-    printed_signature_name: str
+    printed_signature_name: Annotated[str, text(limits.SIGNATURE_NAME)]
     printed_signature_date: datetime | None = None
     transporter_order: int | None = None
 
 
 class SiteSyncBody(_Body):
-    site_id: str
+    site_id: Annotated[str, text(limits.EPA_ID)]
 
 
 class SiteSearchBody(_Body):
-    site_id: str
-    site_type: str | None = None
+    site_id: Annotated[str, text(limits.EPA_ID)]
+    site_type: Annotated[str, text(limits.SITE_TYPE)] | None = None
 
 
 class RcrainfoController(Controller):
@@ -148,11 +150,15 @@ class RcrainfoController(Controller):
         self,
         user: User,
         search: FromDishka[SearchRcraSites],
-        epa_id: Annotated[str | None, QueryParameter(name="epaId")] = None,
-        site_name: Annotated[str | None, QueryParameter(name="siteName")] = None,
+        epa_id: Annotated[str | None, text_query(limits.EPA_ID, name="epaId")] = None,
+        site_name: Annotated[str | None, text_query(limits.SITE_NAME, name="siteName")] = None,
         site_type: Annotated[
             str | None,
-            QueryParameter(name="siteType", description="generator, transporter, tsdf, broker"),
+            text_query(
+                limits.SITE_TYPE,
+                name="siteType",
+                description="generator, transporter, tsdf, broker",
+            ),
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> list[RcraSite]:
@@ -171,6 +177,9 @@ class RcrainfoController(Controller):
         description="404 when RCRAInfo has no such site." + _WAITS,
     )
     async def get_site(
-        self, user: User, epa_id: str, get_site: FromDishka[GetRcraSite]
+        self,
+        user: User,
+        epa_id: Annotated[str, text_path(limits.EPA_ID)],
+        get_site: FromDishka[GetRcraSite],
     ) -> RcraSite:
         return await get_site(user, epa_id)

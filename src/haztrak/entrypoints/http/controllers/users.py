@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from dishka import FromDishka
@@ -18,6 +19,7 @@ from haztrak.application.identity.profile import (
 )
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.schemas import (
     MyProfileOut,
     RcrainfoProfileOut,
@@ -27,6 +29,9 @@ from haztrak.entrypoints.http.schemas import (
     UserOut,
     UserUpdate,
 )
+from haztrak.entrypoints.http.text import text_path
+
+Username = Annotated[str, text_path(limits.USERNAME)]
 
 
 class UserController(Controller):
@@ -68,7 +73,7 @@ class UserController(Controller):
 
     @get("/rcrainfo-profile/{username:str}", summary="The user's own RCRAInfo profile")
     async def rcrainfo_profile(
-        self, user: User, username: str, get_profile: FromDishka[GetRcrainfoProfile]
+        self, user: User, username: Username, get_profile: FromDishka[GetRcrainfoProfile]
     ) -> RcrainfoProfileOut:
         return RcrainfoProfileOut.of(await get_profile(user, username))
 
@@ -79,7 +84,7 @@ class UserController(Controller):
     async def update_rcrainfo_profile(
         self,
         user: User,
-        username: str,
+        username: Username,
         data: RcrainfoProfileUpdate,
         update: FromDishka[UpdateRcrainfoProfile],
     ) -> RcrainfoProfileOut:
