@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from haztrak.entrypoints.sandbox import SandboxSettings, SandboxState
 from tests.e2e.test_background_e2e import (
     GEN,
     TRANS1,
@@ -22,6 +23,7 @@ from tests.e2e.test_background_e2e import (
     submit_and_sign,
 )
 from tests.manifest_documents import manifest_document
+from tests.polling import eventually
 
 
 def _serve(env: dict[str, str], workdir: Path, port: int, name: str) -> Process:
@@ -117,3 +119,58 @@ async def test_an_rcrainfo_that_forgot_cannot_overwrite_a_manifest(tmp_path: Pat
         assert len(drafts) == 1  # the second draft, still a draft
     finally:
         second.stop(signal.SIGINT)
+
+
+async def test_a_task_cut_off_by_a_stop_completes_after_the_restart(tmp_path: Path) -> None:
+    """Killed while it waits for e-Manifest (a slow sandbox), the submit finishes once the
+    server is back: the sandbox still knows whatever it was told before the stop."""
+    env = _environment(tmp_path, HT_TASK_LEASE_SECONDS="3")
+    _run(env, tmp_path, "migrate")
+    _run(env, tmp_path, "seed", "--demo")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    first = _serve(env | {"HT_SANDBOX_LATENCY_MS": "1500"}, tmp_path, port, "serve-slow")
+    try:
+        async with logged_in(base, "testuser1") as generator:
+            draft = await generator.post(
+                "/api/manifest", json=manifest_document(transporters=(TRANS1,))
+            )
+            assert draft.status_code == 201, draft.text
+            document = draft.json()
+            document.pop("warnings")
+            document["status"] = "Scheduled"
+            task_id = await started(await generator.post("/api/manifest/emanifest", json=document))
+
+            async def under_way() -> dict[str, Any] | None:
+                task: dict[str, Any] = (await generator.get(f"/api/task/{task_id}")).json()
+                return task if task["status"] == "STARTED" else None
+
+            await eventually(under_way, 30)
+    finally:
+        first.stop(signal.SIGKILL)
+
+    second = _serve(env, tmp_path, port, "serve-again")
+    try:
+        async with logged_in(base, "testuser1") as generator:
+            task = await finished(generator, task_id, within=60)
+        assert task["status"] == "SUCCESS", task
+        mtn = task["result"]["manifestTrackingNumber"]
+        assert (await _manifest(base, mtn))["status"] == "Scheduled"
+        async with logged_in(base, "testuser1") as generator:
+            listed = (await generator.get(f"/api/manifest/mtn/{GEN}")).json()
+        assert not [m for m in listed if m["status"] == "NotAssigned"]  # the draft went
+    finally:
+        second.stop(signal.SIGINT)
+    with SandboxState(
+        SandboxSettings(state_file=tmp_path / "var" / "sandbox" / "state.sqlite3")
+    ) as state:
+        made = [
+            mtn
+            for mtn, document in state.manifests.items()
+            if any(
+                comment.get("description") == task_id
+                for comment in (document.get("additionalInfo") or {}).get("comments") or ()
+            )
+        ]
+    assert made == [mtn]  # saved once in e-Manifest, however the stop fell
