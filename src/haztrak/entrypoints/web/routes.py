@@ -6,8 +6,10 @@ from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
+from haztrak.entrypoints.web.pages.tasks import TaskPagesController
 
 PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
     DashboardController,
+    TaskPagesController,
 )

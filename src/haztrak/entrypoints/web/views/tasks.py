@@ -1,0 +1,172 @@
+"""A task as a person follows it: what it is, where it stands, what came of it, and what to
+do next when it failed. Words only; no raw JSON reaches a page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
+
+Status = Literal["PENDING", "STARTED", "SUCCESS", "FAILURE"]
+
+LABELS: dict[TaskName, str] = {
+    TaskName.SUBMIT_MANIFEST: "Submit to e-Manifest",
+    TaskName.QUICKER_SIGN: "Quicker Sign",
+    TaskName.SYNC_SITE_MANIFESTS: "Sync with RCRAInfo",
+    TaskName.SYNC_RCRAINFO_PROFILE: "Sync RCRAInfo permissions",
+    TaskName.SEARCH_RCRA_SITES: "Search RCRAInfo sites",
+    TaskName.PULL_RCRA_SITE: "Fetch a site from RCRAInfo",
+    TaskName.REFRESH_LOOKUPS: "Refresh lookups",
+    TaskName.PRUNE_TASKS: "Delete old tasks",
+}
+
+_ADVICE: dict[str, str] = {
+    "unauthorized": (
+        "RCRAInfo refused the credentials. Check the API ID and key on your profile (or ask "
+        "your organization's admin to check the organization's), then retry."
+    ),
+    "forbidden": (
+        "RCRAInfo says this account may not do that for the site. Ask your RCRAInfo site "
+        "manager for the permission, sync your permissions on your profile, then retry."
+    ),
+    "not_found": "RCRAInfo does not know it. Check the EPA ID or tracking number.",
+    "validation": "e-Manifest refused the content. Correct the fields listed and send it again.",
+    "invalid": "Correct the fields listed and send it again.",
+    "locked": "e-Manifest has locked the manifest for now. Retry in a few minutes.",
+    "transient": "RCRAInfo did not answer in time. Nothing was lost; retry in a few minutes.",
+    "conflict": (
+        "The copy here and RCRAInfo's disagree; the copy here was kept. Open the manifest to "
+        "check it."
+    ),
+    "internal": "Something went wrong on our side and it has been logged. Retry later.",
+}
+
+
+class FieldNote(msgspec.Struct, frozen=True, kw_only=True):
+    field: str
+    message: str
+
+
+class TaskView(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    label: str
+    """A person's name for the kind of work: "Submit to e-Manifest"."""
+    status: Status
+    outcome: str
+    """What came of it, in words (or where it stands, or the error)."""
+    advice: str = ""
+    """What to do next when it failed."""
+    created: datetime
+    done: datetime | None = None
+    retryable: bool = False
+    subject: str | None = None
+    """What it is about (a tracking number, an EPA ID), as a link target's key."""
+    link: str | None = None
+    """The page of what it is about."""
+    errors: tuple[FieldNote, ...] = ()
+    progress: str = ""
+    attempts: int = 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("PENDING", "STARTED")
+
+
+def task_view(task: Task) -> TaskView:
+    problem = task.error if task.status is TaskStatus.FAILURE else None
+    return TaskView(
+        id=str(task.id),
+        name=task.name.value,
+        label=LABELS.get(task.name, task.name.value.replace("_", " ").capitalize()),
+        status=task.status.value,
+        outcome=_failure(problem) if problem else _outcome(task),
+        advice=_ADVICE.get(problem.kind, "") if problem else "",
+        created=task.created_at,
+        done=task.done_at,
+        retryable=task.status is TaskStatus.FAILURE and task.owner_id is not None,
+        subject=task.subject,
+        link=_link(task),
+        errors=tuple(FieldNote(field=e.field, message=e.message) for e in problem.errors)
+        if problem
+        else (),
+        progress=_progress(task),
+        attempts=task.attempts,
+    )
+
+
+def _failure(problem: TaskProblem) -> str:
+    detail = problem.detail.strip()
+    if not detail:
+        return problem.title + "."
+    detail = detail[0].upper() + detail[1:]
+    return detail if detail.endswith((".", "!", "?")) else detail + "."
+
+
+def _progress(task: Task) -> str:
+    p = task.progress
+    total, done = p.get("total"), p.get("done")
+    if isinstance(total, int) and isinstance(done, int) and total:
+        return f"{done} of {total} done"
+    if isinstance(done, int) and done:
+        return f"{done} done"
+    return ""
+
+
+def _outcome(task: Task) -> str:
+    if task.status is TaskStatus.PENDING:
+        if task.error is not None:  # a transient failure waits for its retry
+            return f"Waiting to try again: {_failure(task.error)}"
+        return "Waiting for a worker."
+    if task.status is TaskStatus.STARTED:
+        step = _progress(task)
+        return f"Working with RCRAInfo ({step})." if step else "Working with RCRAInfo."
+    result: Any = task.result if isinstance(task.result, dict) else {}
+    match task.name:
+        case TaskName.SUBMIT_MANIFEST:
+            mtn = result.get("manifestTrackingNumber")
+            return f"Saved in e-Manifest as {mtn}." if mtn else "Saved in e-Manifest."
+        case TaskName.QUICKER_SIGN:
+            reports = result.get("manifestReports") or []
+            signed = [r.get("manifestTrackingNumber") for r in reports if r.get("signed")]
+            already = result.get("alreadySigned") or []
+            parts = []
+            if signed:
+                parts.append("Signature recorded for " + ", ".join(map(str, signed)) + ".")
+            if already:
+                parts.append("Already signed: " + ", ".join(map(str, already)) + ".")
+            return " ".join(parts) or "Signature recorded."
+        case TaskName.SYNC_SITE_MANIFESTS:
+            count, changed = result.get("manifests"), result.get("changed")
+            if isinstance(count, int):
+                text = f"{count} manifest{'s' if count != 1 else ''} synced"
+                if isinstance(changed, int):
+                    text += f", {changed} updated here"
+                return text + "."
+            return "Synced."
+        case TaskName.SYNC_RCRAINFO_PROFILE:
+            sites = result.get("sites") or []
+            n = len(sites)
+            return f"Permissions synced for {n} site{'s' if n != 1 else ''}."
+        case TaskName.PRUNE_TASKS:
+            return f"{result.get('deleted', 0)} old tasks deleted."
+    return "Done."
+
+
+def _link(task: Task) -> str | None:
+    subject = task.subject
+    if task.name is TaskName.SUBMIT_MANIFEST:
+        mtn = task.result.get("manifestTrackingNumber") if isinstance(task.result, dict) else None
+        target = mtn or subject
+        return f"/manifests/{target}" if target else None
+    if task.name is TaskName.QUICKER_SIGN:
+        mtns = task.payload.get("manifestTrackingNumbers") or []
+        return f"/manifests/{mtns[0]}" if len(mtns) == 1 else None
+    if task.name is TaskName.SYNC_SITE_MANIFESTS and subject:
+        return f"/sites/{subject}"
+    if task.name is TaskName.SYNC_RCRAINFO_PROFILE:
+        return "/profile"
+    return None
