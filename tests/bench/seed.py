@@ -74,6 +74,7 @@ async def seed_manifests(url: str, count: int = 1000) -> list[str]:
                     created_at=at,
                     updated_at=at,
                     owner_org_id=site.org_id,
+                    owner_site=SITE,  # as CreateDraftManifest records it
                 )
                 await manifests.add(stored)
                 mtns.append(stored.mtn)
