@@ -203,6 +203,7 @@ def _refuse_without_services(
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from haztrak.entrypoints.cli import preflight
     from haztrak.entrypoints.worker.main import run_worker
 
     refusal = _refuse_without_services("worker", settings)
@@ -210,11 +211,13 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         print(refusal, file=sys.stderr)
         return 2
     check_database(settings)
+    preflight.warn_if_redis_down(settings)
     run_worker(settings, threads=args.threads)
     return 0
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from haztrak.entrypoints.cli import preflight
     from haztrak.entrypoints.scheduler.main import run_scheduler
 
     refusal = _refuse_without_services("scheduler", settings, calls_rcrainfo=False)
@@ -222,6 +225,7 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
         print(refusal, file=sys.stderr)
         return 2
     check_database(settings)
+    preflight.warn_if_redis_down(settings)
     run_scheduler(settings)
     return 0
 

@@ -1,5 +1,6 @@
-"""What `haztrak serve` finds out before it starts anything: each problem is one line that
-names the setting and what to do, never a traceback after half the process has started."""
+"""What `haztrak serve` (and the worker, the scheduler) find out before starting anything: each
+problem is one line that names the setting and what to do, never a traceback after half the
+process has started."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def without_password(url: str) -> str:
 
 
 def warn_if_redis_down(settings: Settings) -> None:
-    """Serve anyway (reads do not need Redis), but say once, at start, that it does not answer."""
+    """Start anyway (reads do not need Redis), but say once, at start, that it does not answer."""
     if settings.redis_url is None:
         return
     from haztrak.adapters.cache.redis import RedisCache
@@ -73,7 +74,7 @@ def warn_if_redis_down(settings: Settings) -> None:
 
     if not asyncio.run(answers()):
         log.warning(
-            "HT_REDIS_URL: Redis at %s does not answer; serving anyway: logins answer 503 and "
-            "background work waits until it does",
+            "HT_REDIS_URL: Redis at %s does not answer; starting anyway: logins answer 503 "
+            "and background work waits until it does",
             without_password(url),
         )
