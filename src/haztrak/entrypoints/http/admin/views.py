@@ -830,6 +830,7 @@ class ManifestView(ReadOnlyView, model=ManifestRow):
         ManifestRow.signature_status,
         ManifestRow.document,
         ManifestRow.owner_org_id,
+        ManifestRow.owner_site_id,
         ManifestRow.version,
         ManifestRow.created_at,
         ManifestRow.updated_at,
@@ -838,6 +839,7 @@ class ManifestView(ReadOnlyView, model=ManifestRow):
         ManifestRow.mtn: "Tracking number",
         ManifestRow.document: "Handlers",
         ManifestRow.owner_org_id: "Owner org",
+        ManifestRow.owner_site_id: "Owner site (a draft is its alone)",
     }
     column_formatters = {ManifestRow.document: lambda m, _: _handlers(m.document, names=False)}
     column_formatters_detail = {
