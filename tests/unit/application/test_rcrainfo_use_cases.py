@@ -171,6 +171,21 @@ async def test_submitting_takes_a_preparer_and_a_complete_manifest(world: World)
     assert world.tasks.tasks == {}
 
 
+async def test_a_draft_is_sent_only_by_its_owner_site_and_names_it(world: World) -> None:
+    draft = await _draft(world)  # the generator's
+    for other in (world.user(SiteRole.SIGNER, TRANS), world.user(SiteRole.SIGNER, TSDF)):
+        with pytest.raises(NotFound):  # the other sites named on a draft do not find it
+            await world.submit()(other, _submission(draft))
+    both = world.user(SiteRole.PREPARER)
+    trans_site = next(s.id for s in world.data.sites.values() if s.epa_id == TRANS)
+    world.data.site_roles[(trans_site, both.id)] = SiteRole.PREPARER
+    taken = a_manifest(mtn=draft.mtn, generator=TRANS, status="Scheduled")
+    with pytest.raises(InvalidValue) as caught:
+        await world.submit()(both, encoded(msgspec.to_builtins(taken)))
+    assert caught.value.field == "generator.epaSiteId"
+    assert world.tasks.tasks == {}
+
+
 async def test_submitting_needs_the_org_to_have_working_credentials(world: World) -> None:
     draft = await _draft(world)
     world.data.org_keys[world.org_of[GEN].id] = None

@@ -20,7 +20,11 @@ from uuid import UUID
 import msgspec
 
 from haztrak.application.audit import Auditor
-from haztrak.application.manifests.access import ensure_may, visible_manifest
+from haztrak.application.manifests.access import (
+    ensure_may,
+    ensure_may_change,
+    visible_manifest,
+)
 from haztrak.application.manifests.documents import read_manifest
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
 from haztrak.application.ports.persistence import (
@@ -45,7 +49,14 @@ from haztrak.application.rcrainfo.copies import REFERENCE_LABEL, RcrainfoCopies
 from haztrak.application.tasks.errors import ConcurrentUpdate
 from haztrak.application.tasks.launch import TaskLauncher
 from haztrak.application.tasks.run import TaskRun
-from haztrak.domain.access import Action, Grants, ManifestTarget, SiteTarget, require
+from haztrak.domain.access import (
+    Action,
+    Grants,
+    ManifestTarget,
+    SiteTarget,
+    ensure_draft_stays_with_owner,
+    require,
+)
 from haztrak.domain.errors import Conflict, InvalidValue, NotFound
 from haztrak.domain.identity import SiteRole, User
 from haztrak.domain.manifest import (
@@ -124,7 +135,12 @@ class SubmitManifest:
             in_emanifest = not stored.manifest.is_draft()
         else:  # an electronic manifest with a real number is in e-Manifest; paper may not be
             in_emanifest = mtn is not None and not paper
-        ensure_may(grants, stored.manifest if stored else manifest, Operation.SUBMIT)
+        if stored is None:
+            ensure_may(grants, manifest, Operation.SUBMIT)
+        else:
+            ensure_may_change(grants, stored, Operation.SUBMIT)
+            if stored.manifest.is_draft():  # it leaves for e-Manifest as its owner site's
+                ensure_draft_stays_with_owner(stored.owner_site, stored.manifest, manifest)
         outgoing = _outgoing(manifest)
         purpose = CheckPurpose.EMANIFEST_UPDATE if in_emanifest else CheckPurpose.EMANIFEST_SAVE
         problems = business_problems(outgoing, now=self._clock.now(), purpose=purpose)
