@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
@@ -27,6 +26,8 @@ DEMO_PASSWORD = "haztrak-demo"  # noqa: S105 - the documented password of the de
 
 def _run_with_container(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Run `work` with a container, once the database has answered (else one clear line)."""
+    import asyncio
+
     from dishka import make_async_container
     from sqlalchemy.ext.asyncio import AsyncEngine
 
