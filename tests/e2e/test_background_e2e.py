@@ -6,6 +6,7 @@ alone: SQLite, in-process queue, worker, scheduler and sandbox)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import ssl
@@ -16,17 +17,21 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
 import httpx
 import pytest
 import redis
 from emanifest import RcrainfoClient
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.tables import TaskRow
 from haztrak.adapters.persistence.tasks import SqlTaskRepository
+from haztrak.adapters.rcrainfo.adapter import DEFAULT_READ_ATTEMPTS
+from haztrak.application.rcrainfo.copies import REFERENCE_LABEL
 from haztrak.domain.tasks import TaskName
 from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
 from haztrak.entrypoints.sandbox.tls import CERT_FILE
@@ -114,16 +119,33 @@ class Stack:
             else:
                 client.delete(f"{root}/sandbox/faults").raise_for_status()
 
-    def sandbox_numbers(self, site_id: str, org: str) -> set[str]:
+    @contextmanager
+    def sandbox_client(self, org: str) -> Iterator[RcrainfoClient]:
         api_id, api_key = DEMO_ORG_CREDENTIALS[org]
         client = RcrainfoClient(self.sandbox, api_id=api_id, api_key=api_key)
         client.verify = self.cert
         client.trust_env = False
         try:
             client.authenticate()
-            return set(client.get_site_mtn(site_id).json())
+            yield client
         finally:
             client.close()
+
+    def sandbox_numbers(self, site_id: str, org: str) -> set[str]:
+        with self.sandbox_client(org) as client:
+            return set(client.get_site_mtn(site_id).json())
+
+    def sandbox_references(self, mtns: set[str], org: str) -> dict[str, list[str]]:
+        """The Haztrak submission references (task ids) each manifest carries in e-Manifest."""
+        found = {}
+        with self.sandbox_client(org) as client:
+            for mtn in mtns:
+                document = client.get_manifest(mtn).json()
+                comments = (document.get("additionalInfo") or {}).get("comments") or []
+                found[mtn] = [
+                    c["description"] for c in comments if c.get("label") == REFERENCE_LABEL
+                ]
+        return found
 
 
 def _environment(workdir: Path, **values: str) -> dict[str, str]:
@@ -281,7 +303,8 @@ async def test_a_site_sync_stores_every_sandbox_manifest_of_the_site_in_one_run(
 
 async def test_injected_503s_are_retried_until_the_task_succeeds(stack: Stack) -> None:
     with stack.worker():
-        stack.faults(failNext=2, errorStatus=503)
+        # more than a read's tries within one attempt: the first attempt fails
+        stack.faults(failNext=DEFAULT_READ_ATTEMPTS + 1, errorStatus=503)
         try:
             task = await sync_site(stack.http, "transporter1", TRANS2)
         finally:
@@ -316,6 +339,128 @@ async def test_a_worker_killed_mid_task_does_not_lose_it(stack: Stack) -> None:
     assert task["status"] == "SUCCESS", task
     assert task["attempts"] >= 2
     assert expected <= await local_numbers(stack.http, "tsdf1", TSDF)
+
+
+FAULTY_SUBMISSIONS = 30
+
+
+class _TaskState(NamedTuple):
+    name: str
+    status: str
+    attempts: int
+    result: Any
+    error: Any
+
+
+async def _task_states(engine: AsyncEngine, ids: list[UUID]) -> dict[UUID, _TaskState]:
+    async with database.session_factory(engine)() as session:
+        rows = await session.execute(
+            select(
+                TaskRow.id,
+                TaskRow.name,
+                TaskRow.status,
+                TaskRow.attempts,
+                TaskRow.result,
+                TaskRow.error,
+            ).where(TaskRow.id.in_(ids))
+        )
+        return {row[0]: _TaskState(*row[1:]) for row in rows}
+
+
+def _held_at_death(log: str) -> set[str]:
+    """The tasks a worker had begun and not ended when it died, from its log."""
+    open_attempts: dict[str, int] = {}
+    for task_id, what in re.findall(r"task \w+ ([0-9a-f-]{36}): ([^\n\"]*)", log):
+        if what.startswith("attempt"):
+            open_attempts[task_id] = open_attempts.get(task_id, 0) + 1
+        elif what.startswith(("success", "failed")) or "retry in" in what or "took it" in what:
+            open_attempts[task_id] = open_attempts.get(task_id, 0) - 1
+    return {task_id for task_id, n in open_attempts.items() if n > 0}
+
+
+async def test_every_submission_and_signature_succeeds_through_503s_and_a_killed_worker(
+    stack: Stack,
+) -> None:
+    """30% of RCRAInfo requests answer 503 after 300 ms; two workers share the work and one is
+    killed with SIGKILL mid-run. With the default task limits every submission and its
+    signature ends SUCCESS, each manifest is in e-Manifest once, and each is stored here."""
+    before = stack.sandbox_numbers(GEN, "generators-org-llc")
+    workers = [stack.start("worker", "worker", "--threads", "4") for _ in range(2)]
+    engine = database.create_engine(stack.env["HT_DATABASE_URL"])
+    try:
+        for worker in workers:
+            worker.wait_for("worker started")
+        async with logged_in(stack.http, "testuser1") as generator:
+            documents = []
+            for _ in range(FAULTY_SUBMISSIONS):
+                draft = await generator.post(
+                    "/api/manifest", json=manifest_document(transporters=(TRANS1, TRANS2))
+                )
+                assert draft.status_code == 201, draft.text
+                document = draft.json()
+                document.pop("warnings")
+                document["status"] = "Scheduled"
+                documents.append(document)
+            stack.faults(errorRate=0.3, errorStatus=503, latencyMs=300)
+            submissions = [
+                UUID(await started(await generator.post("/api/manifest/emanifest", json=d)))
+                for d in documents
+            ]
+            signatures: dict[UUID, UUID] = {}
+            held: set[str] = set()
+
+            async def all_finished() -> dict[UUID, _TaskState] | None:
+                states = await _task_states(engine, [*submissions, *signatures.values()])
+                launched = False
+                for submission in submissions:
+                    state = states[submission]
+                    if state.status == "SUCCESS" and submission not in signatures:
+                        body = {
+                            "manifestTrackingNumbers": [state.result["manifestTrackingNumber"]],
+                            "siteId": GEN,
+                            "siteType": "Generator",
+                            "printedSignatureName": "E2E Signer",
+                        }
+                        sign = await generator.post("/api/manifest/emanifest/sign", json=body)
+                        signatures[submission] = UUID(await started(sign))
+                        launched = True
+                succeeded = sum(s.status == "SUCCESS" for s in states.values())
+                if not held and succeeded >= FAULTY_SUBMISSIONS // 3:
+                    workers[0].stop(signal.SIGKILL)  # mid-run: it holds tasks of both kinds
+                    held.update(_held_at_death(workers[0].output()) or {"none"})
+                pending = [
+                    s for s in submissions if states[s].status != "FAILURE" and s not in signatures
+                ]
+                finished = all(s.status in ("SUCCESS", "FAILURE") for s in states.values())
+                return states if finished and not pending and not launched else None
+
+            states = await eventually(all_finished, within=150)
+            stack.faults()
+            failed = {k: v for k, v in states.items() if v.status != "SUCCESS"}
+            assert not failed, failed
+            assert len(signatures) == FAULTY_SUBMISSIONS
+            assert held - {"none"}, "the killed worker held no task"
+            assert {UUID(t) for t in held} <= set(states)  # and each of those succeeded
+            mtns = {states[s].result["manifestTrackingNumber"] for s in submissions}
+            assert len(mtns) == FAULTY_SUBMISSIONS
+            for mtn in mtns:
+                stored = (await generator.get(f"/api/manifest/{mtn}")).json()
+                assert stored["status"] == "Scheduled", stored
+                assert stored["generator"]["signed"] is True
+            drafts = {d["manifestTrackingNumber"] for d in documents}
+            for draft_mtn in drafts:
+                assert (await generator.get(f"/api/manifest/{draft_mtn}")).status_code == 404
+    finally:
+        stack.faults()
+        for worker in workers:
+            worker.stop(signal.SIGKILL)
+        await engine.dispose()
+    created = stack.sandbox_numbers(GEN, "generators-org-llc") - before
+    assert created == mtns  # no duplicate, nothing else
+    references = stack.sandbox_references(created, "generators-org-llc")
+    assert sorted(r for refs in references.values() for r in refs) == sorted(
+        str(s) for s in submissions
+    )
 
 
 async def test_two_schedulers_enqueue_each_job_once(stack: Stack) -> None:
