@@ -30,6 +30,7 @@ from haztrak.application.manifests.drafts import (
     DeleteManifest,
     UpdateManifest,
 )
+from haztrak.application.manifests.editing import GetManifestToEdit, ListDraftSites
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ListTrackingNumbers
 from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.ports.lookups import LookupReader
@@ -77,6 +78,7 @@ class ManifestProvider(Provider):
         return SqlManifestRepository(session)
 
     use_cases = provide_all(CreateDraftManifest, UpdateManifest, DeleteManifest)
+    editor_use_cases = provide_all(ListDraftSites, GetManifestToEdit)
     # Reads hold nothing of a request (their ports open what they need per call): one each
     # for the process, so a request resolves them without building anything.
     read_use_cases = provide_all(GetManifest, ListManifests, ListTrackingNumbers, scope=Scope.APP)
