@@ -52,6 +52,18 @@ async def test_login_is_503_with_a_problem_when_sessions_cannot_be_kept(
     assert "sessionid" not in anonymous.client.cookies
 
 
+async def test_a_wrong_password_is_503_too_so_guesses_are_not_unlimited(
+    anonymous: Browser,
+) -> None:
+    """The login rate limit is counted in Redis: without it, refuse before checking the
+    password, or a right guess would stand out from the wrong ones, with no limit."""
+    wrong = await anonymous.login("testuser1", "not-the-password")
+    unknown = await anonymous.login("nobody-at-all", "not-the-password")
+
+    assert wrong.status_code == unknown.status_code == 503
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
 async def test_a_session_cookie_is_503_not_a_logout_while_redis_is_down(
     anonymous: Browser,
 ) -> None:

@@ -31,6 +31,12 @@ def digest(secret: Secret) -> str:
     return hashlib.sha256(secret.reveal().encode()).hexdigest()
 
 
+SESSIONS_UNAVAILABLE = (
+    "sessions cannot be kept now: the cache that holds them does not answer; try again in a "
+    "moment (API tokens still work)"
+)
+
+
 class LoginThrottle:
     """Counts failed logins per username and per client address over a window."""
 
@@ -53,8 +59,13 @@ class LoginThrottle:
         }
 
     async def check(self, username: str, client: str) -> None:
+        """Refuse when over the limit, or when the count cannot be read: without it, logins
+        would be unlimited guesses (and the session could not be kept anyway)."""
         for kind, key in self._keys(username, client).items():
-            raw = await self._cache.get(key)
+            try:
+                raw = await self._cache.get(key, strict=True)
+            except ServiceUnavailable as exc:
+                raise ServiceUnavailable(SESSIONS_UNAVAILABLE) from exc
             if raw is not None and int(raw) >= self._limits[kind]:
                 raise RateLimited(self._window)
 
@@ -70,12 +81,6 @@ class SessionData(msgspec.Struct, kw_only=True, frozen=True):
     user_id: UUID
     csrf_token: str
     created_at: datetime
-
-
-SESSIONS_UNAVAILABLE = (
-    "sessions cannot be kept now: the cache that holds them does not answer; try again in a "
-    "moment (API tokens still work)"
-)
 
 
 class Sessions:
