@@ -119,7 +119,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def check_database(settings: Settings) -> None:
-    """The database answers and, in production (which does not migrate itself), is migrated."""
+    """The database answers and is at this code's schema (for processes that do not migrate)."""
 
     async def work(container: object) -> None:
         from dishka import AsyncContainer
