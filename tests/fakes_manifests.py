@@ -20,13 +20,15 @@ from haztrak.application.ports.manifests import (
     ManifestHeadline,
     ManifestPage,
     ManifestQuery,
+    ManifestRecord,
     ManifestRepository,
     ManifestSummary,
+    StatusCount,
     StoredManifest,
 )
 from haztrak.domain.errors import Conflict
 from haztrak.domain.handlers import is_epa_id
-from haztrak.domain.manifest import CodeDescription, Manifest
+from haztrak.domain.manifest import CodeDescription, Manifest, Status
 
 
 def _newest_first(stored: StoredManifest) -> tuple[datetime, UUID]:
@@ -52,6 +54,7 @@ class MemoryManifestRepository(ManifestRepository):
             )
             and (not m.is_draft() or stored.owner_site in query.draft_sites)
             and (query.status is None or m.current_status() is query.status)
+            and (not query.statuses or m.current_status() in query.statuses)
             and (query.submission_type is None or m.submission_type is query.submission_type)
             and (not query.mtn_contains or query.mtn_contains.upper() in stored.mtn.upper())
             and (query.updated_since is None or stored.updated_at >= query.updated_since)
@@ -109,6 +112,32 @@ class MemoryManifestRepository(ManifestRepository):
                 signature_status=s.manifest.signature_status,
             )
             for s in self._found(query)
+        ]
+
+    async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
+        counts: dict[tuple[str, Status], int] = {}
+        for stored in self._found(query):
+            m = stored.manifest
+            sites = {
+                h.epa_site_id
+                for role, h in m.handlers()
+                if h.epa_site_id in query.site_ids and query.site_role in (None, role)
+            }
+            if m.is_draft():
+                sites &= {stored.owner_site}
+            for site in sites:
+                key = (str(site), m.current_status())
+                counts[key] = counts.get(key, 0) + 1
+        return [StatusCount(epa_id=e, status=s, count=n) for (e, s), n in counts.items()]
+
+    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+        return [
+            ManifestRecord(
+                id=s.id,
+                updated_at=s.updated_at,
+                json=msgspec.json.encode(s.manifest.with_signed_flags()),
+            )
+            for s in self._found(query)[:limit]
         ]
 
     async def next_draft_number(self) -> int:

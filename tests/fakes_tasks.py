@@ -148,6 +148,29 @@ class MemoryTaskRepository(TaskRepository):
         ]
         return _copy(min(found, key=lambda t: t.created_at)) if found else None
 
+    async def for_owner(
+        self,
+        owner_id: UUID,
+        *,
+        limit: int,
+        before: tuple[datetime, UUID] | None = None,
+        unfinished_or_failed_since: datetime | None = None,
+    ) -> list[Task]:
+        since = unfinished_or_failed_since
+        found = [
+            t
+            for t in self.tasks.values()
+            if t.owner_id == owner_id
+            and (before is None or (t.created_at, t.id) < before)
+            and (
+                since is None
+                or not t.finished
+                or (t.status is TaskStatus.FAILURE and t.done_at is not None and t.done_at >= since)
+            )
+        ]
+        found.sort(key=lambda t: (t.created_at, t.id), reverse=True)
+        return [_copy(t) for t in found[:limit]]
+
     async def due_for_requeue(self, *, at: datetime, grace_seconds: int, limit: int) -> list[Task]:
         grace = timedelta(seconds=grace_seconds)
         due = [t for t in self.tasks.values() if t.due_for_requeue(at, grace)]

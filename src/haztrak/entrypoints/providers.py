@@ -57,6 +57,7 @@ from haztrak.application.identity.profile import (
     UpdateCurrentUser,
     UpdateRcrainfoProfile,
 )
+from haztrak.application.overview import GetDashboard, GetSiteOverview
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.persistence import (
     AuditLog,
@@ -176,6 +177,8 @@ class IdentityProvider(Provider):
         SetOrgRcrainfoCredentials,
         SeedDemoData,
     )
+    # What needs the user now (the UI's dashboard and site pages).
+    overview = provide_all(GetDashboard, GetSiteOverview)
 
 
 def core_providers() -> list[Provider]:

@@ -33,7 +33,7 @@ from haztrak.application.rcrainfo.sites import GetRcraSite, SearchRcrainfoSites,
 from haztrak.application.tasks.launch import TaskLauncher, TaskWaiter
 from haztrak.application.tasks.maintenance import ReleaseOrphanedTasks, RequeueStaleTasks
 from haztrak.application.tasks.policy import TaskPolicy
-from haztrak.application.tasks.queries import GetTask
+from haztrak.application.tasks.queries import GetTask, ListMyTasks
 from haztrak.application.tasks.retry import RetryTask
 from haztrak.application.tasks.schedule import (
     ScheduleLookupRefresh,
@@ -90,6 +90,7 @@ class TaskProvider(Provider):
     services = provide_all(RcrainfoAccounts, TaskLauncher, TaskWaiter, scope=Scope.REQUEST)
     use_cases = provide_all(
         GetTask,
+        ListMyTasks,
         RetryTask,
         SubmitManifest,
         QuickSignManifests,

@@ -47,7 +47,9 @@ from haztrak.application.ports.manifests import (
     ManifestHeadline,
     ManifestPage,
     ManifestQuery,
+    ManifestRecord,
     ManifestSummary,
+    StatusCount,
     StoredManifest,
 )
 from haztrak.domain.errors import Conflict
@@ -128,6 +130,14 @@ def summaries_of(rows: Iterable[Sequence[Any]]) -> list[ManifestSummary]:
     ]
 
 
+def status_counts_of(rows: Iterable[Sequence[Any]]) -> list[StatusCount]:
+    """Counts from (epa_id, status, count) rows."""
+    return [
+        StatusCount(epa_id=epa_id, status=_STATUS[state], count=int(count))
+        for epa_id, state, count in rows
+    ]
+
+
 def page_of(rows: Iterable[Sequence[Any]], *, limit: int, total: int) -> ManifestPage:
     """A page from up to `limit` + 1 (id, version, created_at, updated_at, document) rows,
     newest first: one more than the page means there is a next page."""
@@ -189,6 +199,8 @@ def _conditions(query: ManifestQuery) -> list[ColumnElement[bool]]:
     ]
     if query.status is not None:
         conditions.append(_manifests.status == query.status.value)
+    if query.statuses:
+        conditions.append(_manifests.status.in_(sorted(s.value for s in query.statuses)))
     if query.submission_type is not None:
         conditions.append(_manifests.submission_type == query.submission_type.value)
     if query.mtn_contains:
@@ -303,6 +315,45 @@ class SqlManifestRepository:
             select(*_SUMMARY_COLUMNS).where(*_conditions(query)).order_by(*_NEWEST_FIRST)
         )
         return summaries_of(rows)
+
+    async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
+        if not query.site_ids:
+            return []
+        await self._reading()
+        matching = (
+            select(_manifests.id, _manifests.status, _manifests.owner_site_id)
+            .where(*_conditions(query))
+            .subquery()
+        )
+        parties = [
+            _handlers.epa_id.in_(sorted(query.site_ids)),
+            # a draft counts for its owner site only
+            or_(matching.c.status != _DRAFT_STATUS, matching.c.owner_site_id == _handlers.epa_id),
+        ]
+        if query.site_role is not None:
+            parties.append(_handlers.role == query.site_role.value)
+        rows = await self._session.execute(
+            select(_handlers.epa_id, matching.c.status, func.count(matching.c.id.distinct()))
+            .join(matching, matching.c.id == _handlers.manifest_id)
+            .where(*parties)
+            .group_by(_handlers.epa_id, matching.c.status)
+        )
+        return status_counts_of(rows)
+
+    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+        if not query.site_ids:
+            return []
+        await self._reading()
+        rows = await self._session.execute(
+            select(_manifests.id, _manifests.updated_at, cast(_manifests.document, Text))
+            .where(*_conditions(query))
+            .order_by(*_NEWEST_FIRST)
+            .limit(limit)
+        )
+        return [
+            ManifestRecord(id=id_, updated_at=at, json=document.encode())
+            for id_, at, document in rows
+        ]
 
     async def next_draft_number(self) -> int:
         number = await self._session.scalar(_NEXT_DRAFT_NUMBER, {"issued_at": datetime.now(UTC)})
@@ -476,3 +527,12 @@ class SessionManifestReader:
     async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
         async with self._sessions() as session:
             return await SqlManifestRepository(session, autocommit_reads=True).summaries(query)
+
+    async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
+        async with self._sessions() as session:
+            return await SqlManifestRepository(session, autocommit_reads=True).status_counts(query)
+
+    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+        async with self._sessions() as session:
+            reader = SqlManifestRepository(session, autocommit_reads=True)
+            return await reader.records(query, limit=limit)

@@ -17,14 +17,16 @@ from uuid import UUID
 
 import msgspec
 
-from haztrak.adapters.persistence.manifests import page_of, summaries_of
+from haztrak.adapters.persistence.manifests import page_of, status_counts_of, summaries_of
 from haztrak.adapters.persistence.pgpool import ReadPool
 from haztrak.application.ports.manifests import (
     Cursor,
     ManifestDocument,
     ManifestPage,
     ManifestQuery,
+    ManifestRecord,
     ManifestSummary,
+    StatusCount,
     StoredManifest,
 )
 from haztrak.domain.manifest import Manifest, Status
@@ -65,6 +67,9 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     if query.status is not None:
         args.append(query.status.value)
         conditions.append(f"status = ${len(args)}")
+    if query.statuses:
+        args.append(sorted(status.value for status in query.statuses))
+        conditions.append(f"status = ANY(${len(args)}::varchar[])")
     if query.submission_type is not None:
         args.append(query.submission_type.value)
         conditions.append(f"submission_type = ${len(args)}")
@@ -145,3 +150,38 @@ class PgManifestReader:
         )
         listed = ((_uuid(id_), *rest) for id_, *rest in rows)
         return page_of(listed, limit=limit, total=int(total or 0))
+
+    async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
+        if not query.site_ids:
+            return []
+        where, args = _where(query)
+        role = " AND h.role = $3" if query.site_role is not None else ""  # _where's third
+        rows = await self._pool.fetch(
+            "SELECT h.epa_id, m.status, count(DISTINCT m.id) FROM manifest_handlers h "  # noqa: S608
+            "JOIN (SELECT id, status, owner_site_id FROM manifests"
+            + where
+            + ") m ON m.id = h.manifest_id WHERE h.epa_id = ANY($1::varchar[])"
+            + role
+            # a draft counts for its owner site only
+            + f" AND (m.status <> '{Status.NOT_ASSIGNED.value}' OR m.owner_site_id = h.epa_id)"
+            " GROUP BY h.epa_id, m.status",
+            *args,
+        )
+        return status_counts_of(rows)
+
+    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+        if not query.site_ids:
+            return []
+        where, args = _where(query)
+        args.append(limit)
+        rows = await self._pool.fetch(
+            "SELECT id, updated_at, document::text FROM manifests"  # noqa: S608
+            + where
+            + _NEWEST_FIRST
+            + f" LIMIT ${len(args)}",
+            *args,
+        )
+        return [
+            ManifestRecord(id=_uuid(id_), updated_at=at, json=document.encode())
+            for id_, at, document in rows
+        ]

@@ -209,6 +209,37 @@ class SqlTaskRepository:
         )
         return _task(row) if row else None
 
+    async def for_owner(
+        self,
+        owner_id: UUID,
+        *,
+        limit: int,
+        before: tuple[datetime, UUID] | None = None,
+        unfinished_or_failed_since: datetime | None = None,
+    ) -> list[Task]:
+        statement = select(TaskRow).where(TaskRow.owner_id == owner_id)
+        if before is not None:
+            at, key = before
+            statement = statement.where(
+                or_(TaskRow.created_at < at, and_(TaskRow.created_at == at, TaskRow.id < key))
+            )
+        if unfinished_or_failed_since is not None:
+            statement = statement.where(
+                or_(
+                    TaskRow.status.in_(_UNFINISHED),
+                    and_(
+                        TaskRow.status == TaskStatus.FAILURE.value,
+                        TaskRow.done_at >= unfinished_or_failed_since,
+                    ),
+                )
+            )
+        rows = await self._session.scalars(
+            statement.order_by(TaskRow.created_at.desc(), TaskRow.id.desc())
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return [_task(row) for row in rows]
+
     async def due_for_requeue(self, *, at: datetime, grace_seconds: int, limit: int) -> list[Task]:
         cutoff = at - timedelta(seconds=grace_seconds)
         rows = await self._session.scalars(

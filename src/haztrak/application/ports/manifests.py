@@ -135,6 +135,25 @@ class ManifestQuery(msgspec.Struct, frozen=True, kw_only=True):
     submission_type: SubmissionType | None = None
     mtn_contains: str | None = None
     updated_since: datetime | None = None
+    statuses: frozenset[Status] = frozenset()
+    """Any of these statuses, when given (with `status` too, both must hold)."""
+
+
+class StatusCount(msgspec.Struct, frozen=True, kw_only=True):
+    """How many of the matching manifests name a site, in one status."""
+
+    epa_id: str
+    status: Status
+    count: int
+
+
+class ManifestRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A matching manifest as the JSON it is kept as, for a reader that needs more of it than
+    the headline (who signed, rejections, discrepancies)."""
+
+    id: UUID
+    updated_at: datetime
+    json: bytes
 
 
 class Cursor(msgspec.Struct, frozen=True):
@@ -166,6 +185,14 @@ class ManifestReader(Protocol):
 
     async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
         """Every matching manifest once, newest first, without reading documents."""
+
+    async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
+        """For each site of `query.site_ids`, how many matching manifests name it, per
+        status, in one query; a draft counts for its owner site only. Sites and statuses
+        without manifests are left out."""
+
+    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+        """The newest `limit` matching manifests as stored."""
 
 
 class ManifestRepository(ManifestReader, Protocol):

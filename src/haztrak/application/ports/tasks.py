@@ -70,6 +70,18 @@ class TaskRepository(Protocol):
     async def active(self, name: TaskName, subject: str) -> Task | None:
         """An unfinished task of this name about this subject, the oldest first."""
 
+    async def for_owner(
+        self,
+        owner_id: UUID,
+        *,
+        limit: int,
+        before: tuple[datetime, UUID] | None = None,
+        unfinished_or_failed_since: datetime | None = None,
+    ) -> list[Task]:
+        """The owner's tasks, newest first (by creation, then id), after the keyset `before`
+        when given; with `unfinished_or_failed_since`, only those still running and those that
+        failed since then."""
+
     async def due_for_requeue(self, *, at: datetime, grace_seconds: int, limit: int) -> list[Task]:
         """Unfinished tasks no worker holds whose message should have been delivered more than
         `grace_seconds` ago: lost messages, and tasks of workers that died."""

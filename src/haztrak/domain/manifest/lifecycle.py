@@ -209,6 +209,12 @@ def next_signer(manifest: Manifest) -> SigningTurn | None:
     return TSDF_TURN
 
 
+def signer_site(manifest: Manifest, turn: SigningTurn) -> str | None:
+    """The EPA ID of the handler whose turn it is."""
+    handler = _handler_for(manifest, turn)
+    return handler.epa_site_id if handler is not None else None
+
+
 def status_after_signature(manifest: Manifest, turn: SigningTurn) -> Status:
     match turn.role:
         case HandlerRole.GENERATOR:

@@ -6,10 +6,16 @@ from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
+from haztrak.entrypoints.web.pages.org import OrgPagesController
+from haztrak.entrypoints.web.pages.profile import ProfileController
+from haztrak.entrypoints.web.pages.sites import SitePagesController
 from haztrak.entrypoints.web.pages.tasks import TaskPagesController
 
 PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
     DashboardController,
     TaskPagesController,
+    SitePagesController,
+    ProfileController,
+    OrgPagesController,
 )

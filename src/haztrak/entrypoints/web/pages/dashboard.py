@@ -8,10 +8,24 @@ from dishka import FromDishka
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from haztrak.application.identity.orgs import GetMyProfile
-from haztrak.application.manifests.queries import ListManifests, ManifestFilters
+from haztrak.application.overview import GetDashboard
 from haztrak.domain.identity import User
+from haztrak.domain.manifest import Status
 from haztrak.entrypoints.web.templating import page
+from haztrak.entrypoints.web.views.tasks import task_view
+
+STATUS_ORDER = [
+    Status.NOT_ASSIGNED,
+    Status.PENDING,
+    Status.SCHEDULED,
+    Status.IN_TRANSIT,
+    Status.READY_FOR_SIGNATURE,
+    Status.SIGNED,
+    Status.CORRECTED,
+    Status.UNDER_CORRECTION,
+    Status.MTN_VALIDATION_FAILED,
+]
+"""The order a site's counts are shown in: the manifest's way through its life."""
 
 
 class DashboardController(Controller):
@@ -22,13 +36,15 @@ class DashboardController(Controller):
         self,
         request: Request[Any, Any, Any],
         user: User,
-        profile: FromDishka[GetMyProfile],
-        list_manifests: FromDishka[ListManifests],
+        get_dashboard: FromDishka[GetDashboard],
     ) -> Template:
-        mine = await profile(user)
-        recent = await list_manifests(user, ManifestFilters(), limit=10)
+        board = await get_dashboard(user)
         return page(
             request,
             "dashboard.html",
-            {"profile": mine, "recent": recent.items, "total": recent.total},
+            {
+                "board": board,
+                "statuses": STATUS_ORDER,
+                "tasks": [task_view(t) for t in board.tasks],
+            },
         )

@@ -10,16 +10,37 @@ from dishka import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from haztrak.application.tasks.queries import GetTask
+from haztrak.application.tasks.queries import GetTask, ListMyTasks
 from haztrak.application.tasks.retry import RetryTask
 from haztrak.domain.identity import User
 from haztrak.entrypoints.web.flash import redirect
 from haztrak.entrypoints.web.templating import page
 from haztrak.entrypoints.web.views.tasks import task_view
 
+PAGE = 25
+
 
 class TaskPagesController(Controller):
     include_in_schema = False
+
+    @get("/tasks")
+    async def tasks(
+        self,
+        request: Request[Any, Any, Any],
+        user: User,
+        list_tasks: FromDishka[ListMyTasks],
+    ) -> Template:
+        cursor = request.query_params.get("cursor")
+        listing = await list_tasks(user, limit=PAGE, cursor=cursor or None)
+        return page(
+            request,
+            "tasks/list.html",
+            {
+                "tasks": [task_view(t) for t in listing.items],
+                "next_url": f"/tasks?cursor={listing.next}" if listing.next else None,
+                "first_page": not cursor,
+            },
+        )
 
     @get("/tasks/{task_id:uuid}/progress")
     async def progress(

@@ -1,0 +1,12 @@
+"""Messages as sentences a person reads."""
+
+from __future__ import annotations
+
+
+def sentence(text: str) -> str:
+    """`text` with a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
