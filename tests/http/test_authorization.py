@@ -21,9 +21,11 @@ PARAM_VALUES = {
 
 
 def _every_route(app: Litestar) -> list[tuple[str, str]]:
+    """Every route of the REST API. The web UI's pages send a browser to sign in instead
+    (tests/web); test_route_matrix.py checks that nothing else lives outside /api."""
     found = []
     for route in app.routes:
-        if not isinstance(route, HTTPRoute):
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api"):
             continue
         path = re.sub(r"\{\w+:(\w+)\}", lambda m: PARAM_VALUES.get(m.group(1), "x"), route.path)
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
