@@ -328,6 +328,15 @@ def one(path: str | Callable[[str], str], expected: Expect, body: Any = None) ->
     return lambda world: [Case(path, expected, body)]
 
 
+def both_orgs(path: str, generators: Expect, transporter: int) -> Cases:
+    """The generators' org as `generators` says, and the transporters' org: transporter1 (a
+    member, no admin) gets `transporter`, everyone else 404."""
+    return lambda world: [
+        Case(path.format(ORG), generators),
+        Case(path.format("mock-transporters"), expect(404, transporter1=transporter)),
+    ]
+
+
 def own_profile(world: World) -> list[Case]:
     return [
         Case(lambda role: f"/api/rcrainfo-profile/{role}", expect(200)),
@@ -391,12 +400,15 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("GET", "/api/user/tokens"): one("/api/user/tokens", expect(200)),
     ("GET", "/api/rcrainfo-profile/{username:str}"): own_profile,
     ("GET", "/api/orgs"): one("/api/orgs", expect(200)),
-    ("GET", "/api/orgs/{slug:str}"): one(f"/api/orgs/{ORG}", GEN_ORG_MEMBER),
-    ("GET", "/api/orgs/{slug:str}/sites"): one(f"/api/orgs/{ORG}/sites", GEN_ORG_MEMBER),
-    ("GET", "/api/orgs/{slug:str}/members"): one(f"/api/orgs/{ORG}/members", GEN_ORG_ADMIN),
+    ("GET", "/api/orgs/{slug:str}"): both_orgs("/api/orgs/{}", GEN_ORG_MEMBER, 200),
+    ("GET", "/api/orgs/{slug:str}/sites"): both_orgs("/api/orgs/{}/sites", GEN_ORG_MEMBER, 200),
+    ("GET", "/api/orgs/{slug:str}/members"): both_orgs("/api/orgs/{}/members", GEN_ORG_ADMIN, 403),
     ("GET", "/api/orgs/{slug:str}/rcrainfo"): one(f"/api/orgs/{ORG}/rcrainfo", GEN_ORG_ADMIN),
     ("GET", "/api/sites"): one("/api/sites", expect(200)),
-    ("GET", "/api/sites/{epa_id:str}"): one(f"/api/sites/{GEN}", GEN_ORG_MEMBER),
+    ("GET", "/api/sites/{epa_id:str}"): lambda world: [
+        Case(f"/api/sites/{GEN}", GEN_ORG_MEMBER),
+        Case(f"/api/sites/{TRANS2}", expect(404, transporter1=200)),
+    ],
     ("GET", "/api/rcrasite/{epa_id:str}"): one(f"/api/rcrasite/{TSDF}", expect(200)),
     ("GET", "/api/rcrasite/search"): one("/api/rcrasite/search?epaId=VATEST", expect(200)),
     ("GET", "/api/manifest"): list_all,
