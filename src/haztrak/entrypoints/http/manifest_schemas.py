@@ -39,14 +39,14 @@ class SavedManifestOut(Manifest, kw_only=True):
 class PartyOut(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True):
     epa_site_id: str | None = None
     name: str | None = None
-    order: int | float | None = None
+    order: int | None = None
+    """A transporter's place (EPA allows any number; the schema keeps it in 32 bits)."""
     signed: bool
 
     @classmethod
     def of(cls, party: Party) -> PartyOut:
-        return cls(
-            epa_site_id=party.epa_site_id, name=party.name, order=party.order, signed=party.signed
-        )
+        order = None if party.order is None else int(party.order)
+        return cls(epa_site_id=party.epa_site_id, name=party.name, order=order, signed=party.signed)
 
 
 class ManifestItemOut(msgspec.Struct, kw_only=True, rename="camel"):

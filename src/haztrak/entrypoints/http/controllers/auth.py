@@ -6,7 +6,9 @@ from typing import Any
 
 from dishka import FromDishka
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException
+from litestar.openapi import ResponseSpec
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from haztrak.application.errors import AuthenticationFailed
 from haztrak.application.identity.auth import LogIn, ResolveSession, Sessions
@@ -19,6 +21,7 @@ from haztrak.entrypoints.http.auth import (
     csrf_cookie,
     session_cookies,
 )
+from haztrak.entrypoints.http.openapi import problems
 from haztrak.entrypoints.http.problems import litestar_field_problems
 from haztrak.entrypoints.http.schemas import (
     ANONYMOUS,
@@ -31,6 +34,10 @@ from haztrak.entrypoints.http.schemas import (
 )
 from haztrak.entrypoints.settings import Settings
 
+_LOGGED_OUT = ResponseSpec(
+    AllauthAnonymous, description="No session: log in", generate_examples=False
+)
+
 
 def _bad_credentials(_: Request[Any, Any, Any], exc: AuthenticationFailed) -> Response[Any]:
     error = AllauthError(
@@ -41,7 +48,9 @@ def _bad_credentials(_: Request[Any, Any, Any], exc: AuthenticationFailed) -> Re
     return Response(AllauthErrors(status=400, errors=[error]), status_code=400)
 
 
-def _bad_login_body(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+def _bad_login_body(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Any 400 of the login (a body that is no JSON, a field of the wrong type) in allauth's
+    shape, as the browser client reads it."""
     errors = [
         AllauthError(message=p.message, code="invalid", param=p.field)
         for p in litestar_field_problems(exc.extra)
@@ -65,9 +74,17 @@ class SessionController(Controller):
         status_code=200,
         exception_handlers={
             AuthenticationFailed: _bad_credentials,
-            ValidationException: _bad_login_body,
+            HTTP_400_BAD_REQUEST: _bad_login_body,
         },
         summary="Log in with a username and password; sets the session and CSRF cookies",
+        responses={
+            400: ResponseSpec(
+                AllauthErrors,
+                description="Wrong username or password, or a malformed body (`param` names it)",
+                generate_examples=False,
+            )
+        }
+        | problems(403, 429, 503),
     )
     async def login(
         self,
@@ -89,7 +106,11 @@ class SessionController(Controller):
             cookies=session_cookies(settings, session_id, session.csrf_token),
         )
 
-    @get("/session", summary="The current session, or 401 with the login flow")
+    @get(
+        "/session",
+        summary="The current session, or 401 with the login flow",
+        responses={401: _LOGGED_OUT} | problems(503),
+    )
     async def session(
         self,
         request: Request[Any, Any, Any],
@@ -110,7 +131,12 @@ class SessionController(Controller):
             response.set_cookie(csrf_cookie(settings, data.csrf_token))
         return response
 
-    @delete("/session", status_code=401, summary="Log out (answers 401, as allauth does)")
+    @delete(
+        "/session",
+        status_code=401,
+        summary="Log out (answers 401, as allauth does)",
+        responses=problems(403, 503),
+    )
     async def end_session(
         self,
         request: Request[Any, Any, Any],
@@ -120,7 +146,7 @@ class SessionController(Controller):
         await self._end(request, sessions)
         return Response(ANONYMOUS, status_code=401, cookies=[cleared_session_cookie(settings)])
 
-    @post("/logout", status_code=200, summary="Log out")
+    @post("/logout", status_code=200, summary="Log out", responses=problems(403, 503))
     async def logout(
         self,
         request: Request[Any, Any, Any],

@@ -6,6 +6,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 from litestar import Controller, Request, Response, get
+from litestar.openapi import ResponseSpec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,7 +28,13 @@ class HealthController(Controller):
     path = "/health"
     tags = ["operations"]
 
-    @get("/ready", summary="Readiness: the database, the cache and the task queue answer")
+    @get(
+        "/ready",
+        summary="Readiness: the database, the cache and the task queue answer",
+        responses={
+            503: ResponseSpec(HealthOut, description="Not ready: `checks` says what is failing")
+        },
+    )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[HealthOut]:
         container: AsyncContainer = request.state.dishka_container
         checks = {

@@ -22,11 +22,14 @@ from haztrak.application.lookups import (
     SearchDotLookup,
 )
 from haztrak.application.ports.lookups import DotLookup
+from haztrak.domain.manifest import CodeDescription
 from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.caching import cacheable_json
+from haztrak.entrypoints.http.openapi import answers, json_array, not_modified
 from haztrak.entrypoints.http.text import text_path, text_query
 
 _Request = Request[Any, Any, Any]
+_LOOKUP_ANSWERS = answers(400, 404, 422, public=True) | {304: not_modified()}
 _SEARCH = "Case-insensitive contains; values that start with `q` come first."
 
 
@@ -41,7 +44,11 @@ def _limit() -> Any:
 class LookupController(Controller):
     tags = ["lookups"]
 
-    @get("/waste/code/federal", summary="Federal waste codes: [{code, description}]")
+    @get(
+        "/waste/code/federal",
+        responses=json_array(CodeDescription, "[{code, description}]") | _LOOKUP_ANSWERS,
+        summary="Federal waste codes: [{code, description}]",
+    )
     async def federal(
         self, request: _Request, codes: FromDishka[ListFederalWasteCodes]
     ) -> Response[bytes]:
@@ -49,6 +56,7 @@ class LookupController(Controller):
 
     @get(
         "/waste/code/state/{state_code:str}",
+        responses=json_array(CodeDescription, "[{code, description}]") | _LOOKUP_ANSWERS,
         summary="A state's waste codes: [{code, description}]",
     )
     async def state_codes(
@@ -61,6 +69,7 @@ class LookupController(Controller):
 
     @get(
         "/waste/dot/{kind:str}",
+        responses=json_array(str, "The matching values") | _LOOKUP_ANSWERS,
         summary="DOT values: [string]",
         description=(
             "`kind` is `id` (identification numbers), `name` (proper shipping names), `class` "
@@ -77,12 +86,17 @@ class LookupController(Controller):
     ) -> Response[bytes]:
         return cacheable_json(request, await search(kind, q, limit))
 
-    @get("/emanifest/code", summary="The names of e-Manifest's code lists served here")
+    @get(
+        "/emanifest/code",
+        responses=json_array(str, "The names of the code lists") | _LOOKUP_ANSWERS,
+        summary="The names of e-Manifest's code lists served here",
+    )
     async def code_lists(self, request: _Request) -> Response[bytes]:
         return cacheable_json(request, sorted(EMANIFEST_CODE_LISTS), max_age=86400)
 
     @get(
         "/emanifest/code/{name:str}",
+        responses=json_array(CodeDescription, "[{code, description}]") | _LOOKUP_ANSWERS,
         summary="One of e-Manifest's code lists (container-types, units-of-measure, ...)",
         description="`[{code, description}]`: the codes manifest validation accepts.",
     )

@@ -37,6 +37,7 @@ from haztrak.entrypoints.http.manifest_schemas import (
     SavedManifestOut,
     ValidationOut,
 )
+from haztrak.entrypoints.http.openapi import answers, manifest_body, not_modified
 from haztrak.entrypoints.http.text import text_path, text_query
 
 _MANIFEST_BODY = (
@@ -71,6 +72,7 @@ class ManifestController(Controller):
 
     @get(
         "/",
+        responses=answers(400, 403, 404, 422),
         summary="The manifests of your sites, newest change first, a page at a time",
         description=(
             "Answers `{items, total, next}`: `items` are summaries (tracking number, status, "
@@ -130,6 +132,8 @@ class ManifestController(Controller):
 
     @post(
         "/",
+        responses=answers(400, 403, 404, 409, 422),
+        operation_class=manifest_body(_MANIFEST_BODY),
         status_code=201,
         summary="Create a draft: 201 with the manifest, its #########DFT number and `warnings`",
         description=(
@@ -150,6 +154,8 @@ class ManifestController(Controller):
 
     @post(
         "/validate",
+        responses=answers(400, 403, 422),
+        operation_class=manifest_body("The manifest to check (EPA's manifest JSON)."),
         status_code=200,
         summary="Check a manifest without saving it: {valid, errors, warnings}",
         description=(
@@ -170,6 +176,7 @@ class ManifestController(Controller):
 
     @get(
         ["/mtn", "/mtn/{epa_id:str}", "/mtn/{epa_id:str}/{site_type:str}"],
+        responses=answers(400, 404, 422),
         summary="Tracking numbers of your sites' manifests (one site; one part it plays)",
         description=(
             "`[{manifestTrackingNumber, status, submissionType, signatureStatus}]`, each "
@@ -190,7 +197,11 @@ class ManifestController(Controller):
         "/{mtn:str}",
         summary="A manifest: EPA's JSON, each handler with a read-only `signed` flag; ETag",
         # The body is the stored JSON as it is; this tells the API docs its shape.
-        responses={200: ResponseSpec(Manifest, description="The manifest (EPA's JSON)")},
+        responses={
+            200: ResponseSpec(Manifest, description="The manifest (EPA's JSON)"),
+            304: not_modified(),
+        }
+        | answers(400, 403, 404, 422),
     )
     async def get_manifest(
         self,
@@ -208,6 +219,8 @@ class ManifestController(Controller):
 
     @put(
         "/{mtn:str}",
+        responses=answers(400, 403, 404, 409, 412, 422),
+        operation_class=manifest_body(_MANIFEST_BODY),
         summary="Replace a draft (or a manifest the rules let you change); honours If-Match",
         description=(
             _MANIFEST_BODY + " Send the ETag you read as If-Match: a stale one answers 412 and "
@@ -225,7 +238,11 @@ class ManifestController(Controller):
         saved = await update(user, mtn, await request.body(), _if_match(request))
         return _saved(saved, 200)
 
-    @delete("/{mtn:str}", summary="Delete a local draft; honours If-Match")
+    @delete(
+        "/{mtn:str}",
+        responses=answers(400, 403, 404, 409, 412, 422),
+        summary="Delete a local draft; honours If-Match",
+    )
     async def remove(
         self,
         user: User,

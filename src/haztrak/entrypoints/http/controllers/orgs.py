@@ -24,6 +24,7 @@ from haztrak.application.identity.orgs import (
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http import text as limits
+from haztrak.entrypoints.http.openapi import answers
 from haztrak.entrypoints.http.schemas import (
     MemberRole,
     OrgCredentialsOut,
@@ -45,33 +46,45 @@ class OrgController(Controller):
     path = "/orgs"
     tags = ["orgs"]
 
-    @get("/")
+    @get("/", responses=answers())
     async def list_orgs(self, user: User, list_orgs: FromDishka[ListMyOrgs]) -> list[OrgOut]:
         return [OrgOut.of(o) for o in await list_orgs(user)]
 
-    @get("/{slug:str}")
+    @get("/{slug:str}", responses=answers(400, 404, 422))
     async def get_org(self, user: User, slug: Slug, get_org: FromDishka[GetOrg]) -> OrgOut:
         return OrgOut.of(await get_org(user, slug))
 
-    @get("/{slug:str}/sites")
+    @get("/{slug:str}/sites", responses=answers(400, 404, 422))
     async def org_sites(
         self, user: User, slug: Slug, list_sites: FromDishka[ListOrgSites]
     ) -> list[SiteOut]:
         return [SiteOut.of(s) for s in await list_sites(user, slug)]
 
-    @post("/{slug:str}/sites", summary="Add a site to the org (org admins)")
+    @post(
+        "/{slug:str}/sites",
+        responses=answers(400, 403, 404, 409, 422),
+        summary="Add a site to the org (org admins)",
+    )
     async def add_site(
         self, user: User, slug: Slug, data: SiteCreate, add: FromDishka[AddOrgSite]
     ) -> SiteOut:
         return SiteOut.of(await add(user, slug, data.epa_id, data.name, data.site_type))
 
-    @get("/{slug:str}/members", summary="Members with their org role and site roles (org admins)")
+    @get(
+        "/{slug:str}/members",
+        responses=answers(400, 403, 404, 422),
+        summary="Members with their org role and site roles (org admins)",
+    )
     async def members(
         self, user: User, slug: Slug, list_members: FromDishka[ListOrgMembers]
     ) -> list[OrgMemberOut]:
         return [OrgMemberOut.of(m) for m in await list_members(user, slug)]
 
-    @put("/{slug:str}/members/{username:str}", summary="Add a member or change its org role")
+    @put(
+        "/{slug:str}/members/{username:str}",
+        responses=answers(400, 403, 404, 409, 422),
+        summary="Add a member or change its org role",
+    )
     async def put_member(
         self,
         user: User,
@@ -85,7 +98,11 @@ class OrgController(Controller):
         members = {m.user.username: m for m in await list_members(user, slug)}
         return OrgMemberOut.of(members[username])
 
-    @delete("/{slug:str}/members/{username:str}", summary="Remove a member and its site roles")
+    @delete(
+        "/{slug:str}/members/{username:str}",
+        responses=answers(400, 403, 404, 409, 422),
+        summary="Remove a member and its site roles",
+    )
     async def remove_member(
         self, user: User, slug: Slug, username: Username, remove: FromDishka[RemoveOrgMember]
     ) -> None:
@@ -93,6 +110,7 @@ class OrgController(Controller):
 
     @put(
         "/{slug:str}/members/{username:str}/sites/{epa_id:str}",
+        responses=answers(400, 403, 404, 409, 422),
         summary="Set a member's role on one of the org's sites",
     )
     async def set_site_role(
@@ -108,6 +126,7 @@ class OrgController(Controller):
 
     @delete(
         "/{slug:str}/members/{username:str}/sites/{epa_id:str}",
+        responses=answers(400, 403, 404, 409, 422),
         summary="Take a member's role on a site away",
     )
     async def remove_site_role(
@@ -122,6 +141,7 @@ class OrgController(Controller):
 
     @put(
         "/{slug:str}/rcrainfo",
+        responses=answers(400, 403, 404, 422),
         summary="Set the org's RCRAInfo API ID and key (org admins; the key is write-only)",
     )
     async def set_credentials(
@@ -134,7 +154,11 @@ class OrgController(Controller):
         key = Secret(data.rcra_api_key) if data.rcra_api_key is not None else None
         return OrgCredentialsOut.of(await set_credentials(user, slug, data.rcra_api_id, key))
 
-    @get("/{slug:str}/rcrainfo", summary="The org's RCRAInfo API ID and whether a key is set")
+    @get(
+        "/{slug:str}/rcrainfo",
+        responses=answers(400, 403, 404, 422),
+        summary="The org's RCRAInfo API ID and whether a key is set",
+    )
     async def credentials(
         self, user: User, slug: Slug, get_credentials: FromDishka[GetOrgRcrainfoCredentials]
     ) -> OrgCredentialsOut:
@@ -145,10 +169,10 @@ class SiteController(Controller):
     path = "/sites"
     tags = ["sites"]
 
-    @get("/")
+    @get("/", responses=answers())
     async def list_sites(self, user: User, list_sites: FromDishka[ListMySites]) -> list[SiteOut]:
         return [SiteOut.of(s) for s in await list_sites(user)]
 
-    @get("/{epa_id:str}")
+    @get("/{epa_id:str}", responses=answers(400, 404, 422))
     async def get_site(self, user: User, epa_id: EpaId, get_site: FromDishka[GetSite]) -> SiteOut:
         return SiteOut.of(await get_site(user, epa_id))

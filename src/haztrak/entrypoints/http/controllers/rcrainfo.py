@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from dishka import FromDishka
 from litestar import Controller, Request, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
 
 from haztrak.application.rcrainfo.manifests import (
@@ -29,6 +30,7 @@ from haztrak.domain.identity import User
 from haztrak.domain.manifest import HandlerRole
 from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.controllers.tasks import TaskAccepted
+from haztrak.entrypoints.http.openapi import answers, manifest_body
 from haztrak.entrypoints.http.text import text, text_path, text_query
 
 _TASK = (
@@ -39,6 +41,12 @@ _WAITS = (
     " RCRAInfo is asked in a task; the request waits a few seconds for it and answers 202 "
     "`{taskId}` if it takes longer."
 )
+
+
+_ACCEPTED = ResponseSpec(TaskAccepted, description="Still running: follow the task")
+_TASK_ANSWERS = answers(400, 403, 404, 409, 422)
+# A look-up that waits for its task answers as the task ended, or 202 while it runs.
+_WAITING_ANSWERS = answers(400, 403, 404, 409, 422, 429, 502) | {202: _ACCEPTED}
 
 
 class _Body(msgspec.Struct, kw_only=True, rename="camel", forbid_unknown_fields=True):
@@ -68,6 +76,8 @@ class RcrainfoController(Controller):
 
     @post(
         "/manifest/emanifest",
+        responses=_TASK_ANSWERS,
+        operation_class=manifest_body("EPA's manifest JSON, to create or update in e-Manifest."),
         status_code=202,
         summary="Create or update a manifest in e-Manifest",
         description=(
@@ -87,6 +97,7 @@ class RcrainfoController(Controller):
 
     @post(
         "/manifest/emanifest/sign",
+        responses=_TASK_ANSWERS,
         status_code=202,
         summary="Quicker Sign manifests as one of your sites",
         description=(
@@ -109,6 +120,7 @@ class RcrainfoController(Controller):
 
     @post(
         "/manifest/emanifest/sync",
+        responses=_TASK_ANSWERS,
         status_code=202,
         summary="Pull a site's manifests changed in RCRAInfo since its last sync",
         description="Any role on the site may sync it." + _TASK,
@@ -120,6 +132,7 @@ class RcrainfoController(Controller):
 
     @post(
         "/rcrainfo-profile/sync",
+        responses=answers(403, 409),
         status_code=202,
         summary="Pull your site permissions from RCRAInfo, with your own API ID and key",
         description="Shown afterwards in `GET /api/rcrainfo-profile/{username}`." + _TASK,
@@ -129,6 +142,7 @@ class RcrainfoController(Controller):
 
     @post(
         "/rcrainfo/rcrasite/search",
+        responses=_WAITING_ANSWERS,
         status_code=200,
         summary="Search RCRAInfo's handlers by EPA ID (cached for a day)",
         description=(
@@ -144,6 +158,7 @@ class RcrainfoController(Controller):
 
     @get(
         "/rcrasite/search",
+        responses=answers(400, 422),
         summary="Search the handlers kept here (case-insensitive contains on ID and name)",
     )
     async def search_local(
@@ -173,6 +188,7 @@ class RcrainfoController(Controller):
 
     @get(
         "/rcrasite/{epa_id:str}",
+        responses=_WAITING_ANSWERS,
         summary="One handler: the local copy, else RCRAInfo's site details",
         description="404 when RCRAInfo has no such site." + _WAITS,
     )

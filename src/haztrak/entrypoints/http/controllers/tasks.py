@@ -15,6 +15,7 @@ from haztrak.application.tasks.queries import GetTask
 from haztrak.application.tasks.retry import RetryTask
 from haztrak.domain.identity import User
 from haztrak.domain.tasks import FieldProblem, Task, TaskName, TaskProblem, TaskStatus
+from haztrak.entrypoints.http.openapi import answers
 
 
 class TaskAccepted(msgspec.Struct, kw_only=True, rename="camel"):
@@ -90,6 +91,7 @@ class TaskController(Controller):
 
     @get(
         "/task/{task_id:uuid}",
+        responses=answers(400, 404, 422),
         summary="A task you started: status, result or error",
         description=(
             "`{taskId, taskName, status, createdDate, doneDate, result, error, attempts, "
@@ -103,6 +105,7 @@ class TaskController(Controller):
 
     @post(
         "/task/{task_id:uuid}/retry",
+        responses=answers(400, 403, 404, 409, 422),
         status_code=202,
         summary="Run a failed task of yours again",
         description=(
