@@ -8,14 +8,16 @@ Each test runs sandboxes of its own on one state file, one after another, throug
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from emanifest import RcrainfoClient
 
-from haztrak.entrypoints.sandbox import SandboxServer, SandboxSettings, SandboxState
+from haztrak.entrypoints.sandbox import SandboxServer, SandboxSettings, SandboxState, store
 from haztrak.entrypoints.sandbox.store import SandboxStateUnavailable, SqliteSandboxStore
+from haztrak.entrypoints.settings import load_settings
 from tests.integration.sandbox.support import (
     GENERATOR_MANAGER,
     TRANSPORTER_MANAGER,
@@ -23,6 +25,7 @@ from tests.integration.sandbox.support import (
     Control,
 )
 from tests.integration.sandbox.test_quicker_sign import demo_manifest
+from tests.integration.sandbox.test_seed_cli_server import sandbox_parser
 
 CredentialPair = tuple[str, str]
 
@@ -181,3 +184,36 @@ def test_a_memory_sandbox_keeps_nothing(tmp_path: Path) -> None:
     state = SandboxState(SandboxSettings(state_file=None))
     assert state.location == "memory"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_saves_at_once_from_many_threads_each_get_a_number_and_all_survive(
+    state_file: Path, tmp_path: Path
+) -> None:
+    with sandbox_on(state_file, tmp_path) as first:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            mtns = list(pool.map(lambda _: first.save(), range(32)))
+        assert len(set(mtns)) == 32
+
+    with sandbox_on(state_file, tmp_path) as second:
+        reader = second.client(GENERATOR_MANAGER)
+        for mtn in mtns:
+            assert reader.get_manifest(mtn).ok, mtn
+        assert int(second.save()[:9]) > max(int(mtn[:9]) for mtn in mtns)
+
+
+def test_haztrak_sandbox_says_when_its_state_file_is_taken(
+    state_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store, "WAIT_SECONDS", 0.1)
+    settings = load_settings(
+        {"HT_VAR_DIR": str(tmp_path), "HT_SANDBOX_STATE": str(state_file)}, dotenv=None
+    )
+    args = sandbox_parser().parse_args(["sandbox", "--port", "0", "--cert-dir", str(tmp_path)])
+    with sandbox_on(state_file, tmp_path):
+        assert args.func(args, settings) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("haztrak sandbox: the e-Manifest sandbox state file")
+    assert "HT_SANDBOX_STATE" in error

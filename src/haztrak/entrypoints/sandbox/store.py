@@ -90,7 +90,7 @@ class SandboxStore:
 
 
 class SqliteSandboxStore(SandboxStore):
-    def __init__(self, path: Path, *, wait_seconds: float = WAIT_SECONDS) -> None:
+    def __init__(self, path: Path, *, wait_seconds: float | None = None) -> None:
         self.path = path
         self.location = str(path)
         try:
@@ -99,7 +99,7 @@ class SqliteSandboxStore(SandboxStore):
                 path,
                 isolation_level=None,  # transactions are begun and committed here, explicitly
                 check_same_thread=False,  # shared by the server's threads under the state lock
-                timeout=wait_seconds,
+                timeout=WAIT_SECONDS if wait_seconds is None else wait_seconds,
             )
         except (OSError, sqlite3.Error) as error:
             raise self._unavailable(f"cannot be opened ({error})") from error
