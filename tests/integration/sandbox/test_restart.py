@@ -7,6 +7,7 @@ Each test runs sandboxes of its own on one state file, one after another, throug
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -217,3 +218,13 @@ def test_haztrak_sandbox_says_when_its_state_file_is_taken(
     error = capsys.readouterr().err
     assert error.startswith("haztrak sandbox: the e-Manifest sandbox state file")
     assert "HT_SANDBOX_STATE" in error
+
+
+def test_the_state_file_is_the_owners_alone_and_an_empty_sandbox_reopens(tmp_path: Path) -> None:
+    state_file = tmp_path / "empty.sqlite3"
+    with SandboxState(SandboxSettings(state_file=state_file), seeded=False) as empty:
+        assert empty.manifests == {}
+    assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
+    with SandboxState(SandboxSettings(state_file=state_file)) as again:
+        assert again.manifests == {}  # stored as empty: not seeded behind the caller's back
+        assert again.allocate_tracking_number() == "000000001ELC"

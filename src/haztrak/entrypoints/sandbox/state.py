@@ -92,6 +92,15 @@ class SandboxState:
                 self._restore(stored)
             elif seeded:
                 self.reset()
+            else:
+                self.store.replace(
+                    Snapshot(
+                        manifests={},
+                        attachments={},
+                        next_serial=self.next_serial,
+                        token_secret=self.token_secret,
+                    )
+                )
         except BaseException:
             self.store.close()
             raise

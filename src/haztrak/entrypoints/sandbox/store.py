@@ -95,6 +95,8 @@ class SqliteSandboxStore(SandboxStore):
         self.location = str(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner only, like the TLS key beside it: the file holds the token secret.
+            path.touch(mode=0o600, exist_ok=True)
             self._db = sqlite3.connect(
                 path,
                 isolation_level=None,  # transactions are begun and committed here, explicitly
