@@ -439,17 +439,19 @@ def _party(
 ) -> Document | None:
     epa_id = values.get("epaSiteId", "").upper()
     stored_id = _text(_get(stored, "epaSiteId")).upper()
+    from_record = False
     if isinstance(stored, dict) and (stored_id == epa_id or not epa_id):
         party: Document = copy.deepcopy(stored)
     else:
         record = find(epa_id) if epa_id else None
         party = copy.deepcopy(dict(record)) if record else {}
+        from_record = bool(record)
     if not epa_id and not any(values.values()) and not party:
         return None
     for key, _ in fields:
-        if key not in values:
-            continue
-        value = values[key]
+        value = values.get(key, "")
+        if key not in values or (from_record and not value):
+            continue  # a party new to the manifest keeps what its record says
         if key == "epaSiteId":
             value = value.upper()
         if key == "siteAddress.state.code":

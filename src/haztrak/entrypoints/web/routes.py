@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
+from haztrak.entrypoints.web.pages.drafts import DraftController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
 from haztrak.entrypoints.web.pages.profile import ProfileController
 from haztrak.entrypoints.web.pages.sites import SitePagesController
@@ -18,4 +19,5 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SitePagesController,
     ProfileController,
     OrgPagesController,
+    DraftController,
 )
