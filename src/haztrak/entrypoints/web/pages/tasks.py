@@ -79,7 +79,10 @@ class TaskPagesController(Controller):
     ) -> Response[Any]:
         task = task_view(await retry_task(user, task_id))
         if request.headers.get("hx-request"):
-            return page(request, "partials/task_progress.html", {"task": task, "target_id": None})
+            target = _target_id(request.query_params.get("target"))
+            return page(
+                request, "partials/task_progress.html", {"task": task, "target_id": target}
+            )
         return redirect(f"/tasks/{task.id}", "success", f"{task.label}: running again.")
 
 

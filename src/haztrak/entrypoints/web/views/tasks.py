@@ -9,6 +9,7 @@ from typing import Any, Literal
 import msgspec
 
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
+from haztrak.entrypoints.web.views.text import sentence
 
 Status = Literal["PENDING", "STARTED", "SUCCESS", "FAILURE"]
 
@@ -99,11 +100,7 @@ def task_view(task: Task) -> TaskView:
 
 
 def _failure(problem: TaskProblem) -> str:
-    detail = problem.detail.strip()
-    if not detail:
-        return problem.title + "."
-    detail = detail[0].upper() + detail[1:]
-    return detail if detail.endswith((".", "!", "?")) else detail + "."
+    return sentence(problem.detail) or sentence(problem.title)
 
 
 def _progress(task: Task) -> str:
