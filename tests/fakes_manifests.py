@@ -29,10 +29,18 @@ from haztrak.application.ports.manifests import (
 from haztrak.domain.errors import Conflict
 from haztrak.domain.handlers import is_epa_id
 from haztrak.domain.manifest import CodeDescription, Manifest, Status
+from haztrak.domain.manifest.search import normalize_search_text, search_terms
 
 
 def _newest_first(stored: StoredManifest) -> tuple[datetime, UUID]:
     return stored.updated_at, stored.id
+
+
+def _finds(stored: StoredManifest, text: str) -> bool:
+    """Part of the tracking number, or the beginning of a search term."""
+    if text in stored.mtn.upper():
+        return True
+    return any(term.startswith(text) for term in search_terms(stored.manifest))
 
 
 class MemoryManifestRepository(ManifestRepository):
@@ -58,11 +66,13 @@ class MemoryManifestRepository(ManifestRepository):
             and (query.submission_type is None or m.submission_type is query.submission_type)
             and (not query.mtn_contains or query.mtn_contains.upper() in stored.mtn.upper())
             and (query.updated_since is None or stored.updated_at >= query.updated_since)
+            and (query.updated_before is None or stored.updated_at < query.updated_before)
+            and (not query.text or _finds(stored, normalize_search_text(query.text)))
         )
 
     def _found(self, query: ManifestQuery) -> list[StoredManifest]:
         found = [s for s in self.manifests.values() if self._matches(s, query)]
-        return sorted(found, key=_newest_first, reverse=True)
+        return sorted(found, key=_newest_first, reverse=not query.oldest_first)
 
     async def by_mtn(self, mtn: str) -> StoredManifest | None:
         return next((s for s in self.manifests.values() if s.mtn == mtn), None)
@@ -86,7 +96,12 @@ class MemoryManifestRepository(ManifestRepository):
         found = self._found(query)
         total = len(found)
         if after is not None:
-            found = [s for s in found if _newest_first(s) < (after.updated_at, after.id)]
+            mark = (after.updated_at, after.id)
+            found = [
+                s
+                for s in found
+                if (_newest_first(s) > mark if query.oldest_first else _newest_first(s) < mark)
+            ]
         items = [
             ListedManifest(
                 id=s.id,

@@ -262,6 +262,65 @@ async def test_filters_and_each_manifest_once(store: Store) -> None:
     assert summary.signature_status is None
 
 
+async def test_free_text_finds_names_epa_ids_and_waste_codes_and_dates_bound_the_list(
+    store: Store,
+) -> None:
+    """Text matches part of the tracking number, or the beginning of a handler's EPA ID, of a
+    word of its name (and what follows), or of a waste code; a changed manifest is found by
+    what it says now. Dates bound the last change; the list pages oldest first on request."""
+    a = await add(store, a_manifest(), "000000001DFT", NOW)
+    other = a_manifest(tsdf="VATSDFOTHER1")
+    other = msgspec.structs.replace(
+        other,
+        designated_facility=msgspec.structs.replace(
+            other.designated_facility, name="Acme  Chemical Disposal"
+        ),
+    )
+    b = await add(store, other, "100000002ELC", NOW + timedelta(seconds=1))
+    c = await add(store, a_manifest(wastes=0), "000000003DFT", NOW + timedelta(seconds=2))
+    await store.uow.commit()
+
+    async def mtns(**kw: Any) -> list[str]:
+        q = query(GEN, **kw)
+        page = await store.manifests.page(q, limit=50)
+        assert page.total == len(page.items)
+        return [s.mtn for s in page.items]
+
+    assert await mtns(text="dft") == [c.mtn, a.mtn]  # part of the tracking number
+    assert await mtns(text="0002e") == [b.mtn]
+    assert await mtns(text="acme") == [b.mtn]  # a name, any case
+    assert await mtns(text="chemical  disp") == [b.mtn]  # from a word on, spaces as one
+    assert await mtns(text="emical") == []  # names by word, not by any part
+    assert await mtns(text="vatsdfo") == [b.mtn]  # an EPA ID it begins
+    assert await mtns(text="d00") == [b.mtn, a.mtn]  # a waste code
+    assert await mtns(text="D001 ") == [b.mtn, a.mtn]
+    assert await mtns(text="%") == []
+    assert await mtns(text="_") == []
+
+    changed = msgspec.structs.replace(
+        (await store.manifests.by_mtn(b.mtn)),
+        manifest=a_manifest(mtn=b.mtn, status=None, wastes=0),
+    )
+    await store.manifests.update(changed, expected_version=1)
+    await store.uow.commit()
+    assert await mtns(text="acme") == []
+    assert await mtns(text="d001") == [a.mtn]
+
+    assert await mtns(updated_before=NOW + timedelta(seconds=2)) == [b.mtn, a.mtn]
+    assert await mtns(
+        updated_since=NOW + timedelta(seconds=1), updated_before=NOW + timedelta(seconds=2)
+    ) == [b.mtn]
+    assert await mtns(oldest_first=True) == [a.mtn, b.mtn, c.mtn]
+    first = await store.manifests.page(query(GEN, oldest_first=True), limit=2)
+    assert [s.mtn for s in first.items] == [a.mtn, b.mtn]
+    assert first.next is not None
+    rest = await store.manifests.page(query(GEN, oldest_first=True), limit=2, after=first.next)
+    assert ([s.mtn for s in rest.items], rest.next) == ([c.mtn], None)
+    await store.manifests.delete(a.id, expected_version=1)
+    await store.uow.commit()
+    assert await mtns(text="vatestgen") == [c.mtn, b.mtn]
+
+
 async def test_a_draft_is_found_only_through_its_owner_site(store: Store) -> None:
     """Drafts whose owner site is not in `draft_sites` are left out of items, totals and
     tracking-number lists; a manifest in e-Manifest is found through any of its sites."""

@@ -37,6 +37,7 @@ from haztrak.adapters.persistence.tables import (
     DraftNumberRow,
     ManifestHandlerRow,
     ManifestRow,
+    ManifestSearchTermRow,
     cast_table,
 )
 from haztrak.application.manifests.errors import PreconditionFailed
@@ -55,6 +56,7 @@ from haztrak.application.ports.manifests import (
 from haztrak.domain.errors import Conflict
 from haztrak.domain.handlers import is_epa_id
 from haztrak.domain.manifest import HandlerRole, Manifest, Status, SubmissionType
+from haztrak.domain.manifest.search import normalize_search_text, prefix_end, search_terms
 
 _decoder = msgspec.json.Decoder(Manifest)
 _encoder = msgspec.json.Encoder()
@@ -67,6 +69,8 @@ _SUBMISSION_TYPE = {kind.value: kind for kind in SubmissionType}
 _manifests_table = cast_table(ManifestRow)
 _handlers_table = cast_table(ManifestHandlerRow)
 _handlers = _handlers_table.c
+_terms_table = cast_table(ManifestSearchTermRow)
+_terms = _terms_table.c
 _STORED_COLUMNS = (
     _manifests.id,
     _manifests.version,
@@ -78,6 +82,7 @@ _STORED_COLUMNS = (
     cast(_manifests.document, Text).label("document"),
 )
 _NEWEST_FIRST = (_manifests.updated_at.desc(), _manifests.id.desc())
+_OLDEST_FIRST = (_manifests.updated_at.asc(), _manifests.id.asc())
 _LISTED_COLUMNS = (
     _manifests.id,
     _manifests.version,
@@ -207,12 +212,31 @@ def _conditions(query: ManifestQuery) -> list[ColumnElement[bool]]:
         conditions.append(
             func.upper(_manifests.mtn).contains(query.mtn_contains.upper(), autoescape=True)
         )
+    text = normalize_search_text(query.text) if query.text else ""
+    if text:
+        # the tracking number as it is, or a term that begins with the text (an index range)
+        found = select(_terms.manifest_id).where(
+            _terms.term >= text, _terms.term < prefix_end(text)
+        )
+        conditions.append(
+            or_(
+                func.upper(_manifests.mtn).contains(text, autoescape=True),
+                _manifests.id.in_(found),
+            )
+        )
     if query.updated_since is not None:
         conditions.append(_manifests.updated_at >= query.updated_since)
+    if query.updated_before is not None:
+        conditions.append(_manifests.updated_at < query.updated_before)
     return conditions
 
 
-def _after(cursor: Cursor) -> ColumnElement[bool]:
+def _after(cursor: Cursor, *, oldest_first: bool = False) -> ColumnElement[bool]:
+    if oldest_first:
+        return or_(
+            _manifests.updated_at > cursor.updated_at,
+            and_(_manifests.updated_at == cursor.updated_at, _manifests.id > cursor.id),
+        )
     return or_(
         _manifests.updated_at < cursor.updated_at,
         and_(_manifests.updated_at == cursor.updated_at, _manifests.id < cursor.id),
@@ -245,6 +269,10 @@ _INSERT_NEW_MANIFEST = text(
     ":owner_site_id, :document) ON CONFLICT (mtn) DO NOTHING"
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in _manifests_table.columns))
 _INSERT_HANDLERS = insert(_handlers_table)
+_INSERT_TERMS = insert(_terms_table)
+_PG_INSERT_TERMS = (
+    "INSERT INTO manifest_search_terms (manifest_id, term) SELECT $1, unnest($2::varchar[])"
+)
 _PG_INSERT_NEW_MANIFEST = (
     "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
     "updated_at, version, owner_org_id, owner_site_id, document) "
@@ -301,9 +329,10 @@ class SqlManifestRepository:
             select(func.count()).select_from(ManifestRow.__table__).where(*conditions)
         )
         if after is not None:
-            conditions.append(_after(after))
+            conditions.append(_after(after, oldest_first=query.oldest_first))
+        order = _OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST
         rows = await self._session.execute(
-            select(*_LISTED_COLUMNS).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit + 1)
+            select(*_LISTED_COLUMNS).where(*conditions).order_by(*order).limit(limit + 1)
         )
         return page_of(rows, limit=limit, total=total or 0)
 
@@ -409,6 +438,9 @@ class SqlManifestRepository:
                 [row["role"] for row in rows],
                 [row["transporter_order"] for row in rows],
             )
+        terms = sorted(search_terms(manifest))
+        if terms:
+            await driver.execute(_PG_INSERT_TERMS, stored.id, terms)
 
     async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
         version = expected_version + 1
@@ -431,6 +463,7 @@ class SqlManifestRepository:
         await self._session.execute(
             delete(ManifestHandlerRow).where(ManifestHandlerRow.manifest_id == stored.id)
         )
+        await self._session.execute(delete(_terms_table).where(_terms.manifest_id == stored.id))
         await self._index(stored.id, stored.manifest)
         return msgspec.structs.replace(stored, version=version)
 
@@ -500,6 +533,9 @@ class SqlManifestRepository:
         rows = _handler_rows(manifest_id, manifest)
         if rows:  # one statement for all (every row has every key), no RETURNING
             await self._session.execute(_INSERT_HANDLERS, rows)
+        terms = [{"manifest_id": manifest_id, "term": t} for t in sorted(search_terms(manifest))]
+        if terms:
+            await self._session.execute(_INSERT_TERMS, terms)
 
 
 class SessionManifestReader:

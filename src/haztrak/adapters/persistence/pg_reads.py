@@ -30,10 +30,12 @@ from haztrak.application.ports.manifests import (
     StoredManifest,
 )
 from haztrak.domain.manifest import Manifest, Status
+from haztrak.domain.manifest.search import normalize_search_text, prefix_end
 
 _decoder = msgspec.json.Decoder(Manifest)
 _STATUS = {status.value: status for status in Status}
 _NEWEST_FIRST = " ORDER BY updated_at DESC, id DESC"
+_OLDEST_FIRST = " ORDER BY updated_at, id"
 
 _DOCUMENT = (
     "SELECT id, version, status, owner_site_id, document::text FROM manifests WHERE mtn = $1"
@@ -76,9 +78,21 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     if query.mtn_contains:
         args.append(_like_pattern(query.mtn_contains))
         conditions.append(f"upper(mtn) LIKE ${len(args)} ESCAPE '\\'")
+    text = normalize_search_text(query.text) if query.text else ""
+    if text:
+        # the tracking number as it is, or a term that begins with the text (an index range)
+        args += [_like_pattern(text), text, prefix_end(text)]
+        like, low, high = (f"${len(args) - n}" for n in (2, 1, 0))
+        conditions.append(
+            f"(upper(mtn) LIKE {like} ESCAPE '\\' OR id IN (SELECT manifest_id FROM "  # noqa: S608
+            f"manifest_search_terms WHERE term >= {low} AND term < {high}))"
+        )
     if query.updated_since is not None:
         args.append(query.updated_since)
         conditions.append(f"updated_at >= ${len(args)}")
+    if query.updated_before is not None:
+        args.append(query.updated_before)
+        conditions.append(f"updated_at < ${len(args)}")
     return " WHERE " + " AND ".join(conditions), args
 
 
@@ -139,12 +153,13 @@ class PgManifestReader:
         if after is not None:
             args += [after.updated_at, after.id]
             at, key = f"${len(args) - 1}", f"${len(args)}"
-            where += f" AND (updated_at < {at} OR (updated_at = {at} AND id < {key}))"
+            op = ">" if query.oldest_first else "<"
+            where += f" AND (updated_at {op} {at} OR (updated_at = {at} AND id {op} {key}))"
         args.append(limit + 1)
         rows = await self._pool.fetch(
             "SELECT id, version, created_at, updated_at, document::text FROM manifests"  # noqa: S608
             + where
-            + _NEWEST_FIRST
+            + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
             + f" LIMIT ${len(args)}",
             *args,
         )

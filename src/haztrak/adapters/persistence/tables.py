@@ -214,6 +214,21 @@ class ManifestHandlerRow(Base):
     transporter_order: Mapped[int | None] = mapped_column(Integer)
 
 
+class ManifestSearchTermRow(Base):
+    """A term a manifest is found by (domain.manifest.search): a handler's EPA ID, a word-on
+    part of its name, a waste code. The key (term, manifest) is the index that a search's
+    prefix range runs on; binary order on PostgreSQL too, so that the range is a prefix."""
+
+    __tablename__ = "manifest_search_terms"
+
+    term: Mapped[str] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )
+    manifest_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("manifests.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class DraftNumberRow(Base):
     """Every draft tracking number ever issued. The number comes from the database's own
     never-reused counter (a Postgres identity sequence, SQLite AUTOINCREMENT), so numbers

@@ -26,6 +26,7 @@ from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import User
 from haztrak.domain.manifest import HandlerRole, Status, SubmissionType
+from haztrak.domain.manifest.search import normalize_search_text
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -54,9 +55,14 @@ class ManifestFilters(msgspec.Struct, frozen=True, kw_only=True):
     status: str | None = None
     submission_type: str | None = None
     q: str | None = None
-    """Part of the tracking number, any case."""
+    """Free text, any case: part of the tracking number, or the beginning of a handler's EPA
+    ID, of a word of a handler's name, or of a waste code."""
     updated_since: str | None = None
-    """ISO 8601; without a time zone, UTC."""
+    """ISO 8601 (a date means its midnight); without a time zone, UTC."""
+    updated_before: str | None = None
+    """As updated_since: only manifests last changed before then."""
+    sort: str | None = None
+    """`newest` (the default) or `oldest` change first."""
 
 
 class ManifestListing(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,6 +89,10 @@ class ListManifests:
         status = _choice(Status, filters.status, "status")
         submission_type = _choice(SubmissionType, filters.submission_type, "submissionType")
         since = _instant(filters.updated_since, "updatedSince")
+        before = _instant(filters.updated_before, "updatedBefore")
+        if filters.sort not in (None, "newest", "oldest"):
+            raise InvalidValue("sort", "must be newest or oldest")
+        text = normalize_search_text(filters.q) if filters.q else ""
         role = _role(filters.site_type)
         grants = await self._principals.grants(user.id)
         query = ManifestQuery(
@@ -91,8 +101,10 @@ class ListManifests:
             site_role=role,
             status=status,
             submission_type=submission_type,
-            mtn_contains=filters.q.strip() if filters.q and filters.q.strip() else None,
+            text=text or None,
             updated_since=since,
+            updated_before=before,
+            oldest_first=filters.sort == "oldest",
         )
         page = await self._manifests.page(query, limit=limit, after=after)
         return ManifestListing(

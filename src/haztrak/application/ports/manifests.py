@@ -134,7 +134,15 @@ class ManifestQuery(msgspec.Struct, frozen=True, kw_only=True):
     status: Status | None = None
     submission_type: SubmissionType | None = None
     mtn_contains: str | None = None
+    text: str | None = None
+    """Free text (domain.manifest.search.normalize_search_text): part of the tracking number,
+    or the beginning of one of the manifest's search terms (an EPA ID, a word-on part of a
+    handler's name, a waste code)."""
     updated_since: datetime | None = None
+    updated_before: datetime | None = None
+    """Only manifests last changed before this instant (`updated_since` is inclusive)."""
+    oldest_first: bool = False
+    """The list's order: newest change first, or with this, oldest first."""
     statuses: frozenset[Status] = frozenset()
     """Any of these statuses, when given (with `status` too, both must hold)."""
 
@@ -157,7 +165,8 @@ class ManifestRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Cursor(msgspec.Struct, frozen=True):
-    """Where a page ended, in the list's order: newest `updated_at` first, then `id`."""
+    """Where a page ended, in the list's order: newest `updated_at` first, then `id` (the
+    reverse with ManifestQuery.oldest_first)."""
 
     updated_at: datetime
     id: UUID
