@@ -33,6 +33,7 @@ from haztrak.application.manifests.drafts import (
 from haztrak.application.manifests.editing import GetManifestToEdit, ListDraftSites
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ListTrackingNumbers
 from haztrak.application.manifests.validation import ValidateManifest
+from haztrak.application.manifests.viewing import ListManifestHistory, OpenManifest
 from haztrak.application.ports.lookups import LookupReader
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
 from haztrak.application.ports.persistence import (
@@ -81,7 +82,10 @@ class ManifestProvider(Provider):
     editor_use_cases = provide_all(ListDraftSites, GetManifestToEdit)
     # Reads hold nothing of a request (their ports open what they need per call): one each
     # for the process, so a request resolves them without building anything.
-    read_use_cases = provide_all(GetManifest, ListManifests, ListTrackingNumbers, scope=Scope.APP)
+    read_use_cases = provide_all(
+        GetManifest, ListManifests, ListTrackingNumbers, OpenManifest, scope=Scope.APP
+    )
+    history = provide(ListManifestHistory)
 
     @provide(scope=Scope.APP)
     def lookups(self, sessions: async_sessionmaker[AsyncSession]) -> LookupReader:

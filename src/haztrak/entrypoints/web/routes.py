@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
 from haztrak.entrypoints.web.pages.drafts import DraftController
+from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
 from haztrak.entrypoints.web.pages.profile import ProfileController
 from haztrak.entrypoints.web.pages.sites import SitePagesController
@@ -15,6 +16,7 @@ from haztrak.entrypoints.web.pages.tasks import TaskPagesController
 PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
     DashboardController,
+    ManifestPagesController,
     TaskPagesController,
     SitePagesController,
     ProfileController,
