@@ -378,6 +378,13 @@ class PlainHasher:
         return False
 
 
+class PlainStamps:
+    """Password stamps for unit tests: the hash itself, reversed (keyed HMAC in production)."""
+
+    def stamp(self, password_hash: str | None) -> str:
+        return (password_hash or "")[::-1]
+
+
 class ReversingBox:
     def encrypt(self, secret: Secret) -> bytes:
         return secret.reveal()[::-1].encode()

@@ -6,25 +6,43 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote_plus
 
 import httpx
 import pytest
+from dishka import Provider, Scope, make_async_container, provide
 from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
     AuditEntryRow,
     OrgRow,
     RcrainfoProfileRow,
+    RcraSiteRow,
+    SitePermissionRow,
     UserRow,
 )
-from haztrak.application.ports.security import SecretBox
+from haztrak.application.identity.demo import SeedDemoData
+from haztrak.application.ports.security import Clock, SecretBox
+from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.cli.demo import demo_data
 from haztrak.entrypoints.http.admin import VIEWS
-from tests.http.conftest import DEMO_CREDENTIALS, PASSWORD, Browser, http_client
+from haztrak.entrypoints.http.app import create_app
+from haztrak.entrypoints.settings import Settings
+from tests.fakes import FixedClock
+from tests.http.conftest import (
+    DEMO_CREDENTIALS,
+    PASSWORD,
+    Browser,
+    http_client,
+    providers_for_tests,
+)
 
 EDITABLE = [view for view in VIEWS if view.can_edit]
 READ_ONLY = [view for view in VIEWS if not (view.can_edit or view.can_create or view.can_delete)]
@@ -509,8 +527,9 @@ async def test_rules_refuse_bad_changes_with_a_message(
         "/admin/site-role/create",
         {"site_id": "MOCKTSDFS001 (MOCK TSDF 1)", "user_id": "testuser1", "role": "viewer"},
     )
-    assert not_member.status_code == 400
-    assert "not a member" in not_member.text
+    assert not_member.status_code == 400  # as the API answers: the user is no member there
+    assert "testuser1" in not_member.text
+    assert "not found" in not_member.text
 
     duplicate = await staff.submit(
         "/admin/org-membership/create",
@@ -531,3 +550,205 @@ async def test_rules_refuse_bad_changes_with_a_message(
     # A refusal is a line in the log, not an error with a traceback.
     assert "admin site refused a change" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# One set of rules behind every door: each change the admin site makes is checked the way the
+# API's is, by what the affected users can then reach through the API.
+
+
+async def membership_pk(app: Litestar, staff: AdminBrowser, slug: str, username: str) -> str:
+    orgs = {o.slug: o for (o,) in await db_rows(app, select(OrgRow))}
+    users = {u.username: u for (u,) in await db_rows(app, select(UserRow))}
+    org_id, user_id = str(orgs[slug].id), str(users[username].id)
+    found = [pk for pk in await staff.rows("org-membership") if org_id in pk and user_id in pk]
+    assert len(found) == 1, (slug, username)
+    return found[0]
+
+
+async def admin_delete(staff: AdminBrowser, identity: str, pk: str) -> httpx.Response:
+    return await staff.client.delete(
+        f"/admin/{identity}/delete?pks={pk}", headers={"X-CSRFToken": staff.token}
+    )
+
+
+async def test_a_member_removed_on_the_admin_site_loses_the_org_sites_as_on_the_api(
+    app: Litestar, staff: AdminBrowser, testuser1: Browser, orgadmin: Browser
+) -> None:
+    assert (await testuser1.get("/api/sites/VATESTGEN001")).status_code == 200
+    pk = await membership_pk(app, staff, "generators-org-llc", "testuser1")
+    removed = await admin_delete(staff, "org-membership", pk)
+    assert removed.status_code == 200
+    assert "error" not in removed.text
+
+    # The site roles went with the membership, as the API's removal takes them.
+    assert (await testuser1.get("/api/sites/VATESTGEN001")).status_code in (403, 404)
+    members = (await orgadmin.get("/api/orgs/generators-org-llc/members")).json()
+    assert "testuser1" not in [m["username"] for m in members]
+    sites_rows = await db_rows(app, select(SitePermissionRow))
+    users = {u.username: u.id for (u,) in await db_rows(app, select(UserRow))}
+    assert users["testuser1"] not in [row.user_id for (row,) in sites_rows]
+    removal = [e for e in await audit_entries(app) if e.action == "remove_member"]
+    assert [(e.actor, e.object_id, e.detail) for e in removal] == [
+        ("admin", "generators-org-llc", {"member": "testuser1", "via": "admin"})
+    ]
+
+
+async def test_an_org_keeps_its_last_admin_through_either_door(
+    app: Litestar, staff: AdminBrowser, orgadmin: Browser
+) -> None:
+    pk = await membership_pk(app, staff, "generators-org-llc", "orgadmin")
+    refused = await admin_delete(staff, "org-membership", pk)
+    assert "at least one admin" in unquote_plus(refused.text)
+    demoted = await staff.submit(f"/admin/org-membership/edit/{pk}", {"role": "member"})
+    assert demoted.status_code == 400
+    assert "at least one admin" in demoted.text
+
+    api_removal = await orgadmin.delete("/api/orgs/generators-org-llc/members/orgadmin")
+    assert api_removal.status_code == 409
+    api_demotion = await orgadmin.put(
+        "/api/orgs/generators-org-llc/members/orgadmin", json={"role": "member"}
+    )
+    assert api_demotion.status_code == 409
+    # Still the org's admin, on both doors' evidence.
+    assert (await orgadmin.get("/api/orgs/generators-org-llc/members")).status_code == 200
+
+
+async def test_new_org_credentials_clear_the_failing_flag_through_either_door(
+    app: Litestar, staff: AdminBrowser, orgadmin: Browser
+) -> None:
+    async def fail_credentials() -> None:
+        async with app.state.dishka_container() as scope:
+            session = await scope.get(AsyncSession)
+            org = (await session.execute(select(OrgRow).where(OrgRow.slug == SLUG))).scalar_one()
+            org.rcrainfo_credentials_failing = True
+            await session.commit()
+
+    async def failing() -> bool:
+        (org,) = (await db_rows(app, select(OrgRow).where(OrgRow.slug == SLUG)))[0]
+        return bool(org.rcrainfo_credentials_failing)
+
+    orgs = {o.slug: o for (o,) in await db_rows(app, select(OrgRow))}
+    edit_url = f"/admin/org/edit/{orgs[SLUG].id}"
+    form = Form((await staff.get(edit_url)).text)
+    assert "rcrainfo_credentials_failing" not in form.fields  # RCRAInfo's verdict, no input
+
+    # A new API ID without a key is a change of credentials: the flag clears, as on the API.
+    await fail_credentials()
+    changed = await staff.submit(edit_url, {"rcrainfo_api_id": "another-api-id"})
+    assert changed.status_code == 302
+    assert not await failing()
+
+    # A forged flag in the form changes nothing.
+    await fail_credentials()
+    page = Form((await staff.get(edit_url)).text).fill({"name": "Renamed Gen"})
+    forged = await staff.client.post(
+        edit_url, data={**page, "rcrainfo_credentials_failing": "y", "save": "Save"}
+    )
+    assert forged.status_code == 302
+    assert await failing()
+
+    api = await orgadmin.put(f"/api/orgs/{SLUG}/rcrainfo", json={"rcraAPIID": "api-again"})
+    assert api.status_code == 200
+    assert not await failing()
+
+
+SLUG = "generators-org-llc"
+
+
+async def test_a_site_created_on_the_admin_site_has_its_handler_as_on_the_api(
+    app: Litestar, staff: AdminBrowser, orgadmin: Browser
+) -> None:
+    created = await staff.submit(
+        "/admin/site/create", {**CREATE["site"], "org_id": "Generators Org LLC"}
+    )
+    assert created.status_code == 302, created.text
+    handlers = await db_rows(app, select(RcraSiteRow).where(RcraSiteRow.epa_id == "VATESTSITE99"))
+    assert [(h.name, h.site_type) for (h,) in handlers] == [("Created Site", "Generator")]
+    # The org's admin reaches the new site through the API, with its handler.
+    site = await orgadmin.get("/api/sites/VATESTSITE99")
+    assert site.status_code == 200
+    assert "VATESTSITE99" in site.text
+    # A site already in an org is refused as the API refuses it.
+    again = await staff.submit("/admin/site/create", {**CREATE["site"], "org_id": "Mock TSDF"})
+    assert again.status_code == 400
+    assert "already belongs to an org" in again.text
+
+
+async def test_logging_out_is_a_post_with_the_csrf_token(staff: AdminBrowser) -> None:
+    asked = await staff.get("/admin/logout")
+    assert asked.status_code == 200
+    assert 'method="POST"' in asked.text
+    assert (await staff.get("/admin/user/list")).status_code == 200  # a GET logs nobody out
+
+    assert (await staff.client.post("/admin/logout")).status_code == 403  # no token
+    out = await staff.client.post("/admin/logout", data={"csrf_token": staff.token})
+    assert out.status_code in (302, 303)
+    assert out.headers["location"].endswith("/admin/login")
+    assert_kept_out(await staff.client.get("/admin/user/list"), "after logout")
+
+
+class AdjustableClock(Provider):
+    """The app's clock, moved by the test: sessions age without sleeping."""
+
+    def __init__(self, clock: FixedClock) -> None:
+        super().__init__()
+        self._clock = clock
+
+    @provide(scope=Scope.APP, override=True)
+    def clock(self) -> Clock:
+        return self._clock
+
+
+@pytest.fixture
+async def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def clocked_app(settings: Settings, clock: FixedClock) -> AsyncIterator[Litestar]:
+    engine = database.create_engine(settings.database.url.reveal())
+    await database.upgrade(engine)
+    await engine.dispose()
+    container = make_async_container(
+        *providers_for_tests(), AdjustableClock(clock), context={Settings: settings}
+    )
+    async with container() as scope:
+        seed = await scope.get(SeedDemoData)
+        await seed(demo_data(DEMO_CREDENTIALS), Secret(PASSWORD))
+    yield create_app(settings, container=container)
+    await container.close()
+
+
+HOUR = 3600
+
+
+async def test_an_admin_session_ends_after_8_idle_hours(
+    clocked_app: Litestar, clock: FixedClock
+) -> None:
+    async with http_client(clocked_app) as client:
+        staff = AdminBrowser(client)
+        assert (await staff.login("admin")).status_code == 302
+        clock.advance(8 * HOUR - 60)
+        assert (await staff.get("/admin/user/list")).status_code == 200  # seen: idle again
+        clock.advance(8 * HOUR - 60)
+        assert (await staff.get("/admin/user/list")).status_code == 200
+        clock.advance(8 * HOUR + 60)
+        assert_kept_out(await staff.client.get("/admin/user/list"), "after 8 idle hours")
+        # A new login starts a new session.
+        assert (await staff.login("admin")).status_code == 302
+        assert (await staff.get("/admin/user/list")).status_code == 200
+
+
+async def test_an_admin_session_ends_24_hours_after_its_login_however_busy(
+    clocked_app: Litestar, clock: FixedClock
+) -> None:
+    async with http_client(clocked_app) as client:
+        staff = AdminBrowser(client)
+        assert (await staff.login("admin")).status_code == 302
+        for _ in range(3):  # busy every 7 hours: 21 hours in
+            clock.advance(7 * HOUR)
+            assert (await staff.get("/admin/user/list")).status_code == 200
+        clock.advance(3 * HOUR - 60)  # 24 hours less a minute
+        assert (await staff.get("/admin/user/list")).status_code == 200
+        clock.advance(120)
+        assert_kept_out(await staff.client.get("/admin/user/list"), "after 24 hours")

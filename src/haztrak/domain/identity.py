@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 import msgspec
 
-from haztrak.domain.errors import InvalidValue
+from haztrak.domain.errors import Conflict, Forbidden, InvalidValue
 from haztrak.domain.handlers import SiteType, is_epa_id
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
@@ -68,14 +68,6 @@ def check_epa_id(epa_id: str, field: str = "epaId") -> str:
             field, "must be a two-letter state code followed by 2-10 letters or digits"
         )
     return epa_id
-
-
-def slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    if not slug:
-        raise InvalidValue("name", "must contain at least one letter or digit")
-    return slug
 
 
 class User(msgspec.Struct, kw_only=True):
@@ -157,3 +149,19 @@ class SitePermission(msgspec.Struct, kw_only=True, frozen=True):
     site_id: UUID
     user_id: UUID
     role: SiteRole
+
+
+def check_org_keeps_an_admin(
+    members: Iterable[tuple[UUID, OrgRole]], user_id: UUID, new_role: OrgRole | None
+) -> None:
+    """An org keeps at least one admin: its last admin can be neither removed (None) nor made
+    a member, whoever asks (an org admin on the API, staff on the admin site)."""
+    admins = {member for member, role in members if role is OrgRole.ADMIN}
+    if admins == {user_id} and new_role is not OrgRole.ADMIN:
+        raise Conflict("an org keeps at least one admin; make another member admin first")
+
+
+def require_staff(user: User) -> None:
+    """The admin site's changes are for active staff users only."""
+    if not (user.is_active and user.is_staff):
+        raise Forbidden("only active staff users may do this")

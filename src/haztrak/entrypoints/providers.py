@@ -22,7 +22,7 @@ from haztrak.adapters.persistence.identity import (
     SqlUserRepository,
 )
 from haztrak.adapters.security.clock import SystemClock
-from haztrak.adapters.security.encryption import FernetSecretBox
+from haztrak.adapters.security.encryption import FernetSecretBox, HmacPasswordStamps
 from haztrak.adapters.security.passwords import Argon2PasswordHasher
 from haztrak.application.audit import Auditor
 from haztrak.application.identity.auth import (
@@ -50,6 +50,11 @@ from haztrak.application.identity.orgs import (
     RemoveOrgMember,
     SetOrgRcrainfoCredentials,
     SetSiteRole,
+    StaffAddOrgMember,
+    StaffAddOrgSite,
+    StaffRemoveOrgMember,
+    StaffSetOrgRcrainfoCredentials,
+    StaffSetSiteRole,
 )
 from haztrak.application.identity.profile import (
     CreateUser,
@@ -57,6 +62,7 @@ from haztrak.application.identity.profile import (
     UpdateCurrentUser,
     UpdateRcrainfoProfile,
 )
+from haztrak.application.identity.staff import LogInStaff, ResumeStaffSession
 from haztrak.application.overview import GetDashboard, GetSiteOverview
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.persistence import (
@@ -70,7 +76,7 @@ from haztrak.application.ports.persistence import (
     UnitOfWork,
     UserRepository,
 )
-from haztrak.application.ports.security import Clock, PasswordHasher, SecretBox
+from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
 from haztrak.entrypoints.settings import Settings
@@ -125,6 +131,10 @@ class SecurityProvider(Provider):
     def secret_box(self, settings: Settings) -> SecretBox:
         return FernetSecretBox(settings.secret_key)
 
+    @provide
+    def password_stamps(self, settings: Settings) -> PasswordStamps:
+        return HmacPasswordStamps(settings.secret_key)
+
 
 class CacheProvider(Provider):
     @provide(scope=Scope.APP)
@@ -176,6 +186,16 @@ class IdentityProvider(Provider):
         AddOrgSite,
         SetOrgRcrainfoCredentials,
         SeedDemoData,
+    )
+    # The admin site's doors to the same rules (staff, on any org), and its sessions.
+    staff_use_cases = provide_all(
+        LogInStaff,
+        ResumeStaffSession,
+        StaffAddOrgMember,
+        StaffRemoveOrgMember,
+        StaffSetSiteRole,
+        StaffAddOrgSite,
+        StaffSetOrgRcrainfoCredentials,
     )
     # What needs the user now (the UI's dashboard and site pages).
     overview = provide_all(GetDashboard, GetSiteOverview)

@@ -22,8 +22,11 @@ from haztrak.application.identity.orgs import (
     AddOrgMember,
     RemoveOrgMember,
     SetOrgRcrainfoCredentials,
+    StaffAddOrgMember,
+    StaffRemoveOrgMember,
 )
 from haztrak.application.identity.profile import CreateUser
+from haztrak.application.identity.staff import LogInStaff, NotStaff, ResumeStaffSession
 from haztrak.domain.errors import Conflict, Forbidden, InvalidValue, NotFound
 from haztrak.domain.identity import Org, OrgRole, User
 from haztrak.domain.secrets import Secret
@@ -185,3 +188,62 @@ async def test_org_credentials_are_encrypted_and_a_missing_key_keeps_the_old_one
     entry = world.data.audit[-1]
     assert entry.action == "set_rcrainfo_credentials"
     assert "the-key" not in str(entry)
+
+
+async def test_staff_door_makes_the_same_change_under_the_same_rules(world: World) -> None:
+    """StaffX is X asked by active staff on any org: the org's own rules still hold."""
+    staff, admin, member = [await world.user(n) for n in ("staff1", "admin1", "member1")]
+    staff.is_staff = True
+    org = Org(id=uuid.uuid4(), name="Acme", slug="acme")
+    await world.orgs.add(org)
+    await world.memberships.set_org_role(org.id, admin.id, OrgRole.ADMIN)
+    add = world.admin(StaffAddOrgMember)
+    await add(staff, "acme", "member1", OrgRole.MEMBER)  # type: ignore[operator]
+    with pytest.raises(Forbidden):  # the staff door is for staff only, not org admins
+        await add(admin, "acme", "member1", OrgRole.ADMIN)  # type: ignore[operator]
+    remove = world.admin(StaffRemoveOrgMember)
+    with pytest.raises(Conflict):  # the last admin stays, whoever asks
+        await remove(staff, "acme", "admin1")  # type: ignore[operator]
+    with pytest.raises(Conflict):  # nor is demoted
+        await add(staff, "acme", "admin1", OrgRole.MEMBER)  # type: ignore[operator]
+    await remove(staff, "acme", "member1")  # type: ignore[operator]
+    assert [u.username for u, _ in await world.memberships.org_members(org.id)] == ["admin1"]
+    assert world.data.audit[-1].detail == {"member": "member1", "via": "admin"}
+    staff.is_active = False
+    with pytest.raises(Forbidden):
+        await add(staff, "acme", "member1", OrgRole.MEMBER)  # type: ignore[operator]
+    assert member.username == "member1"
+
+
+async def test_staff_sessions_end_idle_after_8_hours_and_at_24_hours(world: World) -> None:
+    staff, plain = await world.user("staff1"), await world.user("plain1")
+    staff.is_staff = True
+    await world.users.update(staff)
+    throttle = LoginThrottle(world.cache)
+    stamps = fakes.PlainStamps()
+    log_in = LogInStaff(
+        world.users, world.hasher, throttle, world.auditor, world.uow, world.clock, stamps
+    )
+    resume = ResumeStaffSession(world.users, world.clock, stamps)
+    with pytest.raises(NotStaff):
+        await log_in("plain1", Secret("password-1"), "client")
+    assert world.data.audit[-1].action == "admin_login_refused"
+    assert plain.username == "plain1"
+
+    session = await log_in("staff1", Secret("password-1"), "client")
+    for _ in range(3):  # busy: seen every 7 hours
+        world.clock.advance(7 * 3600)
+        _, session = await resume(session)
+    world.clock.advance(3 * 3600 + 1)  # 24 hours and a second after the login
+    with pytest.raises(AuthenticationFailed):
+        await resume(session)
+
+    session = await log_in("staff1", Secret("password-1"), "client")
+    world.clock.advance(8 * 3600 + 1)
+    with pytest.raises(AuthenticationFailed):  # idle 8 hours
+        await resume(session)
+
+    session = await log_in("staff1", Secret("password-1"), "client")
+    await world.users.set_password_hash(staff.id, world.hasher.hash(Secret("password-2")))
+    with pytest.raises(AuthenticationFailed):  # a new password ends it
+        await resume(session)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -38,3 +40,14 @@ class FernetSecretBox:
             return Secret(self._fernet.decrypt(ciphertext).decode())
         except InvalidToken as exc:
             raise UndecryptableSecret("a stored secret cannot be decrypted") from exc
+
+
+class HmacPasswordStamps:
+    def __init__(self, secret_key: Secret) -> None:
+        self._key = derive_key(secret_key, b"haztrak/admin-session-auth/v1")
+
+    def __repr__(self) -> str:
+        return "HmacPasswordStamps()"
+
+    def stamp(self, password_hash: str | None) -> str:
+        return hmac.new(self._key, (password_hash or "").encode(), hashlib.sha256).hexdigest()

@@ -148,8 +148,9 @@ class ResolveSession:
         return user, data
 
 
-class LogIn:
-    """Check a username and password, within the rate limit. Every outcome is audited."""
+class PasswordLogIn:
+    """Check a username and password, within the rate limit. Every outcome is audited.
+    The API's login (`LogIn`) and the admin site's (`LogInStaff`) both begin here."""
 
     def __init__(
         self,
@@ -165,7 +166,7 @@ class LogIn:
         self._auditor = auditor
         self._uow = uow
 
-    async def __call__(self, username: str, password: Secret, client: str) -> User:
+    async def _check_password(self, username: str, password: Secret, client: str) -> User:
         await self._throttle.check(username, client)
         user = await self._users.by_username(username)
         stored = await self._users.password_hash(user.id) if user else None
@@ -183,6 +184,11 @@ class LogIn:
         await self._auditor.record(user, "login", "user", user.username, client=client)
         await self._uow.commit()
         return user
+
+
+class LogIn(PasswordLogIn):
+    async def __call__(self, username: str, password: Secret, client: str) -> User:
+        return await self._check_password(username, password, client)
 
 
 # A valid argon2id hash (production parameters) of a random string: verifying against it

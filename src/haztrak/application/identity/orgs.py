@@ -1,8 +1,14 @@
-"""Reading orgs and sites, and administering an org: members, sites, roles, credentials."""
+"""Reading orgs and sites, and administering an org: members, sites, roles, credentials.
+
+Each change to an org is one use case with two doors: the API's, where the org's admins make it,
+and the admin site's (`Staff...`), where active staff make it on any org. The door decides only
+who may ask; the rules of the change are the same code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 from uuid import uuid4
 
 from haztrak.application.audit import Auditor
@@ -20,7 +26,16 @@ from haztrak.application.ports.security import SecretBox
 from haztrak.domain.access import Action, Grants, OrgTarget, SiteTarget, require
 from haztrak.domain.errors import Conflict, InvalidValue, NotFound
 from haztrak.domain.handlers import RcraSite, SiteType
-from haztrak.domain.identity import Org, OrgRole, Site, SiteRole, User, check_epa_id
+from haztrak.domain.identity import (
+    Org,
+    OrgRole,
+    Site,
+    SiteRole,
+    User,
+    check_epa_id,
+    check_org_keeps_an_admin,
+    require_staff,
+)
 from haztrak.domain.secrets import Secret
 
 
@@ -163,6 +178,9 @@ class GetMyProfile:
 
 
 class _OrgAdminUseCase:
+    #: False: the org's admins, on the API. True: active staff, on any org (the admin site).
+    staff_door: ClassVar[bool] = False
+
     def __init__(
         self,
         memberships: MembershipRepository,
@@ -180,8 +198,25 @@ class _OrgAdminUseCase:
         self._uow = uow
 
     async def _managed_org(self, user: User, slug: str) -> Org:
+        if self.staff_door:
+            require_staff(user)
+            org = await self._orgs.by_slug(slug)
+            if org is None:
+                raise NotFound("org", slug)
+            return org
         grants = await self._memberships.grants(user.id)
         return await _visible_org(self._orgs, grants, slug, Action.MANAGE_ORG)
+
+    async def _audit(
+        self, user: User, action: str, object_type: str, object_id: str, **detail: str
+    ) -> None:
+        if self.staff_door:
+            detail["via"] = "admin"
+        await self._auditor.record(user, action, object_type, object_id, **detail)
+
+    async def _keeps_an_admin(self, org: Org, member: User, role: OrgRole | None) -> None:
+        members = [(u.id, r) for u, r in await self._memberships.org_members(org.id)]
+        check_org_keeps_an_admin(members, member.id, role)
 
     async def _user(self, username: str) -> User:
         found = await self._users.by_username(username)
@@ -222,8 +257,9 @@ class AddOrgMember(_OrgAdminUseCase):
     async def __call__(self, user: User, slug: str, username: str, role: OrgRole) -> None:
         org = await self._managed_org(user, slug)
         member = await self._user(username)
+        await self._keeps_an_admin(org, member, role)
         await self._memberships.set_org_role(org.id, member.id, role)
-        await self._auditor.record(
+        await self._audit(
             user, "set_org_role", "org", org.slug, member=member.username, role=role.value
         )
         await self._uow.commit()
@@ -233,11 +269,10 @@ class RemoveOrgMember(_OrgAdminUseCase):
     async def __call__(self, user: User, slug: str, username: str) -> None:
         org = await self._managed_org(user, slug)
         member = await self._member(org, username)
-        admins = [u for u, r in await self._memberships.org_members(org.id) if r is OrgRole.ADMIN]
-        if [a.id for a in admins] == [member.id]:
-            raise Conflict("an org keeps at least one admin; make another member admin first")
+        await self._keeps_an_admin(org, member, None)
+        # The membership goes with every role the member held on the org's sites.
         await self._memberships.remove_from_org(org.id, member.id)
-        await self._auditor.record(user, "remove_member", "org", org.slug, member=username)
+        await self._audit(user, "remove_member", "org", org.slug, member=username)
         await self._uow.commit()
 
 
@@ -251,7 +286,7 @@ class SetSiteRole(_OrgAdminUseCase):
         member = await self._member(org, username)
         site = await self._org_site(org, epa_id)
         await self._memberships.set_site_role(site.id, member.id, role)
-        await self._auditor.record(
+        await self._audit(
             user,
             "set_site_role",
             "site",
@@ -292,7 +327,7 @@ class AddOrgSite(_OrgAdminUseCase):
         if handler is None:
             handler = RcraSite(epa_site_id=epa_id, site_type=site_type, name=name)
             await self._handlers.upsert(handler)
-        await self._auditor.record(user, "add_site", "org", org.slug, epa_id=epa_id)
+        await self._audit(user, "add_site", "org", org.slug, epa_id=epa_id)
         await self._uow.commit()
         return SiteView(site=site, handler=handler)
 
@@ -335,7 +370,7 @@ class SetOrgRcrainfoCredentials(_OrgAdminUseCase):
             await self._orgs.set_api_key(org.id, self._box.encrypt(api_key) if api_key else None)
             org.has_rcrainfo_api_key = bool(api_key)
         await self._orgs.update(org)
-        await self._auditor.record(
+        await self._audit(
             user,
             "set_rcrainfo_credentials",
             "org",
@@ -345,3 +380,26 @@ class SetOrgRcrainfoCredentials(_OrgAdminUseCase):
         )
         await self._uow.commit()
         return org
+
+
+# The admin site's doors: the same changes, asked by active staff, on any org.
+
+
+class StaffAddOrgMember(AddOrgMember):
+    staff_door = True
+
+
+class StaffRemoveOrgMember(RemoveOrgMember):
+    staff_door = True
+
+
+class StaffSetSiteRole(SetSiteRole):
+    staff_door = True
+
+
+class StaffAddOrgSite(AddOrgSite):
+    staff_door = True
+
+
+class StaffSetOrgRcrainfoCredentials(SetOrgRcrainfoCredentials):
+    staff_door = True

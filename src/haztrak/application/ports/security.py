@@ -27,3 +27,10 @@ class SecretBox(Protocol):
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
+
+
+class PasswordStamps(Protocol):
+    """A keyed, one-way stamp of a user's password hash. A session keeps the stamp of the
+    password it began with, so a new password ends every session begun before it."""
+
+    def stamp(self, password_hash: str | None) -> str: ...

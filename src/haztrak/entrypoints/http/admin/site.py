@@ -19,6 +19,7 @@ from litestar.types import Message, Receive, Scope, Send
 from sqladmin import Admin, ModelView
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.routing import Route
 
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
@@ -135,6 +136,7 @@ class AdminSite:
             static_files_kwargs={"directory": HERE / "statics"},
         )
         auth.templates = admin.templates
+        _logout_by_post(admin)
         _quiet_refusals()
         for view in VIEWS:
             # sqladmin keeps its state on the view class: each app gets its own subclasses.
@@ -190,6 +192,14 @@ def _quiet_refusals() -> None:
     logger = logging.getLogger("sqladmin.application")
     if not any(isinstance(f, _RefusalsAreNotErrors) for f in logger.filters):
         logger.addFilter(_RefusalsAreNotErrors())
+
+
+def _logout_by_post(admin: Admin) -> None:
+    """sqladmin logs out on a GET, which any page can make a browser send: here the GET
+    only asks, and the POST, which carries the CSRF token, logs out."""
+    for route in admin.admin.router.routes:
+        if isinstance(route, Route) and route.name == "logout":
+            route.methods = {"GET", "HEAD", "POST"}
 
 
 def _full_path(scope: Scope) -> str:

@@ -5,6 +5,10 @@ in SECRET_COLUMNS shows only "set" or "not set"), foreign keys are shown and cho
 write-only inputs (passwords, the RCRAInfo API key) never carry a value back to the page, and
 rules of the domain (username, EPA ID, slug patterns) check the form. Writes go through
 `AuditedSession`, which audits them; `ReadOnlyView` turns every write off.
+
+A change the API also makes goes through the API's use case, by its staff door (`Staff...`):
+org memberships, site roles, new sites and org credentials keep one set of rules whatever the
+door; those use cases audit the change themselves.
 """
 
 from __future__ import annotations
@@ -50,9 +54,16 @@ from haztrak.adapters.persistence.tables import (
     StateWasteCodeRow,
     UserRow,
 )
+from haztrak.application.identity.orgs import (
+    StaffAddOrgMember,
+    StaffAddOrgSite,
+    StaffRemoveOrgMember,
+    StaffSetOrgRcrainfoCredentials,
+    StaffSetSiteRole,
+)
 from haztrak.application.identity.profile import EMAIL_PATTERN, CreateUser
 from haztrak.application.ports.lookups import DotLookup
-from haztrak.application.ports.security import PasswordHasher, SecretBox
+from haztrak.application.ports.security import PasswordHasher
 from haztrak.domain.errors import DomainError
 from haztrak.domain.handlers import EPA_ID_PATTERN, RcraSite, SiteType
 from haztrak.domain.identity import SLUG_PATTERN, USERNAME_PATTERN, OrgRole, SiteRole, User
@@ -74,12 +85,14 @@ class Reference:
     model: type[Base]
     label: Callable[[Any], str]
     order_by: Any
+    #: The key the use cases take (slug, username, EPA ID).
+    natural_key: Callable[[Any], str] = str
 
 
-ORG = Reference(OrgRow, lambda o: o.name, OrgRow.name)
-USER = Reference(UserRow, lambda u: u.username, UserRow.username)
-SITE = Reference(SiteRow, lambda s: f"{s.epa_id} ({s.name})", SiteRow.epa_id)
-MANIFEST = Reference(ManifestRow, lambda m: m.mtn, ManifestRow.mtn)
+ORG = Reference(OrgRow, lambda o: o.name, OrgRow.name, lambda o: o.slug)
+USER = Reference(UserRow, lambda u: u.username, UserRow.username, lambda u: u.username)
+SITE = Reference(SiteRow, lambda s: f"{s.epa_id} ({s.name})", SiteRow.epa_id, lambda s: s.epa_id)
+MANIFEST = Reference(ManifestRow, lambda m: m.mtn, ManifestRow.mtn, lambda m: m.mtn)
 
 
 def _container(request: Request) -> AsyncContainer:
@@ -327,6 +340,24 @@ class AdminView(ModelView, metaclass=_AdminViewMeta):
             "record or refer to one that does not exist."
         )
 
+    async def _existing(self, pk: Any) -> Any:
+        """The row with this identifier, or a refusal naming it missing."""
+        try:
+            rows = await self._run_query(self._stmt_by_identifier(str(pk)))
+        except ValueError:
+            rows = []
+        if not rows:
+            raise AdminRefusal(f"This {self.name.lower()} does not exist (any more).")
+        return rows[0]
+
+    async def _name_of(self, ref: Reference, key: Any) -> str:
+        """The natural key the use cases take (slug, username, EPA ID) of a referenced row."""
+        pk = _primary_key(ref.model)
+        rows = await self._run_query(select(ref.model).where(pk == _as_uuid(key)))
+        if not rows:
+            raise AdminRefusal(f"The chosen {ref.model.__tablename__[:-1]} does not exist.")
+        return ref.natural_key(rows[0])
+
     # An id that does not parse is a missing object (404), not an error.
 
     async def get_object_for_details(self, request: Request) -> Any:
@@ -534,12 +565,8 @@ class OrgView(AdminView, model=OrgRow):
         OrgRow.rcrainfo_api_key_encrypted: "RCRAInfo API key",
         OrgRow.rcrainfo_credentials_failing: "Credentials failing",
     }
-    form_columns = [
-        OrgRow.name,
-        OrgRow.slug,
-        OrgRow.rcrainfo_api_id,
-        OrgRow.rcrainfo_credentials_failing,
-    ]
+    # "Credentials failing" is RCRAInfo's verdict, not an input: new credentials clear it.
+    form_columns = [OrgRow.name, OrgRow.slug, OrgRow.rcrainfo_api_id]
     field_validators = {
         "slug": [_pattern(SLUG_PATTERN, "lowercase letters and digits, joined by hyphens")]
     }
@@ -567,12 +594,35 @@ class OrgView(AdminView, model=OrgRow):
     ) -> None:
         if is_created:
             model.id = uuid4()
-        if key := extras.get("new_api_key"):
-            box = await _container(request).get(SecretBox)
-            model.rcrainfo_api_key_encrypted = box.encrypt(Secret(key))
-            data["rcrainfo_credentials_failing"] = False  # new credentials, as the API does
-        elif extras.get("remove_api_key"):
-            model.rcrainfo_api_key_encrypted = None
+
+    async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
+        credentials = self._credentials(data)
+        org = await super().insert_model(request, data)
+        await self._set_credentials(request, org, *credentials)
+        return org
+
+    async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
+        credentials = self._credentials(data)
+        org = await super().update_model(request, pk, data)
+        await self._set_credentials(request, org, *credentials)
+        return org
+
+    def _credentials(self, data: dict[str, Any]) -> tuple[str | None, Secret | None]:
+        """The API ID and key out of the form (they go through the use case, not the row):
+        a typed key replaces the stored one, "remove" removes it (""), None keeps it."""
+        api_id = (data.pop("rcrainfo_api_id", None) or "").strip() or None
+        new_key = data.pop("new_api_key", None)
+        remove = data.pop("remove_api_key", None)
+        key = Secret(new_key) if new_key else Secret("") if remove else None
+        return api_id, key
+
+    async def _set_credentials(
+        self, request: Request, org: Any, api_id: str | None, key: Secret | None
+    ) -> None:
+        if key is None and api_id == org.rcrainfo_api_id:
+            return  # the credentials did not change
+        set_credentials = await _container(request).get(StaffSetOrgRcrainfoCredentials)
+        await set_credentials(_staff(request), org.slug, api_id, key)
 
 
 class OrgMembershipView(AdminView, model=OrgMembershipRow):
@@ -592,6 +642,40 @@ class OrgMembershipView(AdminView, model=OrgMembershipRow):
         AllUniqueStringValuesFilter(OrgMembershipRow.role),
     ]
     form_columns = column_list
+    form_edit_rules = ["role"]  # a membership moves to no other org or user
+
+    async def _names(self, org_id: Any, user_id: Any) -> tuple[str, str]:
+        return await self._name_of(ORG, org_id), await self._name_of(USER, user_id)
+
+    async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
+        org_id, user_id = _as_uuid(data["org_id"]), _as_uuid(data["user_id"])
+        existing = await self._run_query(
+            select(OrgMembershipRow).where(
+                OrgMembershipRow.org_id == org_id, OrgMembershipRow.user_id == user_id
+            )
+        )
+        if existing:
+            raise AdminRefusal(self._refusal())
+        await self._set(request, org_id, user_id, data["role"])
+        return OrgMembershipRow(org_id=org_id, user_id=user_id, role=data["role"])
+
+    async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
+        row = await self._existing(pk)
+        await self._set(request, row.org_id, row.user_id, data["role"])
+        return await self._existing(pk)
+
+    async def _set(self, request: Request, org_id: Any, user_id: Any, role: str) -> None:
+        slug, username = await self._names(org_id, user_id)
+        add = await _container(request).get(StaffAddOrgMember)
+        await add(_staff(request), slug, username, OrgRole(role))
+
+    async def delete_model(self, request: Request, pk: Any) -> None:
+        """As the API removes a member: with every role held on the org's sites, and never
+        the org's last admin."""
+        row = await self._existing(pk)
+        slug, username = await self._names(row.org_id, row.user_id)
+        remove = await _container(request).get(StaffRemoveOrgMember)
+        await remove(_staff(request), slug, username)
 
 
 class SiteView(AdminView, model=SiteRow):
@@ -613,18 +697,21 @@ class SiteView(AdminView, model=SiteRow):
     column_filters = [ForeignKeyFilter(SiteRow.org_id, OrgRow.name, OrgRow, title="Org")]
     column_labels = {SiteRow.epa_id: "EPA ID"}
     form_columns = [SiteRow.epa_id, SiteRow.name, SiteRow.site_type, SiteRow.org_id]
+    # A site keeps its EPA ID and org: its roles and manifests are tied to both.
+    form_edit_rules = ["name", "site_type"]
     field_validators = {"epa_id": [_pattern(EPA_ID_PATTERN, EPA_ID_RULE)]}
 
-    async def apply(
-        self,
-        data: dict[str, Any],
-        extras: dict[str, Any],
-        model: Any,
-        is_created: bool,
-        request: Request,
-    ) -> None:
-        if is_created:
-            model.id = uuid4()
+    async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
+        """A new site is made as the API makes one: with its RCRA handler record."""
+        add = await _container(request).get(StaffAddOrgSite)
+        view = await add(
+            _staff(request),
+            await self._name_of(ORG, data["org_id"]),
+            data["epa_id"],
+            data["name"],
+            SiteType(data["site_type"]),
+        )
+        return SiteRow(id=view.site.id, epa_id=view.site.epa_id)  # enough for the redirect
 
 
 class SitePermissionView(AdminView, model=SitePermissionRow):
@@ -641,26 +728,40 @@ class SitePermissionView(AdminView, model=SitePermissionRow):
     column_details_list = column_list
     column_filters = [AllUniqueStringValuesFilter(SitePermissionRow.role)]
     form_columns = column_list
+    form_edit_rules = ["role"]  # a role moves to no other site or user
 
-    async def apply(
-        self,
-        data: dict[str, Any],
-        extras: dict[str, Any],
-        model: Any,
-        is_created: bool,
-        request: Request,
-    ) -> None:
-        # As the API requires: a role on a site is for a member of the site's org.
+    async def insert_model(self, request: Request, data: dict[str, Any]) -> Any:
         site_id, user_id = _as_uuid(data["site_id"]), _as_uuid(data["user_id"])
-        rows = await self._run_query(
-            select(OrgMembershipRow)
-            .join(SiteRow, SiteRow.org_id == OrgMembershipRow.org_id)
-            .where(SiteRow.id == site_id, OrgMembershipRow.user_id == user_id)
-        )
-        if not rows:
-            raise AdminRefusal(
-                "That user is not a member of the site's org: add the org membership first."
+        existing = await self._run_query(
+            select(SitePermissionRow).where(
+                SitePermissionRow.site_id == site_id, SitePermissionRow.user_id == user_id
             )
+        )
+        if existing:
+            raise AdminRefusal(self._refusal())
+        await self._set(request, site_id, user_id, SiteRole(data["role"]))
+        return SitePermissionRow(site_id=site_id, user_id=user_id, role=data["role"])
+
+    async def update_model(self, request: Request, pk: str, data: dict[str, Any]) -> Any:
+        row = await self._existing(pk)
+        await self._set(request, row.site_id, row.user_id, SiteRole(data["role"]))
+        return await self._existing(pk)
+
+    async def delete_model(self, request: Request, pk: Any) -> None:
+        row = await self._existing(pk)
+        await self._set(request, row.site_id, row.user_id, None)
+
+    async def _set(
+        self, request: Request, site_id: Any, user_id: Any, role: SiteRole | None
+    ) -> None:
+        """As the API sets a role: for a member of the site's org only."""
+        sites = await self._run_query(select(SiteRow).where(SiteRow.id == _as_uuid(site_id)))
+        if not sites:
+            raise AdminRefusal("The chosen site does not exist.")
+        site = sites[0]
+        slug = await self._name_of(ORG, site.org_id)
+        set_role = await _container(request).get(StaffSetSiteRole)
+        await set_role(_staff(request), slug, await self._name_of(USER, user_id), site.epa_id, role)
 
 
 # RCRA handlers

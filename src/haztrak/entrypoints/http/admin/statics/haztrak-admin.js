@@ -15,6 +15,22 @@
       }
     });
   }
+  // Logging out changes state, so it is a POST with the token; the link's page asks first.
+  document.querySelectorAll('a[href$="/admin/logout"]').forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var form = document.createElement("form");
+      form.method = "POST";
+      form.action = link.href;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrf_token";
+      input.value = token;
+      form.appendChild(input);
+      document.body.appendChild(form);
+      form.submit();
+    });
+  });
   document.querySelectorAll("form").forEach(function (form) {
     var method = (form.getAttribute("method") || "GET").toUpperCase();
     if (method === "POST" && !form.querySelector('input[name="csrf_token"]')) {
