@@ -98,6 +98,14 @@
     if (codes.indexOf(code) === -1) { codes.push(code); }
     input.value = codes.join(", ");
     input.dispatchEvent(new Event("input", { bubbles: true }));
+    /* The search is done: empty it and its list, and go back to the codes. */
+    var box = button.closest(".code-search");
+    if (box) {
+      var search = box.querySelector("input");
+      var list = box.querySelector("[aria-live]");
+      if (search) { search.value = ""; }
+      if (list) { list.textContent = ""; }
+    }
     input.focus();
   });
 
