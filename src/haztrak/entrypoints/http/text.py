@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
 NO_NUL = r"^[^\x00]*$"
@@ -55,6 +56,8 @@ def text_query(max_length: int, *, name: str | None = None, **kwargs: Any) -> An
     return QueryParameter(max_length=max_length, pattern=NO_NUL, name=name, **kwargs)
 
 
-def text_path(max_length: int, **kwargs: Any) -> Any:
-    """A path parameter's constraints: `Annotated[str, text_path(12)]`."""
-    return PathParameter(max_length=max_length, pattern=NO_NUL, **kwargs)
+def text_path(max_length: int, example: str | None = None, **kwargs: Any) -> Any:
+    """A path parameter's constraints: `Annotated[str, text_path(12)]`. The example, from the
+    demo data (`haztrak demo`), is one a client (or a fuzzer) can try."""
+    examples = None if example is None else [Example(value=example)]
+    return PathParameter(max_length=max_length, pattern=NO_NUL, examples=examples, **kwargs)

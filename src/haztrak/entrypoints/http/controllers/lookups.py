@@ -62,7 +62,7 @@ class LookupController(Controller):
     async def state_codes(
         self,
         request: _Request,
-        state_code: Annotated[str, text_path(limits.LIST_NAME)],
+        state_code: Annotated[str, text_path(limits.LIST_NAME, "VA")],
         codes: FromDishka[ListStateWasteCodes],
     ) -> Response[bytes]:
         return cacheable_json(request, await codes(state_code))
@@ -103,7 +103,7 @@ class LookupController(Controller):
     async def code_list(
         self,
         request: _Request,
-        name: Annotated[str, text_path(limits.LIST_NAME)],
+        name: Annotated[str, text_path(limits.LIST_NAME, "units-of-measure")],
         codes: FromDishka[ListEmanifestCodes],
     ) -> Response[bytes]:
         return cacheable_json(request, await codes(name), max_age=86400)

@@ -188,8 +188,8 @@ class ManifestController(Controller):
         self,
         user: User,
         list_numbers: FromDishka[ListTrackingNumbers],
-        epa_id: Annotated[str | None, text_path(limits.EPA_ID)] = None,
-        site_type: Annotated[str | None, text_path(limits.SITE_TYPE)] = None,
+        epa_id: Annotated[str | None, text_path(limits.EPA_ID, "VATESTGEN001")] = None,
+        site_type: Annotated[str | None, text_path(limits.SITE_TYPE, "Generator")] = None,
     ) -> list[ManifestSummary]:
         return await list_numbers(user, epa_id, site_type)
 

@@ -37,9 +37,9 @@ from haztrak.entrypoints.http.schemas import (
 )
 from haztrak.entrypoints.http.text import text_path
 
-Slug = Annotated[str, text_path(limits.SLUG)]
-Username = Annotated[str, text_path(limits.USERNAME)]
-EpaId = Annotated[str, text_path(limits.EPA_ID)]
+Slug = Annotated[str, text_path(limits.SLUG, "generators-org-llc")]
+Username = Annotated[str, text_path(limits.USERNAME, "testuser1")]
+EpaId = Annotated[str, text_path(limits.EPA_ID, "VATESTGEN001")]
 
 
 class OrgController(Controller):

@@ -195,7 +195,7 @@ class RcrainfoController(Controller):
     async def get_site(
         self,
         user: User,
-        epa_id: Annotated[str, text_path(limits.EPA_ID)],
+        epa_id: Annotated[str, text_path(limits.EPA_ID, "VATESTGEN001")],
         get_site: FromDishka[GetRcraSite],
     ) -> RcraSite:
         return await get_site(user, epa_id)

@@ -32,7 +32,7 @@ from haztrak.entrypoints.http.schemas import (
 )
 from haztrak.entrypoints.http.text import text_path
 
-Username = Annotated[str, text_path(limits.USERNAME)]
+Username = Annotated[str, text_path(limits.USERNAME, "testuser1")]
 
 
 class UserController(Controller):
