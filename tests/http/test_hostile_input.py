@@ -258,3 +258,12 @@ async def test_a_search_too_long_for_a_like_pattern_is_refused(
     signer: Browser, path: str, field: str
 ) -> None:
     refused(await signer.get(path), field)
+
+
+@pytest.mark.parametrize("path", ["/api/manifest", "/api/manifest/emanifest"])
+async def test_a_tracking_number_longer_than_its_column_is_refused(
+    signer: Browser, path: str
+) -> None:
+    document = manifest_document(mtn="1" * 300)
+    response = await signer.post(path, json=document)
+    assert 400 <= response.status_code < 500, response.text

@@ -44,11 +44,20 @@ SIGNATURE_NAME = 255  # EPA's paperSignatureInfo.printedName
 LIST_NAME = 50  # a path key naming one of a few lists: a state, a code list
 DATE_TIME = 64
 CURSOR = 200
+TRACKING_NUMBERS = 1_000  # manifests signed at once
 
 
 def text(max_length: int, *, min_length: int | None = None) -> msgspec.Meta:
     """The constraints of a string field of a request body: `Annotated[str, text(100)]`."""
     return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=NO_NUL)
+
+
+def text_list(max_length: int, *, max_items: int) -> msgspec.Meta:
+    """The constraints of a list of text: `Annotated[list[Annotated[str, text(12)]],
+    text_list(12, max_items=100)]`. The OpenAPI generator does not read constraints of list
+    items, so the list states its items' too."""
+    items = {"type": "string", "maxLength": max_length, "pattern": NO_NUL}
+    return msgspec.Meta(max_length=max_items, extra_json_schema={"extra": {"items": items}})
 
 
 def text_query(max_length: int, *, name: str | None = None, **kwargs: Any) -> Any:
