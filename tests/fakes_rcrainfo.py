@@ -97,6 +97,7 @@ class FakeRcrainfo(Rcrainfo):
                 RcrainfoErrorKind.UNAUTHORIZED,
                 "RCRAInfo refused the API ID and key",
                 code="E_SecurityApiInvalidCredentials",
+                credentials_refused=True,
             )
         failure = self.failures[method].pop(0) if self.failures[method] else None
         if failure is not None:

@@ -142,6 +142,23 @@ async def test_a_validation_error_fails_at_once_with_epas_field_errors(world: Wo
     assert [(e.field, e.message, e.value) for e in task.error.errors] == [("userId", "bad", "x")]
 
 
+async def test_a_gateways_bare_401_fails_the_task_but_does_not_flag_the_credentials(
+    world: World,
+) -> None:
+    """EPA refuses a key with E_SecurityApiInvalidCredentials, E_SecurityApiIdLocked or
+    E_SecurityApiInvalidStatus (NOTES §1.3); a 401 without one of them says nothing of the key."""
+    user = world.user(SiteRole.VIEWER)
+    world.rcrainfo.fail_next(
+        "search_manifests",
+        RcrainfoError(RcrainfoErrorKind.UNAUTHORIZED, "RCRAInfo answered HTTP 401"),
+    )
+    task = await world.sync()(user, GEN)
+    await world.drain()
+    failed = await world.task(task.id)
+    assert (failed.status, failed.attempts) == (TaskStatus.FAILURE, 1)
+    assert not world.data.orgs[world.org_of[GEN].id].rcrainfo_credentials_failing
+
+
 async def test_refused_org_credentials_fail_at_once_and_are_flagged(world: World) -> None:
     user = world.user(SiteRole.VIEWER)
     world.rcrainfo.accounts["id-" + GEN] = "a-key-rcrainfo-has-now"

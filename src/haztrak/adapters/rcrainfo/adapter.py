@@ -156,6 +156,7 @@ class _Account:
             RcrainfoErrorKind.UNAUTHORIZED,
             f"{self.refusal.message} (not tried again until the API key changes)",
             code=self.refusal.code,
+            credentials_refused=True,
         )
 
 
@@ -463,8 +464,10 @@ class EmanifestRcrainfo:
             )
             await self._ensure_token(account, credentials, stale=token)
             answer = await self._send(account, what, call)
-        if not answer.ok and answer.code in answers.CREDENTIAL_CODES:
-            await self._refuse(account, answers.failure(answer, what))
+        if not answer.ok:
+            error = answers.failure(answer, what)
+            if error.credentials_refused:
+                await self._refuse(account, error)
         return answer
 
     async def _send(self, account: _Account, what: str, call: Call) -> Answer:
@@ -523,6 +526,7 @@ class EmanifestRcrainfo:
             RcrainfoErrorKind.UNAUTHORIZED,
             "RCRAInfo refused these credentials in another worker",
             code=code,
+            credentials_refused=True,
         )
 
     async def _refuse(self, account: _Account, error: RcrainfoError) -> None:
@@ -559,7 +563,7 @@ class EmanifestRcrainfo:
                 log.warning("cache unavailable; logging in to RCRAInfo without a shared token")
         login = await self._in_pool(partial(self._log_in, account, credentials, shared, stale))
         if login.error is not None:
-            if login.error.kind is RcrainfoErrorKind.UNAUTHORIZED:
+            if login.error.credentials_refused:
                 await self._refuse(account, login.error)
             raise login.error
         assert login.token is not None

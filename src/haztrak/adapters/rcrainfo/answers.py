@@ -6,7 +6,7 @@ answer is classified by its status and by the shape of its body (NOTES §1.4):
 | answer                                              | result                               |
 |-----------------------------------------------------|--------------------------------------|
 | 2xx, the expected shape                             | the domain result                    |
-| `{code}` E_SecurityApiInvalidCredentials, IdLocked, | UNAUTHORIZED; the credentials are    |
+| `{code}` E_SecurityApiInvalidCredentials, IdLocked, | UNAUTHORIZED, credentials_refused:   |
 | InvalidStatus                                       | not tried again until they change    |
 | `{code}` E_SecurityApiTokenExpired, TokenInvalid    | log in again and repeat the call once|
 | `{code}` E_…Permissions, E_…AuthorizationSave       | FORBIDDEN                            |
@@ -18,6 +18,9 @@ answer is classified by its status and by the shape of its body (NOTES §1.4):
 | any other `{code}` (E_Invalid…, E_SystemError 4xx)  | VALIDATION                           |
 | no code: 401 / 403 / 404 / other 4xx                | UNAUTHORIZED / FORBIDDEN / NOT_FOUND |
 |                                                     | / VALIDATION                         |
+
+Only EPA's credential codes refuse the credentials: a bare 401 without a code (a gateway's, say)
+is UNAUTHORIZED for that call, but the key is neither set aside nor reported as failing.
 
 The error document's code may come as `code` or `error`, padded with spaces; its message as
 `message`. Reports name entity reports `transporterReports`/`wasteReports` in EPA's examples and
@@ -121,11 +124,6 @@ def is_token_problem(answer: Answer) -> bool:
     return not answer.ok and answer.code in TOKEN_CODES
 
 
-def refuses_credentials(error: RcrainfoError) -> bool:
-    """The error means these credentials must not be tried again (EPA's three-strike lockout)."""
-    return error.kind is Kind.UNAUTHORIZED and error.code in CREDENTIAL_CODES
-
-
 def kind_for(code: str | None, status: int) -> RcrainfoErrorKind:
     if code is not None:
         if code in CREDENTIAL_CODES:
@@ -165,12 +163,18 @@ def failure(answer: Answer, what: str) -> RcrainfoError:
     message = _text(answer.body.get("message")) if isinstance(answer.body, dict) else ""
     if not message:
         message = f"RCRAInfo answered {what} with HTTP {answer.status}"
-    return RcrainfoError(kind_for(code, answer.status), message, code=code)
+    return RcrainfoError(
+        kind_for(code, answer.status),
+        message,
+        code=code,
+        credentials_refused=code in CREDENTIAL_CODES,
+    )
 
 
 def login_failure(answer: Answer) -> RcrainfoError:
-    """RCRAInfo did not give a token. Anything but a server fault refuses the credentials: a
-    second try could lock the API ID."""
+    """RCRAInfo did not give a token. Anything but a server fault fails the login without a
+    retry (a second try could lock the API ID); only EPA's credential codes refuse the
+    credentials themselves."""
     code = answer.code
     server_fault = answer.status >= 500 or answer.status in TRANSIENT_STATUSES
     if server_fault or (answer.ok and code is None) or not answer.readable:
@@ -180,9 +184,17 @@ def login_failure(answer: Answer) -> RcrainfoError:
             code=code,
         )
     message = _text(answer.body.get("message")) if isinstance(answer.body, dict) else ""
+    if code in CREDENTIAL_CODES:
+        return RcrainfoError(
+            Kind.UNAUTHORIZED,
+            f"RCRAInfo refused the API ID and key: {message or f'HTTP {answer.status}'}",
+            code=code,
+            credentials_refused=True,
+        )
     return RcrainfoError(
         Kind.UNAUTHORIZED,
-        f"RCRAInfo refused the API ID and key: {message or f'HTTP {answer.status}'}",
+        f"RCRAInfo's login answered HTTP {answer.status}"
+        + (f" ({code})" if code else " without an EPA error code"),
         code=code,
     )
 

@@ -46,6 +46,11 @@ class RcrainfoProblem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RcrainfoError(DomainError):
+    """`credentials_refused`: EPA refused the API ID and key themselves, with one of its
+    credential error codes. Only then are the credentials not sent again until they change, and
+    the org's credentials marked failing; an UNAUTHORIZED answer without such a code (a
+    gateway's bare HTTP 401) fails the call but says nothing about the key."""
+
     def __init__(
         self,
         kind: RcrainfoErrorKind,
@@ -54,10 +59,12 @@ class RcrainfoError(DomainError):
         code: str | None = None,
         field_errors: Sequence[RcrainfoProblem] = (),
         warnings: Sequence[RcrainfoProblem] = (),
+        credentials_refused: bool = False,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.credentials_refused = credentials_refused
         self.code = code
         self.field_errors = list(field_errors)
         self.warnings = list(warnings)

@@ -211,8 +211,8 @@ class RunTask:
                 exc_info=exc,
             )
         problem = problem_for(exc)
-        if isinstance(exc, RcrainfoError) and exc.kind is RcrainfoErrorKind.UNAUTHORIZED:
-            await self._accounts.mark_failing()
+        if isinstance(exc, RcrainfoError) and exc.credentials_refused:
+            await self._accounts.mark_failing()  # EPA refused the key, not a bare 401
         retryable = (
             not expected
             or isinstance(exc, ConcurrentUpdate)

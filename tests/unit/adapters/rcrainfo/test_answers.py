@@ -111,8 +111,23 @@ def test_token_problems_are_told_apart() -> None:
 def test_only_credential_codes_refuse_credentials() -> None:
     refused = answers.failure(Answer(401, error_doc("E_SecurityApiIdLocked")), "x")
     forbidden = answers.failure(Answer(403, error_doc("E_SitePermissions")), "x")
-    assert answers.refuses_credentials(refused)
-    assert not answers.refuses_credentials(forbidden)
+    assert refused.credentials_refused
+    assert not forbidden.credentials_refused
+
+
+@pytest.mark.parametrize("body", [None, {"message": "Unauthorized"}])
+def test_a_bare_401_is_no_refusal_of_the_credentials(body: object) -> None:
+    """EPA (NOTES §1.3): E_SecurityApiInvalidCredentials, E_SecurityApiIdLocked and
+    E_SecurityApiInvalidStatus refuse a key; a gateway's 401 without one of them does not."""
+    for error in (
+        answers.failure(Answer(401, body), "x"),
+        answers.login_failure(Answer(401, body)),
+    ):
+        assert error.kind is Kind.UNAUTHORIZED  # the call fails, and is not repeated
+        assert not error.credentials_refused
+    assert answers.login_failure(
+        Answer(401, error_doc("E_SecurityApiInvalidCredentials"))
+    ).credentials_refused
 
 
 def test_epas_failure_example_is_validation_with_its_field_paths() -> None:
