@@ -55,7 +55,7 @@ ROLE_OPTIONS = (
     ("Transporter", "Carrying: the site is a transporter"),
     ("Tsdf", "Incoming: the site is the designated facility"),
 )
-SORT_OPTIONS = (("newest", "Newest change first"), ("oldest", "Oldest change first"))
+SORT_OPTIONS = (("newest", "Newest first"), ("oldest", "Oldest first"))
 FILTER_NAMES = ("q", "site", "status", "role", "from", "to", "sort")
 
 
