@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 
+from haztrak.entrypoints.settings import Settings
 from tests.http.conftest import http_client
 from tests.manifest_documents import manifest_document
 from tests.web.conftest import Page, WebUser
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """These apps run no worker: a request that asks RCRAInfo follows the task at once."""
+    return msgspec.structs.replace(
+        settings, tasks=msgspec.structs.replace(settings.tasks, wait_seconds=0)
+    )
 
 
 def form_of(page: Page) -> dict[str, str]:
@@ -277,3 +287,31 @@ async def test_sending_needs_a_manifest_valid_for_emanifest(generator_user: WebU
     sent = await post_form(generator_user, f"/manifests/{mtn}/edit", complete, "submit")
     assert sent.status == 303, sent.text("main")
     assert sent.response.headers["location"] == f"/manifests/{mtn}"
+
+
+async def test_rcrainfo_is_searched_in_a_task_whose_progress_is_shown(
+    generator_user: WebUser,
+) -> None:
+    started = await generator_user.htmx(
+        "POST",
+        "/drafts/rcrainfo",
+        params={"slot": "transporters.0"},
+        data={"_find.transporters.0": "vatest", "_find.designatedFacility": "other"},
+    )
+    assert started.status == 200
+    box = started.one("[hx-get^='/drafts/rcrainfo/']")
+    assert "Searching RCRAInfo for VATEST" in box.get_text(" ", strip=True)
+    assert box["hx-target"] == "#results-transporters-0"
+    task_id = box["hx-get"].split("/")[-1].split("?")[0]
+    assert started.one(f"a[href='/tasks/{task_id}']")
+    polled = await generator_user.htmx("GET", box["hx-get"])
+    assert polled.status == 200
+    assert polled.one("[hx-get^='/drafts/rcrainfo/']")  # still waiting for a worker
+
+    refused = await generator_user.htmx(
+        "POST",
+        "/drafts/rcrainfo",
+        params={"slot": "designatedFacility"},
+        data={"_find.designatedFacility": "MOCK TSDF"},
+    )
+    assert "searched by EPA ID" in refused.text(".alert")

@@ -58,6 +58,14 @@ SEARCH_LIMIT = 10
 _party_slots = ("designatedFacility",)
 
 
+class RcrainfoSearch(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a search of RCRAInfo stands: a task to follow, why it failed, or done."""
+
+    task_id: UUID | None = None
+    failed: str | None = None
+    done: bool = False
+
+
 class EditorView(msgspec.Struct, kw_only=True):
     """What the editor template shows; built by the handler, never decided in the template."""
 
@@ -78,7 +86,7 @@ class EditorView(msgspec.Struct, kw_only=True):
     results: dict[str, list[RcraSite]]
     """Handler search results shown under a party (by slot)."""
     searched: dict[str, str]
-    rcrainfo: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    rcrainfo: dict[str, RcrainfoSearch] = msgspec.field(default_factory=dict)
     """Where an RCRAInfo search of a party stands (task to follow, failure, done)."""
     conflict: str | None = None
     notice: str | None = None
@@ -236,7 +244,7 @@ class DraftController(Controller):
         """RCRAInfo's handlers for the search box: in a task, its progress shown until it ends."""
         fields = await _fields(request)
         slot = _slot(request.query_params.get("slot", ""))
-        text = fields.get(f"_find.{slot}", "").strip()[:80]
+        text = fields.get(f"_find.{slot}", "").strip()[:80].upper()  # EPA IDs
         context: dict[str, Any] = {"slot": slot, "searched": text, "results": []}
         context.update(await _rcrainfo_search(rcrainfo, user, text))
         return page(request, "drafts/_handler_results.html", context)
@@ -251,12 +259,12 @@ class DraftController(Controller):
         context: dict[str, Any] = {"slot": slot, "searched": text, "results": []}
         if task.status is TaskStatus.SUCCESS:
             context["results"] = msgspec.convert(task.result or [], list[RcraSite])
-            context["rcrainfo"] = {"done": True}
+            context["rcrainfo"] = RcrainfoSearch(done=True)
         elif task.status is TaskStatus.FAILURE:
             detail = task.error.detail if task.error else "the search failed"
-            context["rcrainfo"] = {"failed": detail}
+            context["rcrainfo"] = RcrainfoSearch(failed=detail)
         else:
-            context["rcrainfo"] = {"task_id": task.id}
+            context["rcrainfo"] = RcrainfoSearch(task_id=task.id)
         return page(request, "drafts/_handler_results.html", context)
 
     @get("/drafts/dot/{kind:str}")
@@ -611,12 +619,16 @@ async def _rcrainfo_search(rcrainfo: SearchRcrainfoSites, user: User, text: str)
     try:
         results = await rcrainfo(user, text, None)
     except TaskStillRunning as running:
-        return {"rcrainfo": {"task_id": running.task_id}}
+        return {"rcrainfo": RcrainfoSearch(task_id=running.task_id)}
     except TaskFailed as failed:
-        return {"rcrainfo": {"failed": failed.problem.detail}}
+        return {"rcrainfo": RcrainfoSearch(failed=failed.problem.detail)}
     except InvalidValue:
-        return {"rcrainfo": {"failed": "RCRAInfo is searched by EPA ID: 2-12 letters or digits."}}
-    return {"results": results, "rcrainfo": {"done": True}}
+        return {
+            "rcrainfo": RcrainfoSearch(
+                failed="RCRAInfo is searched by EPA ID: 2-12 letters or digits."
+            )
+        }
+    return {"results": results, "rcrainfo": RcrainfoSearch(done=True)}
 
 
 async def _directory(
