@@ -55,6 +55,7 @@ def signed_by(manifest: Manifest, *turns: tuple[HandlerRole, str, int | None]) -
                 printed_name="Pat Signer",
                 signed_at=_DAY + timedelta(hours=index),
             ),
+            now=_DAY + timedelta(hours=index),
         )
     return manifest
 

@@ -111,6 +111,7 @@ def sign(manifest: Manifest, role: HandlerRole, site: str, order: int | None = N
             site_type=role,
             transporter_order=order,
             printed_name="Pat Signer",
+        now=NOW,
             signed_at=NOW,
         ),
     )

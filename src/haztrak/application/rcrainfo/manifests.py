@@ -418,7 +418,7 @@ class QuickSignManifests:
         )
         for mtn in mtns:
             stored = await visible_manifest(self._manifests, grants, mtn)
-            apply_quicker_signature(stored.manifest, signature)  # refuses out of turn
+            apply_quicker_signature(stored.manifest, signature, now=now)  # refuses out of turn
         await self._accounts.site_ready(command.site_id)
         payload = {
             "manifestTrackingNumbers": list(mtns),

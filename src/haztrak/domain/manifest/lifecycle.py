@@ -5,8 +5,10 @@ Signing order is generator, transporters 1..n, designated facility. The generato
 leaves an electronic manifest `Scheduled`; the first transporter's moves it `InTransit`; the
 last transporter's makes it `ReadyForSignature` (with one transporter that is the first, so
 `InTransit` is skipped); the designated facility's makes it `Signed`. Paper manifests (Image,
-DataImage5Copy) arrive `ReadyForSignature` and only the designated facility signs them
-electronically. A Hybrid generator signs on paper, recorded by an update.
+DataImage5Copy) arrive `ReadyForSignature` and wait for the designated facility, who signs them
+in e-Manifest itself: Quicker Sign is for electronic manifests only (EPA, NOTES §3.2). A Hybrid
+generator signs on paper, recorded by an update. A signature is dated no earlier than the
+previous party's and not in the future (NOTES §3.3, §3.4).
 """
 
 from __future__ import annotations
@@ -79,14 +81,14 @@ PAPER_OPERATIONS: Mapping[Status, frozenset[Operation]] = MappingProxyType(
         Status.PENDING: _NONE,
         Status.SCHEDULED: _NONE,
         Status.IN_TRANSIT: _NONE,
-        Status.READY_FOR_SIGNATURE: _CHANGEABLE | {Operation.SIGN},
+        Status.READY_FOR_SIGNATURE: _CHANGEABLE,
         Status.SIGNED: frozenset({Operation.CORRECT}),
         Status.CORRECTED: frozenset({Operation.CORRECT}),
         Status.UNDER_CORRECTION: _CORRECTING,
         Status.MTN_VALIDATION_FAILED: _CHANGEABLE,
     }
 )
-"""Image and DataImage5Copy manifests."""
+"""Image and DataImage5Copy manifests: never Quicker Signed (electronic manifests only)."""
 
 BLOCKED_BY_LOCK = frozenset(
     {
@@ -191,7 +193,9 @@ TSDF_TURN = SigningTurn(role=HandlerRole.TSDF)
 
 
 def next_signer(manifest: Manifest) -> SigningTurn | None:
-    """Whose signature the manifest waits for, or None when no one can sign it now."""
+    """Whose signature the manifest waits for, or None when no one can sign it now. A paper
+    manifest in ReadyForSignature waits for its designated facility, who signs it in
+    e-Manifest, not by Quicker Sign (`operations_for` leaves SIGN out)."""
     status = manifest.current_status()
     if status is Status.READY_FOR_SIGNATURE:
         return TSDF_TURN
@@ -241,15 +245,18 @@ class QuickerSignature(msgspec.Struct, frozen=True, kw_only=True):
     """The user signing; without one, the printed name becomes the signer's name."""
 
 
-def apply_quicker_signature(manifest: Manifest, signature: QuickerSignature) -> Manifest:
+def apply_quicker_signature(
+    manifest: Manifest, signature: QuickerSignature, *, now: datetime
+) -> Manifest:
     """Record the signature on the handler whose turn it is and move the status on.
 
-    Raises OperationNotAllowed when the manifest cannot be signed now (status, lock), and
-    SignatureRefused when it is not this handler's turn, the site is not that handler, or the
-    date is earlier than the previous party's signature.
+    Raises OperationNotAllowed when the manifest cannot be signed now (status, lock, or a
+    paper manifest), and SignatureRefused when it is not this handler's turn, the site is not
+    that handler, or the date is earlier than the previous party's signature or later than
+    today (`now`), compared by UTC day.
     """
-    if signature.signed_at.tzinfo is None:
-        raise ValueError("signed_at must be timezone-aware")
+    if signature.signed_at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("signed_at and now must be timezone-aware")
     ensure_allowed(manifest, Operation.SIGN)
     turn = next_signer(manifest)
     requested = SigningTurn(
@@ -271,6 +278,8 @@ def apply_quicker_signature(manifest: Manifest, signature: QuickerSignature) -> 
     if handler is None or handler.epa_site_id != signature.site_id:
         raise SignatureRefused(f"{signature.site_id} is not the {turn.describe()} on this manifest")
     _ensure_not_before_previous(manifest, turn, signature.signed_at)
+    if signature.signed_at.astimezone(UTC).date() > now.astimezone(UTC).date():
+        raise SignatureRefused("the signature date may not be in the future")
     signed = msgspec.structs.replace(
         handler,
         electronic_signatures_info=[

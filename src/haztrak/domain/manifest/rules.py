@@ -74,6 +74,11 @@ CONSENT_NUMBER_PATTERN = re.compile(r"^[0-9]{6}I[0-9]{5}$")
 MAX_CONTAINER_NUMBER = 9_999
 MAX_QUANTITY = 99_999_999_999
 MAX_DENSITY = 999.99
+MAX_PAPER_WASTE_CODES = 6
+"""Waste codes per line on a paper form (EPA, NOTES §2.3: "paper allows 6 codes per line,
+electronic is unlimited"): item 13 of form 8700-22 has six boxes."""
+MAX_COMMENT_TEXT = 250
+"""A comment's label and description, by EPA's validation (the schema allows 255)."""
 EPA_ID_RULE = "must be a two-letter state code followed by 2 to 10 letters or digits"
 MTN_RULE = "must be nine digits and a three-letter suffix, like 100032437ELC"
 
@@ -265,6 +270,30 @@ def check_federal_waste_codes(manifest: Manifest, context: RuleContext) -> Itera
                     f"wastes.{index}.hazardousWaste.federalWasteCodes.{code_index}.code",
                     "must be a federal waste code: D, F, K, P or U and three digits",
                 )
+
+
+def check_paper_waste_codes(manifest: Manifest, context: RuleContext) -> Iterator[Problem]:
+    """A DataImage5Copy line carries what its paper form does: at most six waste codes, federal
+    and state together. Electronic manifests have no limit; Image manifests' lines are
+    ignored."""
+    if manifest.submission_type is not _DATA_IMAGE_5_COPY:
+        return
+    for index, waste in _wastes(manifest):
+        codes_ = waste.hazardous_waste
+        if codes_ is None:
+            continue
+        count = (
+            len(codes_.federal_waste_codes or ())
+            + len(codes_.tsdf_state_waste_codes or ())
+            + len(codes_.generator_state_waste_codes or ())
+            + len(codes_.tx_waste_codes or ())
+        )
+        if count > MAX_PAPER_WASTE_CODES:
+            yield Problem(
+                f"wastes.{index}.hazardousWaste",
+                f"must hold at most {MAX_PAPER_WASTE_CODES} waste codes on a DataImage5Copy "
+                f"manifest, federal and state together (the paper form's boxes); it has {count}",
+            )
 
 
 def check_quantities(manifest: Manifest, context: RuleContext) -> Iterator[Problem]:
@@ -601,8 +630,8 @@ def _limited_texts(
     for path, info in shared.additional_infos:
         yield path, "handlingInstructions", info.handling_instructions, 4000
         for index, comment in enumerate(info.comments or ()):
-            yield path, f"comments.{index}.label", comment.label, 255
-            yield path, f"comments.{index}.description", comment.description, 255
+            yield path, f"comments.{index}.label", comment.label, MAX_COMMENT_TEXT
+            yield path, f"comments.{index}.description", comment.description, MAX_COMMENT_TEXT
     for index, waste in _wastes(manifest):
         yield f"wastes.{index}", "wasteDescription", waste.waste_description, 500
         for pcb_index, pcb in enumerate(waste.pcb_infos or ()):
@@ -626,6 +655,7 @@ BUSINESS_RULES: tuple[Rule, ...] = (
     check_line_numbers,
     check_dot_information,
     check_federal_waste_codes,
+    check_paper_waste_codes,
     check_quantities,
     check_management_methods,
     check_density,

@@ -179,7 +179,7 @@ def _sign_one(
                     user_id=user.user_id, first_name=user.first_name, last_name=user.last_name
                 ),
             )
-            signed = apply_quicker_signature(manifest, signature)
+            signed = apply_quicker_signature(manifest, signature, now=state.now())
         except (DomainError, ManifestShapeError, ValueError) as error:
             return refused(
                 f"Manifest is not ready to be quick signed by handler {request.site_id}: {error}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from haztrak.domain.errors import Forbidden
@@ -69,7 +70,7 @@ PAPER_TABLE = {
     Status.PENDING: set(),
     Status.SCHEDULED: set(),
     Status.IN_TRANSIT: set(),
-    Status.READY_FOR_SIGNATURE: {S, U, D, G},
+    Status.READY_FOR_SIGNATURE: {S, U, D},  # Quicker Sign: electronic manifests only
     Status.SIGNED: {C},
     Status.CORRECTED: {C},
     Status.UNDER_CORRECTION: {C, R},
@@ -111,7 +112,7 @@ def test_a_lock_stops_every_change_in_e_manifest(
 def test_mailed_paper_manifests_are_not_changed_through_services() -> None:
     allowed = allowed_operations(Status.READY_FOR_SIGNATURE, IMAGE, origin_type=OriginType.MAIL)
 
-    assert allowed == {G}
+    assert allowed == set()
 
 
 @pytest.mark.parametrize(
@@ -227,11 +228,31 @@ def test_a_hybrid_generator_signs_on_paper_before_the_first_transporter(document
 
 
 @pytest.mark.parametrize("name", ["paper", "image"])
-def test_only_the_designated_facility_signs_paper_manifests_electronically(
-    documents: Any, name: str
-) -> None:
+def test_a_paper_manifest_waits_for_its_designated_facility(documents: Any, name: str) -> None:
     assert next_signer(documents.manifest(name)) == TSDF
     assert next_signer(documents.manifest(name, {"status": "MtnValidationFailed"})) is None
+
+
+@pytest.mark.parametrize("name", ["paper", "image"])
+def test_quicker_sign_is_for_electronic_manifests_only(documents: Any, name: str) -> None:
+    """EPA (NOTES §3.2, "quicker sign: electronic manifests only"): a DataImage5Copy or Image
+    manifest in ReadyForSignature is signed in e-Manifest, never by Quicker Sign."""
+    manifest = documents.manifest(name)
+    facility = manifest.designated_facility
+    assert facility is not None
+    assert facility.epa_site_id is not None
+
+    with pytest.raises(OperationNotAllowed, match="cannot sign"):
+        apply_quicker_signature(
+            manifest,
+            QuickerSignature(
+                site_id=facility.epa_site_id,
+                site_type=HandlerRole.TSDF,
+                printed_name="Dana",
+                signed_at=DAY,
+            ),
+            now=DAY,
+        )
 
 
 @pytest.mark.parametrize(
@@ -272,6 +293,7 @@ def sign(manifest: Manifest, turn: SigningTurn, on: datetime = DAY) -> Manifest:
             printed_name="Dana Q Public",
             signed_at=on,
         ),
+        now=on,
     )
 
 
@@ -333,18 +355,24 @@ def test_signing_leaves_the_original_manifest_alone(documents: Any) -> None:
 
 
 def test_a_given_signer_is_recorded_as_given(documents: Any) -> None:
-    manifest = documents.manifest("paper")
+    manifest = documents.manifest("single_transporter")
+    while next_signer(manifest) != TSDF:
+        manifest = sign(manifest, next_signer(manifest) or TSDF)
+    facility = manifest.designated_facility
+    assert facility is not None
+    assert facility.epa_site_id is not None
     signer = Signer(user_id="DPGRAHAM4401", first_name="David", last_name="Graham")
 
     signed = apply_quicker_signature(
         manifest,
         QuickerSignature(
-            site_id="VAD000532119",
+            site_id=facility.epa_site_id,
             site_type=HandlerRole.TSDF,
             printed_name="David Graham",
             signed_at=DAY,
             signer=signer,
         ),
+        now=DAY,
     )
 
     assert signed.current_status() is Status.SIGNED
@@ -386,14 +414,8 @@ def test_a_given_signer_is_recorded_as_given(documents: Any) -> None:
             {"site_id": "VATEST000004", "site_type": "Generator"},
             "a Hybrid manifest's generator signs on paper",
         ),
-        (
-            "paper",
-            {},
-            {"site_id": "VAD000532119", "site_type": "Tsdf", "signed_at": DAY.replace(year=2019)},
-            r"may not be earlier than the previous signature \(2019-03-16\)",
-        ),
     ],
-    ids=["not-your-turn", "not-your-site", "pending", "locked", "hybrid-generator", "too-early"],
+    ids=["not-your-turn", "not-your-site", "pending", "locked", "hybrid-generator"],
 )
 def test_a_signature_out_of_turn_is_refused(
     documents: Any,
@@ -406,7 +428,43 @@ def test_a_signature_out_of_turn_is_refused(
     request = QuickerSignature(**fields | {"site_type": HandlerRole(signature["site_type"])})
 
     with pytest.raises((SignatureRefused, OperationNotAllowed), match=refusal):
-        apply_quicker_signature(documents.manifest(name, changes), request)
+        apply_quicker_signature(documents.manifest(name, changes), request, now=DAY)
+
+
+@pytest.mark.parametrize(
+    ("signed_at", "refusal"),
+    [
+        (DAY - timedelta(days=1), r"may not be earlier than the previous signature \(2025-03-03\)"),
+        (DAY + timedelta(days=1), "may not be in the future"),
+        (datetime(2099, 1, 1, tzinfo=UTC), "may not be in the future"),
+    ],
+    ids=["before-the-generator", "tomorrow", "2099"],
+)
+def test_a_signature_is_dated_from_the_previous_partys_day_to_today(
+    documents: Any, signed_at: datetime, refusal: str
+) -> None:
+    """EPA (NOTES §3.3 and §3.4): a signature date may not be earlier than the previous
+    party's, and never in the future; compared by UTC day."""
+    manifest = sign(documents.manifest("single_transporter"), GENERATOR, on=DAY)
+    transporter = manifest.transporter(1)
+    assert transporter is not None
+    assert transporter.epa_site_id is not None
+    request = QuickerSignature(
+        site_id=transporter.epa_site_id,
+        site_type=HandlerRole.TRANSPORTER,
+        transporter_order=1,
+        printed_name="Dana",
+        signed_at=signed_at,
+    )
+
+    with pytest.raises(SignatureRefused, match=refusal):
+        apply_quicker_signature(manifest, request, now=DAY)
+    # The same day, later than the generator's signature and up to today, is fine.
+    late_today = DAY.replace(hour=23)
+    signed = apply_quicker_signature(
+        manifest, msgspec.structs.replace(request, signed_at=late_today), now=late_today
+    )
+    assert signed.current_status() is Status.READY_FOR_SIGNATURE
 
 
 def test_a_signature_needs_a_known_time_zone(documents: Any) -> None:
@@ -418,7 +476,7 @@ def test_a_signature_needs_a_known_time_zone(documents: Any) -> None:
     )
 
     with pytest.raises(ValueError, match="timezone-aware"):
-        apply_quicker_signature(documents.manifest("electronic"), request)
+        apply_quicker_signature(documents.manifest("electronic"), request, now=DAY)
 
 
 def test_the_same_day_as_the_previous_signature_is_not_earlier(documents: Any) -> None:

@@ -754,10 +754,42 @@ FAILING = [
         },
         [
             ("generator.contact.firstName", "must be at most 38 characters"),
-            ("wastes.0.additionalInfo.comments.0.label", "must be at most 255 characters"),
+            ("wastes.0.additionalInfo.comments.0.label", "must be at most 250 characters"),
             ("wastes.1.wasteDescription", "must be at most 500 characters"),
         ],
         id="long",
+    ),
+    case(
+        r.check_text_lengths,
+        "electronic",
+        {
+            "wastes.0.additionalInfo.comments.0.label": "l" * 253,
+            "wastes.0.additionalInfo.comments.0.description": "d" * 251,
+        },
+        [
+            ("wastes.0.additionalInfo.comments.0.label", "must be at most 250 characters"),
+            ("wastes.0.additionalInfo.comments.0.description", "must be at most 250 characters"),
+        ],
+        id="comment-over-250-by-epa-validation-though-the-schema-allows-255",
+    ),
+    case(
+        r.check_paper_waste_codes,
+        "paper",
+        {
+            "wastes.0.hazardousWaste": {
+                "federalWasteCodes": [{"code": c} for c in ("D001", "D002", "F001", "F002")],
+                "generatorStateWasteCodes": [{"code": "VA01"}],
+                "tsdfStateWasteCodes": [{"code": "VA02"}, {"code": "VA03"}],
+            }
+        },
+        [
+            (
+                "wastes.0.hazardousWaste",
+                "must hold at most 6 waste codes on a DataImage5Copy manifest, federal and "
+                "state together (the paper form's boxes); it has 7",
+            )
+        ],
+        id="seven-on-paper-epa-allows-six-per-line",
     ),
 ]
 
@@ -783,6 +815,35 @@ def test_every_rule_has_a_failing_case() -> None:
 
 
 PASSING = [
+    case(
+        r.check_paper_waste_codes,
+        "electronic",
+        {
+            "wastes.0.hazardousWaste": {
+                "federalWasteCodes": [{"code": f"D00{n}"} for n in range(1, 9)],
+            }
+        },
+        [],
+        id="electronic-lines-have-no-limit-epa",
+    ),
+    case(
+        r.check_paper_waste_codes,
+        "paper",
+        {
+            "wastes.0.hazardousWaste": {
+                "federalWasteCodes": [{"code": f"D00{n}"} for n in range(1, 7)]
+            }
+        },
+        [],
+        id="six-on-paper-epa",
+    ),
+    case(
+        r.check_text_lengths,
+        "electronic",
+        {"wastes.0.additionalInfo.comments.0.label": "l" * 250},
+        [],
+        id="comment-label-of-250-epa-validation",
+    ),
     case(
         r.check_submission_type, "electronic", {"submissionType": ...}, [], LOCAL, id="local-draft"
     ),
