@@ -17,8 +17,6 @@ import contextlib
 import json
 import random
 import threading
-from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 from litestar.enums import ScopeType
@@ -225,7 +223,3 @@ class FaultMiddleware(ASGIMiddleware):
             }
         )
         await send({"type": "http.response.body", "body": body, "more_body": False})
-
-
-def fault_change_from(body: Mapping[str, Any]) -> FaultChange:
-    return msgspec.convert(body, FaultChange)
