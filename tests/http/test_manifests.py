@@ -291,6 +291,14 @@ async def test_the_list_pages_newest_first_and_is_stable_under_inserts(
     assert filtered.json() == {"items": [], "total": 0, "next": None}
     since = await testuser1.get("/api/manifest", params={"updatedSince": "2999-01-01T00:00:00"})
     assert since.json()["total"] == 0
+    before = await testuser1.get("/api/manifest", params={"updatedBefore": "2000-01-01"})
+    assert before.json()["total"] == 0
+    oldest = await testuser1.get("/api/manifest", params={"sort": "oldest", "limit": 1})
+    assert [i["manifestTrackingNumber"] for i in oldest.json()["items"]] == [mtns[0]]
+    # free text also finds a handler's name (from any word on), EPA ID or a waste code
+    for text in ("facility mocktsdf", "MOCKTRANS00", "d001"):
+        found = await testuser1.get("/api/manifest", params={"q": text})
+        assert found.json()["total"] == 7, text
 
     for params, field in [
         ({"limit": 0}, "limit"),
@@ -299,6 +307,8 @@ async def test_the_list_pages_newest_first_and_is_stable_under_inserts(
         ({"status": "Lost"}, "status"),
         ({"siteType": "shipper"}, "siteType"),
         ({"updatedSince": "yesterday"}, "updatedSince"),
+        ({"updatedBefore": "soon"}, "updatedBefore"),
+        ({"sort": "sideways"}, "sort"),
     ]:
         response = await testuser1.get("/api/manifest", params=params)
         assert response.status_code == 422, (params, response.text)

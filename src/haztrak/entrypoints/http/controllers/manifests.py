@@ -106,13 +106,31 @@ class ManifestController(Controller):
             ),
         ] = None,
         q: Annotated[
-            str | None, text_query(limits.MTN, description="part of the tracking number")
+            str | None,
+            text_query(
+                limits.SITE_NAME,
+                description=(
+                    "any case: part of the tracking number, or the beginning of a handler's "
+                    "EPA ID, of a word of a handler's name, or of a waste code"
+                ),
+            ),
         ] = None,
         updated_since: Annotated[
             str | None,
             text_query(
                 limits.DATE_TIME, name="updatedSince", description="ISO 8601; without a zone, UTC"
             ),
+        ] = None,
+        updated_before: Annotated[
+            str | None,
+            text_query(
+                limits.DATE_TIME,
+                name="updatedBefore",
+                description="ISO 8601; without a zone, UTC; changed before then",
+            ),
+        ] = None,
+        sort: Annotated[
+            str | None, text_query(limits.SITE_TYPE, description="newest (default) or oldest")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: Annotated[
@@ -127,6 +145,8 @@ class ManifestController(Controller):
             submission_type=submission_type,
             q=q,
             updated_since=updated_since,
+            updated_before=updated_before,
+            sort=sort,
         )
         return ManifestPageOut.of(await list_manifests(user, filters, limit=limit, cursor=cursor))
 
