@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 
 from haztrak.application.ports.lookup_writer import LookupWriter
+from haztrak.application.ports.overview import OverviewBasics, OverviewReader
 from haztrak.application.ports.tasks import (
     QueueUnavailable,
     SyncTargets,
@@ -267,3 +268,35 @@ class MemoryLookupWriter(LookupWriter):
                 self.state[(state, code.code)] = code.description or ""
                 changed += 1
         return changed
+
+
+class MemoryOverviewReader(OverviewReader):
+    """OverviewReader over the fakes' data and a MemoryTaskRepository."""
+
+    def __init__(self, data: MemoryData, tasks: MemoryTaskRepository) -> None:
+        self._data = data
+        self._tasks = tasks
+
+    async def basics(
+        self,
+        *,
+        epa_ids: Sequence[str],
+        org_ids: Sequence[UUID],
+        owner_id: UUID,
+        tasks_limit: int,
+        failed_since: datetime,
+    ) -> OverviewBasics:
+        sites = sorted(
+            (s for s in self._data.sites.values() if s.epa_id in epa_ids), key=lambda s: s.epa_id
+        )
+        orgs = [
+            msgspec.structs.replace(
+                o, has_rcrainfo_api_key=self._data.org_keys.get(o.id) is not None
+            )
+            for o in self._data.orgs.values()
+            if o.id in org_ids
+        ]
+        tasks = await self._tasks.for_owner(
+            owner_id, limit=tasks_limit, unfinished_or_failed_since=failed_since
+        )
+        return OverviewBasics(sites=sites, orgs=orgs, tasks=tasks)

@@ -14,12 +14,13 @@ import msgspec
 
 from haztrak.application.identity.views import SiteView
 from haztrak.application.ports.manifests import (
-    ListedManifest,
     ManifestHeadline,
     ManifestQuery,
     ManifestReader,
+    ManifestRecord,
     StatusCount,
 )
+from haztrak.application.ports.overview import OverviewReader
 from haztrak.application.ports.persistence import (
     OrgRepository,
     Principals,
@@ -27,7 +28,6 @@ from haztrak.application.ports.persistence import (
     SiteRepository,
 )
 from haztrak.application.ports.security import Clock
-from haztrak.application.ports.tasks import TaskRepository
 from haztrak.domain.access import Action, Grants, OrgTarget, SiteTarget, draft_sites, may, require
 from haztrak.domain.errors import NotFound
 from haztrak.domain.handlers import RcraSite
@@ -100,7 +100,7 @@ class OrgAlert(msgspec.Struct, frozen=True, kw_only=True):
 class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     sites: list[SiteSummary]
     to_sign: list[ManifestItem]
-    drafts: list[ListedManifest]
+    drafts: list[ManifestItem]
     drafts_total: int
     received: list[ManifestItem]
     tasks: list[Task]
@@ -111,45 +111,46 @@ class GetDashboard:
     def __init__(
         self,
         principals: Principals,
-        sites: SiteRepository,
-        orgs: OrgRepository,
+        basics: OverviewReader,
         manifests: ManifestReader,
-        tasks: TaskRepository,
         clock: Clock,
     ) -> None:
         self._principals = principals
-        self._sites = sites
-        self._orgs = orgs
+        self._basics = basics
         self._manifests = manifests
-        self._tasks = tasks
         self._clock = clock
 
     async def __call__(self, user: User) -> Dashboard:
         grants = await self._principals.grants(user.id)
         mine = frozenset(grants.site_roles)
         drafting = draft_sites(grants)
-        sites = sorted(await self._sites.list_by_epa_ids(sorted(mine)), key=lambda s: s.epa_id)
-        org_ids = sorted(set(grants.org_roles) | {s.org_id for s in sites})
-        orgs = await self._orgs.list_by_ids(org_ids) if org_ids else []
+        basics = await self._basics.basics(
+            epa_ids=sorted(mine),
+            org_ids=sorted(set(grants.org_roles) | set(grants.site_orgs.values())),
+            owner_id=user.id,
+            tasks_limit=SHOWN,
+            failed_since=self._clock.now() - RECENT_FAILURES,
+        )
         counts = await self._manifests.status_counts(
             ManifestQuery(site_ids=mine, draft_sites=drafting)
         )
-        drafts = await self._manifests.page(
+        drafts = await self._manifests.records(
             ManifestQuery(site_ids=drafting, draft_sites=drafting, status=Status.NOT_ASSIGNED),
             limit=5,
         )
-        since = self._clock.now() - RECENT_FAILURES
-        tasks = await self._tasks.for_owner(user.id, limit=SHOWN, unfinished_or_failed_since=since)
         return Dashboard(
-            sites=_summaries(sites, grants, counts),
+            sites=_summaries(basics.sites, grants, counts),
             to_sign=await self._to_sign(grants),
-            drafts=drafts.items,
-            drafts_total=drafts.total,
+            drafts=[_item(record) for record in drafts],
+            # a draft counts for its owner site only: the sum is every draft the user sees
+            drafts_total=sum(
+                c.count for c in counts if c.status is Status.NOT_ASSIGNED and c.epa_id in drafting
+            ),
             received=await self._received(grants),
-            tasks=tasks,
+            tasks=basics.tasks,
             failing_orgs=[
                 OrgAlert(org=o, admin=may(grants, Action.MANAGE_ORG, OrgTarget(o.id)))
-                for o in sorted(orgs, key=lambda o: o.name.lower())
+                for o in sorted(basics.orgs, key=lambda o: o.name.lower())
                 if o.rcrainfo_credentials_failing
             ],
         )
@@ -200,6 +201,12 @@ class GetDashboard:
             if len(found) == SHOWN:
                 break
         return found
+
+
+def _item(record: ManifestRecord) -> ManifestItem:
+    return ManifestItem(
+        headline=_headline_decoder.decode(record.json), updated_at=record.updated_at
+    )
 
 
 def signer_turn(manifest: Manifest, signing_sites: frozenset[str]) -> str | None:

@@ -63,7 +63,6 @@ from haztrak.application.identity.profile import (
     UpdateRcrainfoProfile,
 )
 from haztrak.application.identity.staff import LogInStaff, ResumeStaffSession
-from haztrak.application.overview import GetDashboard, GetSiteOverview
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.persistence import (
     AuditLog,
@@ -78,6 +77,7 @@ from haztrak.application.ports.persistence import (
 )
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
+from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.task_providers import TaskProvider
@@ -197,8 +197,6 @@ class IdentityProvider(Provider):
         StaffAddOrgSite,
         StaffSetOrgRcrainfoCredentials,
     )
-    # What needs the user now (the UI's dashboard and site pages).
-    overview = provide_all(GetDashboard, GetSiteOverview)
 
 
 def core_providers() -> list[Provider]:
@@ -211,5 +209,6 @@ def core_providers() -> list[Provider]:
         ManifestProvider(),
         RcrainfoProvider(),
         TaskProvider(),
+        OverviewProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last
     ]

@@ -25,7 +25,7 @@ from haztrak.domain.manifest import (
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
 from tests import fakes
 from tests.fakes_manifests import MemoryManifestRepository
-from tests.fakes_tasks import MemoryTaskRepository
+from tests.fakes_tasks import MemoryOverviewReader, MemoryTaskRepository
 from tests.manifest_documents import a_manifest
 
 GEN, TRANS1, TRANS2, TSDF = "VATESTGEN001", "MOCKTRANS001", "MOCKTRANS002", "MOCKTSDFS001"
@@ -81,10 +81,8 @@ class World:
     def dashboard(self) -> GetDashboard:
         return GetDashboard(
             fakes.MemoryPrincipals(self.data),
-            fakes.MemorySiteRepository(self.data),
-            fakes.MemoryOrgRepository(self.data),
+            MemoryOverviewReader(self.data, self.tasks),
             self.manifests,
-            self.tasks,
             self.clock,
         )
 
@@ -111,9 +109,9 @@ def sign(manifest: Manifest, role: HandlerRole, site: str, order: int | None = N
             site_type=role,
             transporter_order=order,
             printed_name="Pat Signer",
-        now=NOW,
             signed_at=NOW,
         ),
+        now=NOW,
     )
 
 

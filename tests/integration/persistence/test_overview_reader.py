@@ -1,0 +1,145 @@
+"""OverviewReader on SQLite, on PostgreSQL through a session, and on PostgreSQL through the
+read pool: the same sites, orgs (whether a key is set, whether it fails) and tasks (running,
+or failed since a time; newest first; nobody else's)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from haztrak.adapters.persistence import database
+from haztrak.adapters.persistence.identity import (
+    SqlOrgRepository,
+    SqlSiteRepository,
+    SqlUserRepository,
+)
+from haztrak.adapters.persistence.overview import PgOverviewReader, SessionOverviewReader
+from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
+from haztrak.adapters.persistence.tasks import SqlTaskRepository
+from haztrak.application.ports.overview import OverviewReader
+from haztrak.domain.handlers import SiteType
+from haztrak.domain.identity import Org, Site, User
+from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+OWNER, OTHER = uuid.uuid4(), uuid.uuid4()
+ORG, BARE = uuid.uuid4(), uuid.uuid4()
+
+
+async def _seed(session: Any) -> dict[str, uuid.UUID]:
+    users = SqlUserRepository(session)
+    for user_id, name in ((OWNER, "owner"), (OTHER, "other")):
+        await users.add(User(id=user_id, username=name), None)
+    orgs = SqlOrgRepository(session)
+    await orgs.add(Org(id=ORG, name="Acme", slug="acme", rcrainfo_api_id="api"))
+    await orgs.set_api_key(ORG, b"encrypted")
+    failing = await orgs.get(ORG)
+    assert failing is not None
+    failing.rcrainfo_credentials_failing = True
+    await orgs.update(failing)
+    await orgs.add(Org(id=BARE, name="Bare", slug="bare"))
+    sites = SqlSiteRepository(session)
+    for epa_id in ("VATESTGEN001", "MOCKTSDFS001"):
+        await sites.add(
+            Site(id=uuid.uuid4(), epa_id=epa_id, name=epa_id, site_type=SiteType.TSDF, org_id=ORG)
+        )
+    tasks = SqlTaskRepository(session)
+    made: dict[str, uuid.UUID] = {}
+
+    async def task(key: str, owner: uuid.UUID, status: TaskStatus, age: timedelta) -> None:
+        at = NOW - age
+        item = Task(
+            id=uuid.uuid4(),
+            name=TaskName.SUBMIT_MANIFEST,
+            owner_id=owner,
+            created_at=at,
+            payload={"siteId": "VATESTGEN001"},
+            subject="000000001DFT",
+        )
+        await tasks.add(item)
+        if status is not TaskStatus.PENDING:
+            claimed = await tasks.claim(item.id, at=at, lease_until=at + timedelta(minutes=1))
+            assert claimed is not None
+            if status.finished:
+                await tasks.finish(
+                    item.id,
+                    attempt=claimed.attempts,
+                    status=status,
+                    at=at,
+                    result={"manifestTrackingNumber": "100000001ELC"},
+                    error=TaskProblem(title="Refused", detail="no", kind="unauthorized")
+                    if status is TaskStatus.FAILURE
+                    else None,
+                )
+        made[key] = item.id
+
+    await task("pending", OWNER, TaskStatus.PENDING, timedelta(days=30))
+    await task("started", OWNER, TaskStatus.STARTED, timedelta(hours=3))
+    await task("failed", OWNER, TaskStatus.FAILURE, timedelta(hours=1))
+    await task("failed long ago", OWNER, TaskStatus.FAILURE, timedelta(days=9))
+    await task("done", OWNER, TaskStatus.SUCCESS, timedelta(minutes=5))
+    await task("another's", OTHER, TaskStatus.FAILURE, timedelta(minutes=1))
+    await session.commit()
+    return made
+
+
+@pytest.fixture(params=["sqlite", "postgres", "postgres-read-pool"])
+async def reader(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> AsyncIterator[tuple[OverviewReader, dict[str, uuid.UUID]]]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'overview.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create()
+    engine = database.create_engine(url)
+    await database.upgrade(engine)
+    maker = database.session_factory(engine)
+    async with maker() as session:
+        made = await _seed(session)
+    if request.param == "postgres-read-pool":
+        pool = ReadPool(asyncpg_dsn(url), 2)
+        yield PgOverviewReader(pool), made
+        await pool.close()
+    else:
+        yield SessionOverviewReader(maker), made
+    await engine.dispose()
+
+
+async def test_sites_orgs_and_the_owner_s_tasks_to_look_at(
+    reader: tuple[OverviewReader, dict[str, uuid.UUID]],
+) -> None:
+    overview, made = reader
+    found = await overview.basics(
+        epa_ids=["VATESTGEN001", "MOCKTSDFS001", "NOSUCHSITE01"],
+        org_ids=[ORG, BARE],
+        owner_id=OWNER,
+        tasks_limit=10,
+        failed_since=NOW - timedelta(days=7),
+    )
+    assert [s.epa_id for s in found.sites] == ["MOCKTSDFS001", "VATESTGEN001"]
+    assert found.sites[0].org_id == ORG
+    orgs = {o.slug: (o.has_rcrainfo_api_key, o.rcrainfo_credentials_failing) for o in found.orgs}
+    assert orgs == {"acme": (True, True), "bare": (False, False)}
+    assert [t.id for t in found.tasks] == [made["failed"], made["started"], made["pending"]]
+    failed = found.tasks[0]
+    assert failed.status is TaskStatus.FAILURE
+    assert failed.error == TaskProblem(title="Refused", detail="no", kind="unauthorized")
+    assert failed.result == {"manifestTrackingNumber": "100000001ELC"}
+    assert failed.payload == {"siteId": "VATESTGEN001"}
+    assert failed.done_at == NOW - timedelta(hours=1)
+    assert found.tasks[2].error is None
+    assert found.tasks[2].result is None
+
+
+async def test_nothing_asked_nothing_found(
+    reader: tuple[OverviewReader, dict[str, uuid.UUID]],
+) -> None:
+    overview, _ = reader
+    found = await overview.basics(
+        epa_ids=[], org_ids=[], owner_id=uuid.uuid4(), tasks_limit=5, failed_since=NOW
+    )
+    assert (found.sites, found.orgs, found.tasks) == ([], [], [])
