@@ -1,9 +1,14 @@
 """An in-memory RCRAInfo for unit tests of the use cases that talk to it.
 
-It keeps manifests, sites, users and code lists; assigns `#########ELC` numbers on save; moves
-statuses on Quicker Sign with the domain's own rules; and lets a test inject failures: an error
-for the next calls of a method, or a save that is carried out but whose answer is lost (a
-timeout), which is how duplicate manifests are made.
+It keeps manifests, sites, users and code lists; assigns `#########ELC` numbers on save; and lets
+a test inject failures: an error for the next calls of a method, or a save that is carried out
+but whose answer is lost (a timeout), which is how duplicate manifests are made.
+
+It records and answers; it decides nothing. A Quicker Sign is recorded (`signatures`), the
+signature is written on the handler the command names, and the manifest takes the status the
+test says RCRAInfo gives it next (`statuses_after_signing`, from EPA's signing order), or keeps
+its status. Refusals are the test's to script (`refuse_signatures`): whether a signature is in
+turn is the domain's rule, tested against the sandbox, which has its own reading of EPA's.
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ from haztrak.application.ports.rcrainfo import (
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.manifest import (
     CodeDescription,
+    ElectronicSignature,
+    HandlerRole,
     Manifest,
-    QuickerSignature,
-    SignatureRefused,
+    ManifestHandlerSite,
+    SignatureMethod,
     Status,
-    apply_quicker_signature,
     format_epa_datetime,
 )
 from haztrak.domain.secrets import Secret
@@ -62,6 +68,12 @@ class FakeRcrainfo(Rcrainfo):
         """What the next calls of a method meet, in order: an error, or None for an answer."""
         self.lose_save_answers = 0
         self.lose_sign_answers = 0
+        self.signatures: list[QuickerSign] = []
+        """Every Quicker Sign received, in order."""
+        self.statuses_after_signing: list[Status] = []
+        """The status RCRAInfo gives each manifest it signs next, in order (scripted)."""
+        self.refuse_signatures: dict[str, str] = {}
+        """MTN -> EPA's message, for the manifests RCRAInfo will not sign (scripted)."""
         self.refuse_saves: list[RcrainfoProblem] = []
         self._numbers = itertools.count(100_000_001)
 
@@ -193,29 +205,17 @@ class FakeRcrainfo(Rcrainfo):
         self, credentials: RcrainfoCredentials, command: QuickerSign
     ) -> SignReport:
         self._enter("quicker_sign", credentials)
+        self.signatures.append(command)
         results = []
         for mtn in command.manifest_tracking_numbers:
-            try:
-                signed = apply_quicker_signature(
-                    self.manifests[mtn],
-                    QuickerSignature(
-                        site_id=command.site_id,
-                        site_type=command.site_type,
-                        printed_name=command.printed_signature_name,
-                        signed_at=command.printed_signature_date,
-                        transporter_order=command.transporter_order,
-                    ),
-                )
-            except SignatureRefused as refused:
+            if mtn in self.refuse_signatures or mtn not in self.manifests:
+                message = self.refuse_signatures.get(mtn, "Manifest not found")
+                errors = [RcrainfoProblem(message=message)]
                 results.append(
-                    SignResult(
-                        manifest_tracking_number=mtn,
-                        signed=False,
-                        errors=[RcrainfoProblem(message=str(refused))],
-                    )
+                    SignResult(manifest_tracking_number=mtn, signed=False, errors=errors)
                 )
                 continue
-            self.store(signed)
+            self.store(_with_signature(self.manifests[mtn], command, self._next_status()))
             results.append(SignResult(manifest_tracking_number=mtn, signed=True))
         if self.lose_sign_answers:
             self.lose_sign_answers -= 1
@@ -232,6 +232,9 @@ class FakeRcrainfo(Rcrainfo):
             )
         status = "Completed" if all(r.signed for r in results) else "PartiallyCompleted"
         return SignReport(operation_status=status, results=results)
+
+    def _next_status(self) -> Status | None:
+        return self.statuses_after_signing.pop(0) if self.statuses_after_signing else None
 
     async def search_manifests(
         self,
@@ -267,3 +270,28 @@ class FakeRcrainfo(Rcrainfo):
     ) -> list[CodeDescription]:
         self._enter("state_waste_codes", credentials)
         return self.state_codes.get(state, [])
+
+
+def _with_signature(manifest: Manifest, command: QuickerSign, status: Status | None) -> Manifest:
+    """The manifest as RCRAInfo's copy shows it after the signature: the named handler carries
+    it, and the status is the scripted one (or unchanged)."""
+    signature = ElectronicSignature(
+        signature_date=format_epa_datetime(command.printed_signature_date),
+        signature_method=SignatureMethod.QUICKER_SIGN,
+    )
+
+    def signed(handler: ManifestHandlerSite) -> ManifestHandlerSite:
+        signatures = [*(handler.electronic_signatures_info or ()), signature]
+        return msgspec.structs.replace(handler, electronic_signatures_info=signatures)
+
+    changes: dict[str, object] = {"status": status or manifest.status}
+    if command.site_type is HandlerRole.GENERATOR and manifest.generator is not None:
+        changes["generator"] = signed(manifest.generator)
+    elif command.site_type is HandlerRole.TRANSPORTER:
+        changes["transporters"] = [
+            signed(t) if t.order == command.transporter_order else t
+            for t in manifest.transporters or ()
+        ]
+    elif manifest.designated_facility is not None:
+        changes["designated_facility"] = signed(manifest.designated_facility)
+    return msgspec.structs.replace(manifest, **changes)

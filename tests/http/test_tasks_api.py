@@ -26,6 +26,7 @@ from haztrak.application.ports.persistence import (
 from haztrak.application.ports.rcrainfo import RcrainfoProblem, RcrainfoUser
 from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.identity import OrgRole, RcraSitePermission
+from haztrak.domain.manifest import Status
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http.app import create_app
 from haztrak.entrypoints.settings import Settings
@@ -204,6 +205,13 @@ async def test_a_draft_is_submitted_then_signed_by_each_party_in_turn(
         (testuser1, GEN, "Generator", None, "Scheduled"),
         (transporter1, TRANS1, "Transporter", 1, "InTransit"),
         (transporter1, TRANS2, "Transporter", 2, "ReadyForSignature"),
+    # What RCRAInfo answers after each signature (EPA's signing order, NOTES §3.1).
+    rcrainfo.statuses_after_signing = [
+        Status.SCHEDULED,
+        Status.IN_TRANSIT,
+        Status.READY_FOR_SIGNATURE,
+        Status.SIGNED,
+    ]
         (tsdf1, TSDF, "Tsdf", None, "Signed"),
     ]:
         body: dict[str, Any] = {

@@ -244,6 +244,8 @@ async def test_each_party_signs_in_turn_and_the_status_walks_to_signed(world: Wo
         (TRANS2, HandlerRole.TRANSPORTER, 2, Status.READY_FOR_SIGNATURE),
         (TSDF, HandlerRole.TSDF, None, Status.SIGNED),
     ]
+    # What RCRAInfo answers after each signature (EPA's signing order, NOTES §3.1).
+    world.rcrainfo.statuses_after_signing = [status for *_, status in chain]
     for site, role, order, status in chain:
         signer = world.user(SiteRole.SIGNER, site)
         task = await world.sign()(signer, _signing(mtn, site, role, order))
@@ -254,6 +256,23 @@ async def test_each_party_signs_in_turn_and_the_status_walks_to_signed(world: Wo
         assert done.result["statuses"] == {mtn: status.value}
         assert await _local_status(world, mtn) is status
     assert world.rcrainfo.manifests[mtn].current_status() is Status.SIGNED
+    signed = [(s.site_id, s.site_type, s.transporter_order) for s in world.rcrainfo.signatures]
+    assert signed == [(site, role, order) for site, role, order, _ in chain]
+
+
+async def test_a_signature_rcrainfo_refuses_fails_the_task_with_epas_message(
+    world: World,
+) -> None:
+    mtn = await _scheduled(world)
+    world.rcrainfo.refuse_signatures[mtn] = "Manifest is not ready to be quick signed"
+    task = await world.sign()(
+        world.user(SiteRole.SIGNER, GEN), _signing(mtn, GEN, HandlerRole.GENERATOR)
+    )
+    done = await _finished(world, task)
+    assert done.status is TaskStatus.FAILURE
+    assert done.error is not None
+    assert "not ready to be quick signed" in str(done.error)
+    assert await _local_status(world, mtn) is Status.SCHEDULED
 
 
 async def test_only_a_signer_of_the_site_whose_turn_it_is_may_sign(world: World) -> None:
