@@ -324,3 +324,39 @@ async def test_a_draft_is_deleted_after_a_confirmation_and_prints_as_a_paper_cop
     after = await generator_user.get("/manifests")
     assert after.text("#flash") == f"Draft {mtn} deleted."
     assert (await generator_user.get(f"/manifests/{mtn}")).status == 404
+
+
+async def test_submitting_a_draft_shows_its_task_and_then_leads_to_the_manifest(
+    app: Litestar, generator_user: WebUser
+) -> None:
+    mtn = await draft(generator_user)
+    submitted = await generator_user.post(f"/manifests/{mtn}/submit")
+    assert submitted.status == 303, submitted.response.text
+    location = submitted.response.headers["location"]
+    task_id = UUID(location.split("task=")[1])
+    page = await generator_user.get(location)
+    assert page.one("#manifest-task-box")["data-task-status"] == "PENDING"
+    assert "Submit to e-Manifest" in page.text("#manifest-task-box")
+
+    # the worker saves it in e-Manifest and the draft goes: the page leads on to the manifest
+    container: AsyncContainer = app.state.dishka_container
+    async with container() as scope:
+        tasks = await scope.get(TaskRepository)
+        now = datetime.now(UTC)
+        claimed = await tasks.claim(task_id, at=now, lease_until=now)
+        assert claimed is not None
+        result = {"manifestTrackingNumber": "100000009ELC"}
+        ended = await tasks.finish(
+            task_id, attempt=claimed.attempts, status=TaskStatus.SUCCESS, at=now, result=result
+        )
+        assert ended
+        await (await scope.get(UnitOfWork)).commit()
+    gone = await generator_user.client.delete(
+        f"/api/manifest/{mtn}", headers={"X-CSRFToken": generator_user.csrf}
+    )
+    assert gone.status_code == 204
+    onward = await generator_user.get(location)
+    assert onward.status == 303
+    assert onward.response.headers["location"] == "/manifests/100000009ELC"
+    # without the task, a draft that is gone is a 404 page
+    assert (await generator_user.get(f"/manifests/{mtn}")).status == 404

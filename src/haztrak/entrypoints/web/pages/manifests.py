@@ -224,10 +224,18 @@ class ManifestPagesController(Controller):
         open_manifest: FromDishka[OpenManifest],
         history: FromDishka[ListManifestHistory],
         get_task: FromDishka[GetTask],
-    ) -> Template:
-        opened = await open_manifest(user, mtn)
-        entries = await history(user, mtn)
+    ) -> Response[Any]:
         task = await _own_task(user, request.query_params.get("task"), get_task)
+        try:
+            opened = await open_manifest(user, mtn)
+        except NotFound:
+            # a draft that its submission (this page's task) turned into a manifest in
+            # e-Manifest: go on to that manifest
+            link = task_view(task).link if task is not None else None
+            if link and link != f"/manifests/{mtn}":
+                return redirect(link, "success", f"Draft {mtn} is in e-Manifest now.")
+            raise
+        entries = await history(user, mtn)
         return page(
             request,
             "manifests/detail.html",
