@@ -315,3 +315,20 @@ async def test_rcrainfo_is_searched_in_a_task_whose_progress_is_shown(
         data={"_find.designatedFacility": "MOCK TSDF"},
     )
     assert "searched by EPA ID" in refused.text(".alert")
+
+
+async def test_a_viewer_of_the_generator_gets_no_editor_for_its_drafts(
+    generator_user: WebUser, transporter_user: WebUser, org_admin: WebUser
+) -> None:
+    org = "/api/orgs/generators-org-llc/members/transporter1"
+    headers = {"X-CSRFToken": org_admin.csrf}
+    assert (await org_admin.client.put(org, json={}, headers=headers)).status_code < 300
+    viewer = await org_admin.client.put(
+        f"{org}/sites/VATESTGEN001", json={"role": "viewer"}, headers=headers
+    )
+    assert viewer.status_code < 300, viewer.text
+    mtn, _ = await a_draft(generator_user)
+    assert (await transporter_user.get(f"/manifests/{mtn}/edit")).status == 404
+    own = await transporter_user.get("/manifests/new")  # its own sites, not the viewed one
+    sites = [o["value"] for o in own.all("[name='generator.epaSiteId'] option")]
+    assert sites == ["MOCKTRANS001", "MOCKTRANS002"]
