@@ -38,9 +38,12 @@ async def test_my_profile_lists_orgs_and_sites_with_roles(testuser1: Browser) ->
     assert profile["avatar"] is None
     assert profile["org"]["slug"] == "generators-org-llc"
     assert [o["slug"] for o in profile["orgs"]] == ["generators-org-llc"]
-    [entry] = profile["sites"]
-    assert entry["site"]["handler"]["epaSiteId"] == "VATESTGEN001"
-    assert entry["eManifest"] == "signer"
+    # keyed by EPA ID, each a Site with the permissions the original client reads
+    assert list(profile["sites"]) == ["VATESTGEN001"]
+    entry = profile["sites"]["VATESTGEN001"]
+    assert entry["handler"]["epaSiteId"] == "VATESTGEN001"
+    assert entry["name"] == "VA TEST GEN 2021"
+    assert entry["permissions"] == {"eManifest": "signer"}
     assert entry["role"] == "signer"
 
 

@@ -427,7 +427,7 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("POST", "/api/rcrainfo/rcrasite/search"): one(
         "/api/rcrainfo/rcrasite/search", expect(202, tsdf1=409), {"siteId": "VATEST"}
     ),
-    ("POST", "/api/rcrainfo-profile/sync"): one("/api/rcrainfo-profile/sync", expect(409)),
+    ("POST", "/api/rcrainfo-profile/sync"): one("/api/rcrainfo-profile/sync", expect(202)),
     ("POST", "/api/user/tokens"): one("/api/user/tokens", expect(201), {"name": "walk"}),
     ("PUT", "/api/user/current-user"): one(
         "/api/user/current-user", expect(200), {"firstName": "Pat"}

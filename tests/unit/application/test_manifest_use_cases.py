@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from haztrak.application.audit import Auditor
@@ -26,6 +27,7 @@ from haztrak.domain.errors import Forbidden, InvalidValue, NotFound
 from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import Org, Site, SiteRole, User
 from haztrak.domain.manifest import (
+    IGNORED_FIELD,
     CheckPurpose,
     ManifestShapeError,
     OperationNotAllowed,
@@ -133,16 +135,44 @@ async def test_an_incomplete_draft_is_saved_with_warnings(world: World) -> None:
     assert await world.manifests.by_mtn(saved.stored.mtn) is not None
 
 
+async def test_keys_epa_does_not_define_are_dropped_with_a_warning(world: World) -> None:
+    """The original Haztrak client puts a `clientKey` (and a `manifest` id) on each transporter."""
+    document = manifest_document()
+    for order, transporter in enumerate(document["transporters"]):
+        transporter.update(clientKey=f"key-{order}", manifest=7)
+    document["generator"]["contact"]["nickname"] = "Gen"
+    preparer = world.user(SiteRole.PREPARER)
+    saved = await world.create()(preparer, encoded(document))
+    ignored = {p.field for p in saved.warnings if p.message == IGNORED_FIELD}
+    assert ignored == {
+        "transporters.0.clientKey",
+        "transporters.0.manifest",
+        "transporters.1.clientKey",
+        "transporters.1.manifest",
+        "generator.contact.nickname",
+    }
+    stored = msgspec.json.encode(saved.stored.manifest)
+    assert b"clientKey" not in stored
+    assert b"nickname" not in stored
+    assert b"clientKey" not in msgspec.json.encode(saved.stored.manifest.for_emanifest())
+
+    updated = await world.update()(preparer, saved.stored.mtn, encoded(document))
+    assert {p.field for p in updated.warnings if p.message == IGNORED_FIELD} == ignored
+    report = await ValidateManifest(world.clock)(encoded(document))
+    assert report.valid
+    assert {p.field for p in report.warnings if p.message == IGNORED_FIELD} == ignored
+    strict = await ValidateManifest(world.clock)(encoded(document), CheckPurpose.EMANIFEST_SAVE)
+    assert {p.field for p in strict.warnings} == ignored
+    assert all(p.message != IGNORED_FIELD for p in strict.errors)
+
+
 async def test_a_malformed_draft_names_every_faulty_field(world: World) -> None:
     raw = encoded({"generator": {"epaSiteId": 5}, "wastes": [{"lineNumber": "x"}], "foo": 1})
     with pytest.raises(ManifestShapeError) as caught:
         await world.create()(world.user(SiteRole.PREPARER), raw)
-    assert {p.field for p in caught.value.problems} >= {
-        "foo",
-        "generator.epaSiteId",
-        "wastes.0.lineNumber",
-        "wastes.0.dotHazardous",
-    }
+    fields = {p.field for p in caught.value.problems}
+    assert fields >= {"generator.epaSiteId", "wastes.0.lineNumber", "wastes.0.dotHazardous"}
+    assert "foo" not in fields  # an unknown key is a warning, never a refusal
     with pytest.raises(ManifestShapeError) as caught:
         await world.create()(world.user(SiteRole.PREPARER), b"{not json")
     assert caught.value.problems[0].field == ""

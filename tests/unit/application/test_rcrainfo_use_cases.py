@@ -440,13 +440,26 @@ async def test_a_profile_sync_replaces_the_users_rcrainfo_permissions(world: Wor
 async def test_a_profile_sync_needs_the_users_own_credentials_and_username(
     world: World,
 ) -> None:
+    """Refused at once, as a failed task with the reason: a client that follows the task (the
+    original Haztrak client) shows why."""
     user = world.user(None)
-    with pytest.raises(RcrainfoNotConfigured, match="RCRAInfo profile"):
-        await world.sync_profile()(user)
+    refused = await world.sync_profile()(user)
+    assert (refused.status, refused.attempts, refused.owner_id) == (
+        TaskStatus.FAILURE,
+        0,
+        user.id,
+    )
+    assert refused.error is not None
+    assert "RCRAInfo profile" in refused.error.detail
+    assert refused.result == refused.error.detail
+    assert await world.task(refused.id) == refused
     world.rcra_user(user, "Jane")
     world.data.profiles[user.id].rcra_username = None
-    with pytest.raises(InvalidValue, match="rcraUsername"):
-        await world.sync_profile()(user)
+    refused = await world.sync_profile()(user)
+    assert refused.status is TaskStatus.FAILURE
+    assert refused.error is not None
+    assert [p.field for p in refused.error.errors] == ["rcraUsername"]
+    assert world.rcrainfo.count("search_users") == 0
 
 
 # --- handlers -------------------------------------------------------------------------------

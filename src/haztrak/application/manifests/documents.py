@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from haztrak.domain.manifest import Manifest, document_from_json, manifest_from_document
+import msgspec
+
+from haztrak.domain.manifest import (
+    Manifest,
+    Problem,
+    document_from_json,
+    drop_unknown_fields,
+    manifest_from_document,
+)
 
 SERVICE_KEYS = ("warnings",)
 """Top-level keys this service adds to its answers; a client may send them back."""
 
 
-def read_manifest(raw: bytes) -> Manifest:
+class ReadManifest(msgspec.Struct, frozen=True, kw_only=True):
+    manifest: Manifest
+    ignored: list[Problem]
+    """Keys EPA's schema does not define, dropped: warnings for the client, never refusals."""
+
+
+def read_manifest(raw: bytes) -> ReadManifest:
     """Decode EPA's manifest JSON, or raise ManifestShapeError naming every faulty field.
 
     An empty tracking number is no tracking number (the original client sends `""` for a new
-    draft), and the keys in SERVICE_KEYS are ignored.
+    draft), and the keys in SERVICE_KEYS are ignored. Keys that EPA's schema does not define
+    (the original client's `clientKey` on a transporter) are dropped and listed in `ignored`:
+    they are neither stored nor sent to e-Manifest, which accepts only its own fields.
     """
     document = document_from_json(raw)
     if isinstance(document, dict):
@@ -20,4 +36,5 @@ def read_manifest(raw: bytes) -> Manifest:
             document.pop(key, None)
         if document.get("manifestTrackingNumber") == "":
             del document["manifestTrackingNumber"]
-    return manifest_from_document(document)
+    ignored = drop_unknown_fields(document)
+    return ReadManifest(manifest=manifest_from_document(document), ignored=ignored)

@@ -45,7 +45,8 @@ from haztrak.domain.manifest import (
 class SavedManifest(msgspec.Struct, frozen=True, kw_only=True):
     stored: StoredManifest
     warnings: list[Problem]
-    """Business-rule problems: allowed in a draft, errors when it is submitted."""
+    """Keys dropped as unknown, then business-rule problems: allowed in a draft, errors when it
+    is submitted."""
 
 
 class CreateDraftManifest:
@@ -68,7 +69,8 @@ class CreateDraftManifest:
         self._uow = uow
 
     async def __call__(self, user: User, raw: bytes) -> SavedManifest:
-        manifest = read_manifest(raw)
+        read = read_manifest(raw)
+        manifest = read.manifest
         if manifest.manifest_tracking_number is not None:
             raise InvalidValue(
                 "manifestTrackingNumber",
@@ -106,7 +108,9 @@ class CreateDraftManifest:
         await self._manifests.add(stored)
         await self._auditor.record(user, "create", "manifest", stored.mtn, id=str(stored.id))
         await self._uow.commit()
-        return SavedManifest(stored=stored, warnings=business_problems(draft, now=now))
+        return SavedManifest(
+            stored=stored, warnings=read.ignored + business_problems(draft, now=now)
+        )
 
 
 def _owner_site(grants: Grants, manifest: Manifest) -> str:
@@ -156,7 +160,8 @@ class UpdateManifest:
         draft = current.is_draft()
         ensure_may_change(grants, stored, Operation.EDIT if draft else Operation.UPDATE)
         ensure_current(stored, if_match)
-        manifest = read_manifest(raw)
+        read = read_manifest(raw)
+        manifest = read.manifest
         if manifest.manifest_tracking_number not in (None, stored.mtn):
             raise InvalidValue(
                 "manifestTrackingNumber",
@@ -185,7 +190,9 @@ class UpdateManifest:
             user, "update", "manifest", saved.mtn, id=str(saved.id), version=str(saved.version)
         )
         await self._uow.commit()
-        return SavedManifest(stored=saved, warnings=business_problems(changed, now=now))
+        return SavedManifest(
+            stored=saved, warnings=read.ignored + business_problems(changed, now=now)
+        )
 
 
 class DeleteManifest:

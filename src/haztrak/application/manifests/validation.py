@@ -13,7 +13,8 @@ class ValidationReport(msgspec.Struct, frozen=True, kw_only=True):
     errors: list[Problem]
     """What must be fixed first: shape problems, and for e-Manifest every business rule."""
     warnings: list[Problem]
-    """Business-rule problems a local draft may still have."""
+    """Keys dropped as unknown (never a refusal), and the business-rule problems a local draft
+    may still have."""
 
     @property
     def valid(self) -> bool:
@@ -22,7 +23,8 @@ class ValidationReport(msgspec.Struct, frozen=True, kw_only=True):
 
 class ValidateManifest:
     """Both levels of checks at once. Shape problems are errors; business-rule problems are
-    warnings for a local draft (`CheckPurpose.LOCAL`) and errors for e-Manifest."""
+    warnings for a local draft (`CheckPurpose.LOCAL`) and errors for e-Manifest; keys EPA does
+    not define are warnings (they are dropped)."""
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -31,10 +33,10 @@ class ValidateManifest:
         self, raw: bytes, purpose: CheckPurpose = CheckPurpose.LOCAL
     ) -> ValidationReport:
         try:
-            manifest = read_manifest(raw)
+            read = read_manifest(raw)
         except ManifestShapeError as error:
             return ValidationReport(errors=error.problems, warnings=[])
-        problems = business_problems(manifest, now=self._clock.now(), purpose=purpose)
+        problems = business_problems(read.manifest, now=self._clock.now(), purpose=purpose)
         if purpose is CheckPurpose.LOCAL:
-            return ValidationReport(errors=[], warnings=problems)
-        return ValidationReport(errors=problems, warnings=[])
+            return ValidationReport(errors=[], warnings=read.ignored + problems)
+        return ValidationReport(errors=problems, warnings=read.ignored)

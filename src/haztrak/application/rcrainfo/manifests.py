@@ -74,6 +74,7 @@ from haztrak.domain.manifest import (
     business_problems,
     is_draft_tracking_number,
     next_signer,
+    parse_iso_datetime,
 )
 from haztrak.domain.manifest.copies import ManifestClash
 from haztrak.domain.tasks import Task, TaskName
@@ -115,7 +116,8 @@ class SubmitManifest:
         self._uow = uow
 
     async def __call__(self, user: User, raw: bytes) -> Task:
-        manifest = read_manifest(raw)
+        read = read_manifest(raw)
+        manifest = read.manifest
         grants = await self._memberships.grants(user.id)
         mtn = manifest.manifest_tracking_number
         require(
@@ -159,6 +161,7 @@ class SubmitManifest:
             "siteId": submitter,
             "draftMtn": mtn if is_draft_tracking_number(mtn) else None,
             "ownerOrgId": str(stored.owner_org_id) if stored and stored.owner_org_id else None,
+            "ignored": [msgspec.structs.asdict(p) for p in read.ignored],
         }
         task = await self._launcher.launch(
             TaskName.SUBMIT_MANIFEST, owner=user, payload=payload, subject=mtn
@@ -277,7 +280,9 @@ class SaveToEmanifest:
                 await self._manifests.delete(draft.id, expected_version=draft.version)
             except Conflict as clash:  # edited this very moment: read it again
                 raise ConcurrentUpdate(f"draft {draft_mtn} changed meanwhile") from clash
-        return {**report_state, "status": remote.current_status().value}
+        # Keys dropped on the way out come first among the report's warnings.
+        warnings = [*payload.get("ignored", ()), *report_state.get("warnings", ())]
+        return {**report_state, "warnings": warnings, "status": remote.current_status().value}
 
     async def _send(
         self, run: TaskRun, credentials: RcrainfoCredentials, manifest: Manifest, site_id: str
@@ -355,6 +360,20 @@ class QuickSign(msgspec.Struct, frozen=True, kw_only=True):
     printed_signature_name: str
     printed_signature_date: datetime | None = None
     transporter_order: int | None = None
+
+
+def printed_signature_date(text: str | None) -> datetime | None:
+    """The signature date as a client writes it (any ISO 8601 date-time; the original Haztrak
+    client leaves out the seconds: `2026-12-03T08:03.000Z`), or InvalidValue."""
+    if text is None:
+        return None
+    try:
+        return parse_iso_datetime(text)
+    except ValueError:
+        raise InvalidValue(
+            "printedSignatureDate",
+            "must be an ISO 8601 date-time that exists, such as 2026-12-03T08:03:00Z",
+        ) from None
 
 
 class QuickSignManifests:

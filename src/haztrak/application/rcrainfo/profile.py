@@ -6,9 +6,9 @@ from typing import Any
 
 from haztrak.application.ports.persistence import ProfileRepository
 from haztrak.application.ports.rcrainfo import Rcrainfo
-from haztrak.application.rcrainfo.accounts import RcrainfoAccounts
+from haztrak.application.rcrainfo.accounts import RcrainfoAccounts, RcrainfoNotConfigured
 from haztrak.application.tasks.launch import TaskLauncher
-from haztrak.application.tasks.run import TaskRun
+from haztrak.application.tasks.run import TaskRun, problem_for
 from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.identity import User
 from haztrak.domain.tasks import Task, TaskName
@@ -25,11 +25,22 @@ class SyncRcrainfoProfile:
         self._launcher = launcher
 
     async def __call__(self, user: User) -> Task:
-        await self._accounts.user_ready(user.id)
-        profile = await self._profiles.get(user.id)
-        if profile is None or not profile.rcra_username:
-            raise InvalidValue(
-                "rcraUsername", "is needed to find you in RCRAInfo; set it in your RCRAInfo profile"
+        """Without an API ID and key, or an RCRAInfo username, the task is recorded as failed at
+        once with the reason: a client that follows the task shows why nothing was pulled."""
+        try:
+            await self._accounts.user_ready(user.id)
+            profile = await self._profiles.get(user.id)
+            if profile is None or not profile.rcra_username:
+                raise InvalidValue(
+                    "rcraUsername",
+                    "is needed to find you in RCRAInfo; set it in your RCRAInfo profile",
+                )
+        except (RcrainfoNotConfigured, InvalidValue) as refusal:
+            return await self._launcher.refuse(
+                TaskName.SYNC_RCRAINFO_PROFILE,
+                owner=user,
+                problem=problem_for(refusal),
+                subject=user.username,
             )
         return await self._launcher.launch(
             TaskName.SYNC_RCRAINFO_PROFILE, owner=user, payload={}, subject=user.username

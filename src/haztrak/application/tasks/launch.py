@@ -66,6 +66,35 @@ class TaskLauncher:
             raise
         return task
 
+    async def refuse(
+        self,
+        name: TaskName,
+        *,
+        owner: User,
+        problem: TaskProblem,
+        subject: str | None = None,
+    ) -> Task:
+        """Record a task that failed before it could start, with the reason, and commit.
+
+        For clients that follow every such request as a task and show only what a task
+        reports (the original Haztrak client): the reason reaches the person through the task,
+        as its error and, as Celery reported a failure, as its result."""
+        now = self._clock.now()
+        task = Task(
+            id=uuid4(),
+            name=name,
+            owner_id=owner.id,
+            created_at=now,
+            subject=subject,
+            status=TaskStatus.FAILURE,
+            result=problem.detail,
+            error=problem,
+            done_at=now,
+        )
+        await self._tasks.add(task)
+        await self._uow.commit()
+        return task
+
 
 class TaskWaiter:
     """Waits up to the policy's time for a task to finish, for requests that answer with its

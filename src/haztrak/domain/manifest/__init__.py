@@ -12,6 +12,7 @@ from haztrak.domain.manifest.datetimes import (
     format_epa_datetime,
     is_epa_datetime,
     parse_epa_datetime,
+    parse_iso_datetime,
 )
 from haztrak.domain.manifest.lifecycle import (
     MINIMUM_ROLE,
@@ -89,7 +90,7 @@ from haztrak.domain.manifest.rules import (
     RuleContext,
     business_problems,
 )
-from haztrak.domain.manifest.schema import schema_problems
+from haztrak.domain.manifest.schema import IGNORED_FIELD, drop_unknown_fields, schema_problems
 from haztrak.domain.manifest.tracking_numbers import (
     DRAFT_SUFFIX,
     ELECTRONIC_SUFFIX,
@@ -103,6 +104,7 @@ __all__ = [
     "BUSINESS_RULES",
     "DRAFT_SUFFIX",
     "ELECTRONIC_SUFFIX",
+    "IGNORED_FIELD",
     "MINIMUM_ROLE",
     "MTN_PATTERN",
     "AdditionalInfo",
@@ -167,6 +169,7 @@ __all__ = [
     "decode_manifest",
     "document_from_json",
     "draft_tracking_number",
+    "drop_unknown_fields",
     "encode_manifest",
     "ensure_allowed",
     "format_epa_datetime",
@@ -178,6 +181,7 @@ __all__ = [
     "next_signer",
     "operations_for",
     "parse_epa_datetime",
+    "parse_iso_datetime",
     "parties_from_json",
     "role_may",
     "schema_problems",

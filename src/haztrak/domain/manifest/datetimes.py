@@ -35,6 +35,45 @@ def parse_epa_datetime(text: str) -> datetime:
         raise ValueError(f"not a date-time in range: {text!r}") from None
 
 
+_ISO_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2}))?(?:[.,](?P<fraction>\d{1,9}))?"
+    r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def parse_iso_datetime(text: str) -> datetime:
+    """Parse the ISO 8601 date-times a browser writes, with or without seconds.
+
+    `2026-12-03T08:03:15.250Z`, `2026-12-03T08:03Z`, `2026-12-03T08:03:15+01:00`, and the form
+    the original Haztrak client sends, `2026-12-03T08:03.000Z` (a decimal fraction of the
+    minute, as ISO 8601 allows on the last unit given). The result is in UTC when the text has
+    an offset, and naive when it has none, so that the caller decides what that means. Raises
+    ValueError for anything else, including a date or time that does not exist.
+    """
+    match = _ISO_DATETIME.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an ISO 8601 date-time like 2026-12-03T08:03:00Z: {text!r}")
+    digits = match["fraction"] or ""
+    second = match["second"]
+    try:
+        moment = datetime.fromisoformat(f"{match['date']}T{match['hour']}:{match['minute']}")
+        if second is None:  # the fraction is of the minute
+            moment += timedelta(microseconds=int(digits.ljust(9, "0")) * 60 // 1000)
+        elif int(second) > 59:
+            raise ValueError("a minute has 60 seconds")
+        else:
+            moment += timedelta(seconds=int(second), microseconds=int(digits.ljust(6, "0")[:6]))
+        offset = match["offset"]
+        if offset is None:
+            return moment
+        if len(offset) == 3:  # +HH
+            offset += "00"
+        return moment.replace(tzinfo=_offset(offset.upper())).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not a date-time that exists: {text!r}") from None
+
+
 def is_epa_datetime(text: str) -> bool:
     try:
         parse_epa_datetime(text)

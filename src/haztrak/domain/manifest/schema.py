@@ -695,3 +695,36 @@ def _check_boolean(value: object, where: _Where, key: str | int, problems: list[
 
 _manifest_decoder = msgspec.json.Decoder(_struct_type(MANIFEST))
 _check_manifest = _compile(MANIFEST)
+
+
+# Keys a client adds. EPA's objects are closed, and e-Manifest refuses a key it does not know,
+# but a client may carry its own keys on a manifest (the original Haztrak client puts a
+# `clientKey` on each transporter). `drop_unknown_fields` takes such keys out before the shape
+# is checked, so they are neither stored nor sent, and says which it dropped. A key that holds
+# the NUL character, or is not a string, stays: the check refuses it.
+
+IGNORED_FIELD = "unknown field: ignored (neither stored nor sent to e-Manifest)"
+
+
+def drop_unknown_fields(document: object) -> list[Problem]:
+    """Remove, in place, every key of a closed object that EPA's schema does not define; one
+    problem (`IGNORED_FIELD`) per key removed, in document order. Values of the wrong type are
+    left for `schema_problems` to report."""
+    dropped: list[Problem] = []
+    _drop_unknown(MANIFEST, document, "", dropped)
+    return dropped
+
+
+def _drop_unknown(spec: Spec, value: object, path: str, dropped: list[Problem]) -> None:
+    # Follows the specs, so the recursion is only as deep as EPA's schema.
+    if isinstance(spec, ArraySpec) and isinstance(value, list):
+        for index, item in enumerate(value):
+            _drop_unknown(spec.items, item, join_path(path, index), dropped)
+    elif isinstance(spec, ObjectSpec) and isinstance(value, dict):
+        for name in list(value):
+            item_spec = spec.properties.get(name)
+            if item_spec is not None:
+                _drop_unknown(item_spec, value[name], join_path(path, name), dropped)
+            elif spec.closed and isinstance(name, str) and NUL not in name:
+                del value[name]
+                dropped.append(Problem(join_path(path, name), IGNORED_FIELD))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -12,6 +12,7 @@ from haztrak.application.identity.views import (
     MyProfile,
     OrgMember,
     RcrainfoProfileView,
+    SiteAccess,
     SiteView,
 )
 from haztrak.domain.handlers import RcraSite, SiteType
@@ -214,11 +215,38 @@ class SiteOut(Out):
         )
 
 
-class ProfileSiteOut(Out):
-    site: SiteOut
-    e_manifest: str = msgspec.field(name="eManifest")
+EmanifestPermission = Literal["viewer", "editor", "signer"]
+
+
+class SitePermissionsOut(msgspec.Struct, kw_only=True):
+    """The original client's `HaztrakSitePermissions`."""
+
+    e_manifest: EmanifestPermission = msgspec.field(name="eManifest")
+
+
+class ProfileSiteOut(SiteOut):
+    """The original client's `HaztrakProfileSite`: a Site, the user's permissions there, our
+    role, and the RCRAInfo permissions of the last profile sync."""
+
+    permissions: SitePermissionsOut
     role: SiteRole
     rcrainfo_permissions: RcraPermissionsOut | None = None
+
+    @classmethod
+    def of_access(cls, access: SiteAccess) -> ProfileSiteOut:
+        view = access.view
+        return cls(
+            name=view.site.name,
+            handler=view.handler,
+            last_rcrainfo_manifest_sync=view.site.last_manifest_sync,
+            permissions=SitePermissionsOut(
+                e_manifest=cast(EmanifestPermission, access.role.emanifest_permission)
+            ),
+            role=access.role,
+            rcrainfo_permissions=(
+                RcraPermissionsOut.of(access.rcrainfo) if access.rcrainfo else None
+            ),
+        )
 
 
 class MyProfileOut(Out):
@@ -226,7 +254,9 @@ class MyProfileOut(Out):
     avatar: None
     org: OrgOut | None
     orgs: list[OrgOut]
-    sites: list[ProfileSiteOut]
+    sites: dict[str, ProfileSiteOut]
+    """Keyed by EPA ID, as the original client's `ProfileSlice.sites` (its Quicker Sign button
+    looks the signing site up there)."""
 
     @classmethod
     def of(cls, profile: MyProfile) -> MyProfileOut:
@@ -236,15 +266,7 @@ class MyProfileOut(Out):
             avatar=None,
             org=orgs[0] if orgs else None,
             orgs=orgs,
-            sites=[
-                ProfileSiteOut(
-                    site=SiteOut.of(s.view),
-                    e_manifest=s.role.emanifest_permission,
-                    role=s.role,
-                    rcrainfo_permissions=RcraPermissionsOut.of(s.rcrainfo) if s.rcrainfo else None,
-                )
-                for s in profile.sites
-            ],
+            sites={s.view.site.epa_id: ProfileSiteOut.of_access(s) for s in profile.sites},
         )
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -17,6 +16,7 @@ from haztrak.application.rcrainfo.manifests import (
     QuickSignManifests,
     SubmitManifest,
     SyncSiteManifests,
+    printed_signature_date,
 )
 from haztrak.application.rcrainfo.profile import SyncRcrainfoProfile
 from haztrak.application.rcrainfo.sites import (
@@ -61,7 +61,8 @@ class QuickSignBody(_Body):
     site_id: Annotated[str, text(limits.EPA_ID)]
     site_type: HandlerRole
     printed_signature_name: Annotated[str, text(limits.SIGNATURE_NAME)]
-    printed_signature_date: datetime | None = None
+    printed_signature_date: Annotated[str, text(limits.DATE_TIME)] | None = None
+    """ISO 8601, seconds optional (the original client sends `2026-12-03T08:03.000Z`)."""
     transporter_order: int | None = None
 
 
@@ -116,7 +117,7 @@ class RcrainfoController(Controller):
             site_id=data.site_id,
             site_type=data.site_type,
             printed_signature_name=data.printed_signature_name,
-            printed_signature_date=data.printed_signature_date,
+            printed_signature_date=printed_signature_date(data.printed_signature_date),
             transporter_order=data.transporter_order,
         )
         return TaskAccepted.of(await sign(user, command))
@@ -135,10 +136,14 @@ class RcrainfoController(Controller):
 
     @post(
         "/rcrainfo-profile/sync",
-        responses=answers(403, 409),
+        responses=answers(403),
         status_code=202,
         summary="Pull your site permissions from RCRAInfo, with your own API ID and key",
-        description="Shown afterwards in `GET /api/rcrainfo-profile/{username}`." + _TASK,
+        description=(
+            "Shown afterwards in `GET /api/rcrainfo-profile/{username}`. Without an API ID and "
+            "key or an RCRAInfo username the task is FAILURE at once, with the reason in "
+            "`error.detail` and `result`." + _TASK
+        ),
     )
     async def sync_profile(self, user: User, sync: FromDishka[SyncRcrainfoProfile]) -> TaskAccepted:
         return TaskAccepted.of(await sync(user))
