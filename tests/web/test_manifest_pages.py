@@ -144,6 +144,8 @@ async def test_search_as_you_type_swaps_the_results_and_pages_follow_the_keyset(
     )
     assert partial.status == 200
     assert partial.html.find("html") is None  # only the results region
+    assert partial.text("#results-status") == "1 manifest match"  # announced, out of band
+    assert partial.one("#results-status")["hx-swap-oob"] == "true"
     assert mtns(partial) == ["100000027ELC"]
 
     first = await generator_user.get("/manifests?status=Scheduled")

@@ -189,10 +189,13 @@ class ManifestPagesController(Controller):
         if listing is not None and listing.next:
             next_url = "/manifests?" + urlencode({**filters.given(), "cursor": listing.next})
         first_url = "/manifests" + (f"?{urlencode(filters.given())}" if filters.given() else "")
+        total = listing.total if listing else 0
+        count = "No manifests shown" if problem else f"{total} manifest{'' if total == 1 else 's'}"
         context = {
+            "count": count + (" match" if filters.any and not problem else ""),
             "filters": filters,
             "items": listed_views(listing.items) if listing else [],
-            "total": listing.total if listing else 0,
+            "total": total,
             "next_url": next_url,
             "first_url": first_url if filters.cursor else None,
             "problem": (
@@ -212,6 +215,7 @@ class ManifestPagesController(Controller):
             "hx-history-restore-request"
         )
         if htmx and request.headers.get("hx-target") == "results":
+            context["partial"] = True
             return page(request, "manifests/_results.html", context, status_code=status)
         return page(request, "manifests/list.html", context, status_code=status)
 
