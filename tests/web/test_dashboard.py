@@ -178,7 +178,7 @@ async def test_the_user_s_running_and_failed_tasks_with_what_to_do(
     assert page.one(f"#task-{running}")["hx-get"] == f"/tasks/{running}/progress"
     failure = page.text(f"#task-{failed}")
     assert "Submit to e-Manifest failed: RCRAInfo refused the API ID and key." in failure
-    assert "Check the API ID and key" in failure
+    assert "An admin of the organization must set its RCRAInfo API ID and key again" in failure
     retry = page.one(f"#task-{failed} form")
     assert retry["action"] == f"/tasks/{failed}/retry"
 

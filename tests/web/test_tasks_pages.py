@@ -78,6 +78,7 @@ async def test_a_task_page_says_what_came_of_it(app: Litestar, generator_user: W
     assert not box.has_attr("hx-get")  # ended: no more polling
     assert "Saved in e-Manifest as 100000001ELC." in page.text("#task-box")
     assert page.one("#task-box a")["href"] == "/manifests/100000001ELC"
+    assert page.text("#task-box a") == "Open the manifest"
 
 
 async def test_another_user_s_task_is_a_404_page(app: Litestar, generator_user: WebUser) -> None:
@@ -132,6 +133,7 @@ async def test_a_failed_task_says_what_to_do_and_runs_again(
     assert "Correct the fields listed" in page.text("#task-box .task__advice")
     retry = page.one("#task-box form")
     assert retry["action"] == f"/tasks/{task_id}/retry"
+    assert page.all(f'#task-box a[href="/tasks/{task_id}"]') == []  # the page it is on
 
     again = await generator_user.post(retry["action"])
     assert again.status == 303
@@ -140,6 +142,21 @@ async def test_a_failed_task_says_what_to_do_and_runs_again(
     followed = await generator_user.get(f"/tasks/{task_id}")
     assert followed.one("#task-box")["data-task-status"] == "PENDING"
     assert followed.all("#task-box form") == []
+
+
+async def test_a_failed_permissions_sync_points_at_the_user_s_own_key(
+    app: Litestar, generator_user: WebUser
+) -> None:
+    task_id = await a_task(
+        app,
+        "testuser1",
+        TaskName.SYNC_RCRAINFO_PROFILE,
+        status=TaskStatus.FAILURE,
+        subject="testuser1",
+        error=TaskProblem(title="Unauthorized", detail="refused", kind="unauthorized"),
+    )
+    page = await generator_user.htmx("GET", f"/tasks/{task_id}/progress")
+    assert "Check the API ID and key on your profile" in page.text(".task__advice")
 
 
 async def test_retry_with_htmx_answers_the_polling_box(

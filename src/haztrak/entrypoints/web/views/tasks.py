@@ -24,10 +24,17 @@ LABELS: dict[TaskName, str] = {
     TaskName.PRUNE_TASKS: "Delete old tasks",
 }
 
+_OWN_CREDENTIALS = frozenset({TaskName.SYNC_RCRAINFO_PROFILE})
+"""Work done with the user's own RCRAInfo API ID and key (the rest uses the org's)."""
+
 _ADVICE: dict[str, str] = {
     "unauthorized": (
-        "RCRAInfo refused the credentials. Check the API ID and key on your profile (or ask "
-        "your organization's admin to check the organization's), then retry."
+        "RCRAInfo refused the organization's credentials. An admin of the organization must "
+        "set its RCRAInfo API ID and key again; then retry."
+    ),
+    "unauthorized-own": (
+        "RCRAInfo refused your credentials. Check the API ID and key on your profile, then "
+        "retry."
     ),
     "forbidden": (
         "RCRAInfo says this account may not do that for the site. Ask your RCRAInfo site "
@@ -68,6 +75,7 @@ class TaskView(msgspec.Struct, frozen=True, kw_only=True):
     """What it is about (a tracking number, an EPA ID), as a link target's key."""
     link: str | None = None
     """The page of what it is about."""
+    link_text: str = "Open"
     errors: tuple[FieldNote, ...] = ()
     progress: str = ""
     attempts: int = 0
@@ -85,18 +93,34 @@ def task_view(task: Task) -> TaskView:
         label=LABELS.get(task.name, task.name.value.replace("_", " ").capitalize()),
         status=task.status.value,
         outcome=_failure(problem) if problem else _outcome(task),
-        advice=_ADVICE.get(problem.kind, "") if problem else "",
+        advice=_advice(task, problem) if problem else "",
         created=task.created_at,
         done=task.done_at,
         retryable=task.status is TaskStatus.FAILURE and task.owner_id is not None,
         subject=task.subject,
         link=_link(task),
+        link_text=_LINK_TEXT.get(task.name, "Open"),
         errors=tuple(FieldNote(field=e.field, message=e.message) for e in problem.errors)
         if problem
         else (),
         progress=_progress(task),
         attempts=task.attempts,
     )
+
+
+_LINK_TEXT = {
+    TaskName.SUBMIT_MANIFEST: "Open the manifest",
+    TaskName.QUICKER_SIGN: "Open the manifest",
+    TaskName.SYNC_SITE_MANIFESTS: "See the site's manifests",
+    TaskName.SYNC_RCRAINFO_PROFILE: "See your permissions",
+}
+
+
+def _advice(task: Task, problem: TaskProblem) -> str:
+    kind = problem.kind
+    if kind == "unauthorized" and task.name in _OWN_CREDENTIALS:
+        kind = "unauthorized-own"
+    return _ADVICE.get(kind, "")
 
 
 def _failure(problem: TaskProblem) -> str:
@@ -163,7 +187,7 @@ def _link(task: Task) -> str | None:
         mtns = task.payload.get("manifestTrackingNumbers") or []
         return f"/manifests/{mtns[0]}" if len(mtns) == 1 else None
     if task.name is TaskName.SYNC_SITE_MANIFESTS and subject:
-        return f"/sites/{subject}"
+        return f"/manifests?site={subject}"
     if task.name is TaskName.SYNC_RCRAINFO_PROFILE:
-        return "/profile"
+        return "/profile#permissions"
     return None
