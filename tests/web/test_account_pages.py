@@ -40,7 +40,7 @@ async def test_a_site_page_shows_its_handler_record_manifests_and_sync(
     page = await generator_user.get(f"/sites/{GEN}")
     assert page.status == 200
     assert page.h1 == "VA TEST GEN 2021"
-    assert "1 Main St" in page.text("#handler-h + .facts")
+    assert "123 VA TEST GEN 2021 WAY" in page.text("#handler-h + .facts")
     assert page.one(f'a[href="/manifests?site={GEN}"]')
     form = page.one(f'form[action="/sites/{GEN}/sync"]')
     assert form["hx-post"] == f"/sites/{GEN}/sync"

@@ -203,7 +203,7 @@ async def test_handler_search_finds_local_handlers_and_fills_the_party(
     chosen = await post_form(generator_user, url, listed, "choose:designatedFacility:MOCKTSDFS001")
     assert chosen.one("[name='designatedFacility.epaSiteId']")["value"] == "MOCKTSDFS001"
     assert chosen.one("[name='designatedFacility.name']")["value"] == "MOCK TSDF 1"
-    assert chosen.one("[name='designatedFacility.siteAddress.city']")["value"] == "Norfolk"
+    assert chosen.one("[name='designatedFacility.siteAddress.city']")["value"] == "JEFFERSON CITY"
 
 
 @pytest.fixture
@@ -279,7 +279,7 @@ async def test_sending_needs_a_manifest_valid_for_emanifest(generator_user: WebU
     assert "not sent to e-Manifest" in refused.text("#draft-notice")
     assert refused.one("form#draft-form")["action"].endswith("/edit")  # saved as a draft
     assert refused.all("#error-summary a")
-    assert refused.one("[name='generator.emergencyPhone.number']")["value"] == "555-555-5555"
+    assert refused.one("[name='generator.emergencyPhone.number']")["value"] == "888-456-1234"
     field = refused.one("[name='designatedFacility.epaSiteId']")
     assert field["aria-invalid"] == "true"
     mtn, _ = await a_draft(generator_user)

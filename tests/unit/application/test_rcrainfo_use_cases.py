@@ -443,7 +443,9 @@ async def test_a_profile_sync_needs_the_users_own_credentials_and_username(
     """Refused at once, as a failed task with the reason: a client that follows the task (the
     original Haztrak client) shows why."""
     user = world.user(None)
-    refused = await world.sync_profile()(user)
+    with pytest.raises(RcrainfoNotConfigured, match="RCRAInfo profile"):
+        await world.sync_profile()(user)
+    refused = await world.sync_profile()(user, refusal_as_task=True)
     assert (refused.status, refused.attempts, refused.owner_id) == (
         TaskStatus.FAILURE,
         0,
@@ -455,7 +457,9 @@ async def test_a_profile_sync_needs_the_users_own_credentials_and_username(
     assert await world.task(refused.id) == refused
     world.rcra_user(user, "Jane")
     world.data.profiles[user.id].rcra_username = None
-    refused = await world.sync_profile()(user)
+    with pytest.raises(InvalidValue, match="rcraUsername"):
+        await world.sync_profile()(user)
+    refused = await world.sync_profile()(user, refusal_as_task=True)
     assert refused.status is TaskStatus.FAILURE
     assert refused.error is not None
     assert [p.field for p in refused.error.errors] == ["rcraUsername"]

@@ -24,9 +24,11 @@ class SyncRcrainfoProfile:
         self._accounts = accounts
         self._launcher = launcher
 
-    async def __call__(self, user: User) -> Task:
-        """Without an API ID and key, or an RCRAInfo username, the task is recorded as failed at
-        once with the reason: a client that follows the task shows why nothing was pulled."""
+    async def __call__(self, user: User, *, refusal_as_task: bool = False) -> Task:
+        """Without an API ID and key (RcrainfoNotConfigured) or an RCRAInfo username
+        (InvalidValue) nothing starts. With `refusal_as_task` the refusal is a task recorded as
+        failed at once, with the reason, instead of an exception: for a client that shows only
+        what a task reports (the original Haztrak client)."""
         try:
             await self._accounts.user_ready(user.id)
             profile = await self._profiles.get(user.id)
@@ -36,6 +38,8 @@ class SyncRcrainfoProfile:
                     "is needed to find you in RCRAInfo; set it in your RCRAInfo profile",
                 )
         except (RcrainfoNotConfigured, InvalidValue) as refusal:
+            if not refusal_as_task:
+                raise
             return await self._launcher.refuse(
                 TaskName.SYNC_RCRAINFO_PROFILE,
                 owner=user,

@@ -1,39 +1,38 @@
-"""The demo data set: EPA's test handlers of the original Haztrak, and users for each role."""
+"""The demo data set: EPA's test handlers of the original Haztrak, and users for each role.
+
+The handlers come from the e-Manifest sandbox's seed (`entrypoints.sandbox.seed.demo_sites`),
+so the local records and RCRAInfo's agree: same names, addresses, contacts and phones.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import msgspec
+
 from haztrak.application.identity.demo import DemoData, DemoOrg, DemoUser
-from haztrak.domain.handlers import Address, Contact, Locality, Phone, RcraSite, SiteType
+from haztrak.domain.handlers import RcraSite
 
 
-def _handler(epa_id: str, site_type: SiteType, name: str, street: str, city: str) -> RcraSite:
-    address = Address(
-        address1=street,
-        city=city,
-        state=Locality(code=epa_id[:2], name="Virginia" if epa_id.startswith("VA") else None),
-        country=Locality(code="US", name="United States"),
-        zip="23220",
-    )
-    return RcraSite(
-        epa_site_id=epa_id,
-        site_type=site_type,
-        name=name,
-        site_address=address,
-        mailing_address=address,
-        contact=Contact(first_name="Demo", last_name="Contact", phone=Phone(number="555-555-5555")),
-        emergency_phone=Phone(number="555-555-5555"),
-        registered=True,
-        can_esign=True,
-        limited_esign=True,
-        has_registered_emanifest_user=True,
-    )
+def demo_handlers() -> dict[str, RcraSite]:
+    """The demo handlers as RCRAInfo registers them: the sandbox's seed is the one source, and
+    each record here is what pulling the handler from the sandbox stores (site details)."""
+    from haztrak.entrypoints.sandbox.seed import demo_sites, esign_info, seeded_users
+    from haztrak.entrypoints.sandbox.sites import site_json
+
+    users = seeded_users()
+    return {
+        record.epa_id: msgspec.convert(
+            site_json(record, esign_info(users, record.epa_id)), RcraSite
+        )
+        for record in demo_sites()
+    }
 
 
 def demo_data(credentials: Mapping[str, tuple[str, str]] | None = None) -> DemoData:
     """The demo set; `credentials` maps an org slug to the RCRAInfo API ID and key it uses."""
     credentials = credentials or {}
+    handlers = demo_handlers()
     return DemoData(
         users=(
             DemoUser(username="admin", first_name="Ada", last_name="Admin", is_staff=True),
@@ -46,15 +45,7 @@ def demo_data(credentials: Mapping[str, tuple[str, str]] | None = None) -> DemoD
             DemoOrg(
                 name="Generators Org LLC",
                 slug="generators-org-llc",
-                sites=(
-                    _handler(
-                        "VATESTGEN001",
-                        SiteType.GENERATOR,
-                        "VA TEST GEN 2021",
-                        "1 Main St",
-                        "Richmond",
-                    ),
-                ),
+                sites=(handlers["VATESTGEN001"],),
                 admins=("orgadmin",),
                 signers=("testuser1",),
                 rcrainfo_api_id=credentials.get("generators-org-llc", (None, None))[0],
@@ -63,22 +54,7 @@ def demo_data(credentials: Mapping[str, tuple[str, str]] | None = None) -> DemoD
             DemoOrg(
                 name="Mock Transporters",
                 slug="mock-transporters",
-                sites=(
-                    _handler(
-                        "MOCKTRANS001",
-                        SiteType.TRANSPORTER,
-                        "MOCK TRANSPORTER 1",
-                        "2 Road Ave",
-                        "Arlington",
-                    ),
-                    _handler(
-                        "MOCKTRANS002",
-                        SiteType.TRANSPORTER,
-                        "MOCK TRANSPORTER 2",
-                        "3 Road Ave",
-                        "Arlington",
-                    ),
-                ),
+                sites=(handlers["MOCKTRANS001"], handlers["MOCKTRANS002"]),
                 signers=("transporter1",),
                 rcrainfo_api_id=credentials.get("mock-transporters", (None, None))[0],
                 rcrainfo_api_key=credentials.get("mock-transporters", (None, None))[1],
@@ -86,11 +62,7 @@ def demo_data(credentials: Mapping[str, tuple[str, str]] | None = None) -> DemoD
             DemoOrg(
                 name="Mock TSDF",
                 slug="mock-tsdf",
-                sites=(
-                    _handler(
-                        "MOCKTSDFS001", SiteType.TSDF, "MOCK TSDF 1", "4 Disposal Way", "Norfolk"
-                    ),
-                ),
+                sites=(handlers["MOCKTSDFS001"],),
                 signers=("tsdf1",),
                 rcrainfo_api_id=credentials.get("mock-tsdf", (None, None))[0],
                 rcrainfo_api_key=credentials.get("mock-tsdf", (None, None))[1],

@@ -63,7 +63,7 @@ class QuickSignBody(_Body):
     printed_signature_name: Annotated[str, text(limits.SIGNATURE_NAME)]
     printed_signature_date: Annotated[str, text(limits.DATE_TIME)] | None = None
     """ISO 8601, seconds optional (the original client sends `2026-12-03T08:03.000Z`)."""
-    transporter_order: int | None = None
+    transporter_order: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
 
 class SiteSyncBody(_Body):
@@ -146,7 +146,7 @@ class RcrainfoController(Controller):
         ),
     )
     async def sync_profile(self, user: User, sync: FromDishka[SyncRcrainfoProfile]) -> TaskAccepted:
-        return TaskAccepted.of(await sync(user))
+        return TaskAccepted.of(await sync(user, refusal_as_task=True))
 
     @post(
         "/rcrainfo/rcrasite/search",
