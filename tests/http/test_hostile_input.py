@@ -267,3 +267,18 @@ async def test_a_tracking_number_longer_than_its_column_is_refused(
     document = manifest_document(mtn="1" * 300)
     response = await signer.post(path, json=document)
     assert 400 <= response.status_code < 500, response.text
+
+
+@pytest.mark.parametrize("order", [2**31, 2**63, 2**70, -1])
+async def test_a_quicker_sign_transporter_order_beyond_any_transporter_is_refused(
+    signer: Browser, order: int
+) -> None:
+    body = {
+        "manifestTrackingNumbers": ["123456789ELC"],
+        "siteId": "VATESTGEN001",
+        "siteType": "Transporter",
+        "printedSignatureName": "A",
+        "transporterOrder": order,
+    }
+    response = await signer.post("/api/manifest/emanifest/sign", json=body)
+    refused(response, "transporterOrder")  # before looking for the manifest
