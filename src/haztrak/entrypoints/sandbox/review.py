@@ -24,6 +24,7 @@ from haztrak.domain.manifest import (
 from haztrak.domain.manifest.datetimes import format_epa_datetime
 from haztrak.domain.manifest.tracking_numbers import is_tracking_number
 from haztrak.entrypoints.sandbox import lookups
+from haztrak.entrypoints.sandbox.descriptions import describe_codes
 from haztrak.entrypoints.sandbox.documents import AttachedPdf, AttachmentError, single_pdf
 from haztrak.entrypoints.sandbox.errors import Findings, RcraError
 from haztrak.entrypoints.sandbox.sites import (
@@ -244,6 +245,7 @@ class Review:
             self._restore_signatures()
         document["updatedDate"] = stamp
         document["lastUpdatedBy"] = self.user.signer()
+        describe_codes(document)
         if self.pdf is not None:
             document["printedDocument"]["size"] = len(self.pdf.data)
         return _ordered(document)

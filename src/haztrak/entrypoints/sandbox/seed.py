@@ -23,8 +23,10 @@ from typing import Any
 import msgspec
 
 from haztrak.domain.handlers import Address, Contact, Locality, Phone, RcraSite, SiteType
+from haztrak.domain.manifest.codes import CONTAINER_TYPE_BY_CODE, UNIT_OF_MEASURE_BY_CODE
 from haztrak.domain.manifest.datetimes import format_epa_datetime
 from haztrak.entrypoints.sandbox import lookups
+from haztrak.entrypoints.sandbox.descriptions import code_description
 from haztrak.entrypoints.sandbox.documents import minimal_pdf, zip_files
 from haztrak.entrypoints.sandbox.sites import (
     EsignInfo,
@@ -543,9 +545,9 @@ class _History:
                 "br": False,
                 "quantity": {
                     "containerNumber": self.rng.randrange(1, 20),
-                    "containerType": {"code": waste.container},
+                    "containerType": code_description(CONTAINER_TYPE_BY_CODE, waste.container),
                     "quantity": self.rng.randrange(50, 5000),
-                    "unitOfMeasurement": {"code": waste.unit},
+                    "unitOfMeasurement": code_description(UNIT_OF_MEASURE_BY_CODE, waste.unit),
                 },
                 "hazardousWaste": {
                     "federalWasteCodes": [
