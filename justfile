@@ -59,6 +59,21 @@ assets:
     cp "$work/package/LICENSE" src/haztrak/entrypoints/web/static/vendor/htmx-LICENSE.txt
     rm -rf "$work"
 
+# fetch the API docs' Swagger UI again, pinned and checked (needs npm): swagger-ui-dist 5.35.0
+docs-assets:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    work=$(mktemp -d)
+    (cd "$work" && npm pack --silent swagger-ui-dist@5.35.0 >/dev/null)
+    echo "1b8e891893404ea4c3558b6a87e2a3e494e7eedba41168c2ece5800a391a6ea6  $work/swagger-ui-dist-5.35.0.tgz" | sha256sum -c -
+    tar -xzf "$work/swagger-ui-dist-5.35.0.tgz" -C "$work"
+    out=src/haztrak/entrypoints/http/docs_static
+    for f in swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css favicon-32x32.png \
+             LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt swagger-ui-standalone-preset.js.LICENSE.txt; do
+        cp "$work/package/$f" "$out/$f"
+    done
+    rm -rf "$work"
+
 # benchmark the API on PostgreSQL (writes bench-results/)
 bench:
     python -m tests.bench

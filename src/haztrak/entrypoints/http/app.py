@@ -16,7 +16,7 @@ from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +33,7 @@ from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteControl
 from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
 from haztrak.entrypoints.http.controllers.tasks import TaskController
 from haztrak.entrypoints.http.controllers.users import UserController
+from haztrak.entrypoints.http.docs import docs_assets_router, swagger_plugin
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.http.requests import HaztrakRequest
 from haztrak.entrypoints.providers import core_providers
@@ -163,7 +164,13 @@ def create_app(
     exception_handlers = dict(EXCEPTION_HANDLERS)
     exception_handlers[NotFoundException] = not_found_anywhere(EXCEPTION_HANDLERS[HTTPException])
     app = Litestar(
-        route_handlers=[alive, api_router(), admin_mount(settings, di), *web_routers()],
+        route_handlers=[
+            alive,
+            api_router(),
+            docs_assets_router(),
+            admin_mount(settings, di),
+            *web_routers(),
+        ],
         template_config=template_config(),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         request_class=HaztrakRequest,
@@ -186,7 +193,7 @@ def create_app(
             path="/api/schema",
             render_plugins=[
                 JsonRenderPlugin(path=["/", "/openapi.json"]),
-                SwaggerRenderPlugin(path="/swagger"),
+                swagger_plugin(path="/swagger"),  # its assets from docs_assets_router
             ],
             components=Components(
                 security_schemes={
