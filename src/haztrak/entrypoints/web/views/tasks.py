@@ -33,8 +33,7 @@ _ADVICE: dict[str, str] = {
         "set its RCRAInfo API ID and key again; then retry."
     ),
     "unauthorized-own": (
-        "RCRAInfo refused your credentials. Check the API ID and key on your profile, then "
-        "retry."
+        "RCRAInfo refused your credentials. Check the API ID and key on your profile, then retry."
     ),
     "forbidden": (
         "RCRAInfo says this account may not do that for the site. Ask your RCRAInfo site "
