@@ -159,3 +159,42 @@ async def test_existing_drafts_get_their_generator_as_owner_site(database_url: s
         assert "document" in columns
     finally:
         await engine.dispose()
+
+
+async def test_the_search_terms_of_manifests_already_there_are_indexed_on_upgrade(
+    database_url: str,
+) -> None:
+    """Migration 0005 indexes every stored manifest as the repository indexes a new one."""
+    from datetime import UTC, datetime
+
+    import msgspec
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from haztrak.adapters.persistence.manifests import SqlManifestRepository
+    from haztrak.domain.manifest.search import search_terms
+    from tests.manifest_documents import a_manifest
+
+    manifest = a_manifest(mtn="100000001ELC", status="Scheduled")
+    manifest = msgspec.structs.replace(
+        manifest,
+        generator=msgspec.structs.replace(manifest.generator, name="Acme  Chemical Co"),
+    )
+    engine = database.create_engine(database_url)
+    try:
+        await database.upgrade(engine)
+        async with async_sessionmaker(engine)() as session:
+            repository = SqlManifestRepository(session)
+            await repository.upsert_by_mtn(manifest, owner_org_id=None, at=datetime.now(UTC))
+            await session.commit()
+        select_terms = text("SELECT term FROM manifest_search_terms")
+        async with engine.connect() as conn:
+            written = set((await conn.execute(select_terms)).scalars())
+        assert written == set(search_terms(manifest))
+
+        await database.downgrade(engine, "0004")
+        await database.upgrade(engine)
+        async with engine.connect() as conn:
+            assert set((await conn.execute(select_terms)).scalars()) == written
+    finally:
+        await engine.dispose()
