@@ -203,9 +203,6 @@ class ManifestPagesController(Controller):
                 if problem
                 else None
             ),
-            "sites": [
-                (s.site.epa_id, f"{s.site.name} ({s.site.epa_id})") for s in await my_sites(user)
-            ],
             "statuses": [(s.value, STATUS_LABELS[s.value]) for s in Status],
             "roles": ROLE_OPTIONS,
             "sorts": SORT_OPTIONS,
@@ -217,6 +214,9 @@ class ManifestPagesController(Controller):
         if htmx and request.headers.get("hx-target") == "results":
             context["partial"] = True
             return page(request, "manifests/_results.html", context, status_code=status)
+        context["sites"] = [
+            (s.site.epa_id, f"{s.site.name} ({s.site.epa_id})") for s in await my_sites(user)
+        ]
         return page(request, "manifests/list.html", context, status_code=status)
 
     @get("/manifests/{mtn:str}")
