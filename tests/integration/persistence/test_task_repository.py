@@ -309,3 +309,51 @@ async def test_refreshed_codes_are_added_and_corrected_never_deleted(ports: Port
         assert "D001" in codes  # the seeded codes stay
         state = await ports.reader.state_waste_codes("VA")
         assert ("X901", "ONE") in {(c.code, c.description) for c in state}
+
+
+async def test_an_owner_s_tasks_newest_first_a_page_at_a_time(ports: Ports) -> None:
+    first = await a_task(ports)
+    owner = first.owner_id
+    assert owner is not None
+    made = [first]
+    for minutes in (1, 2, 3):
+        task = Task(
+            id=uuid.uuid4(),
+            name=TaskName.SYNC_SITE_MANIFESTS,
+            owner_id=owner,
+            created_at=NOW + timedelta(minutes=minutes),
+            subject="VATESTGEN001",
+        )
+        await ports.tasks.add(task)
+        made.append(task)
+    await ports.uow.commit()
+    await a_task(ports, created_at=NOW + timedelta(minutes=9))  # someone else's
+
+    newest = [t.id for t in reversed(made)]
+    page = await ports.tasks.for_owner(owner, limit=3)
+    assert [t.id for t in page] == newest[:3]
+    last = page[-1]
+    rest = await ports.tasks.for_owner(owner, limit=3, before=(last.created_at, last.id))
+    assert [t.id for t in rest] == newest[3:]
+
+    # still running, or failed since a time
+    done = await ports.tasks.claim(made[1].id, at=NOW, lease_until=NOW + LEASE)
+    assert done is not None
+    problem = TaskProblem(title="Refused", detail="no", kind="unauthorized")
+    await ports.tasks.finish(
+        made[1].id, attempt=1, status=TaskStatus.FAILURE, at=NOW + timedelta(hours=1), error=problem
+    )
+    old = await ports.tasks.claim(made[2].id, at=NOW, lease_until=NOW + LEASE)
+    assert old is not None
+    await ports.tasks.finish(
+        made[2].id, attempt=1, status=TaskStatus.FAILURE, at=NOW, error=problem
+    )
+    ok = await ports.tasks.claim(made[3].id, at=NOW, lease_until=NOW + LEASE)
+    assert ok is not None
+    await ports.tasks.finish(made[3].id, attempt=1, status=TaskStatus.SUCCESS, at=NOW)
+    await ports.uow.commit()
+    attention = await ports.tasks.for_owner(
+        owner, limit=10, unfinished_or_failed_since=NOW + timedelta(minutes=30)
+    )
+    assert [t.id for t in attention] == [made[1].id, made[0].id]
+    assert attention[0].error == problem
