@@ -38,7 +38,8 @@ def parse_epa_datetime(text: str) -> datetime:
 _ISO_DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2}))?(?:[.,](?P<fraction>\d{1,9}))?"
-    r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+    r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,  # 0-9 only
 )
 
 

@@ -42,7 +42,9 @@ from haztrak.entrypoints.http.text import text_path, text_query
 
 _MANIFEST_BODY = (
     "The body is EPA's manifest JSON (see the e-Manifest schema). Every shape problem is "
-    "reported at once as a 422 problem document whose `errors` name the fields."
+    "reported at once as a 422 problem document whose `errors` name the fields. A key EPA's "
+    "schema does not define (such as the original client's `clientKey` on a transporter) is "
+    "dropped, neither stored nor sent to e-Manifest, and named in `warnings`."
 )
 
 
