@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.integration.sandbox.support import (
     ClientFactory,
     example,
 )
+from tests.integration.sandbox.test_save_update_delete import save_paper
 
 QUICKER_SIGN_RETURN = "quicker-sign-return.json"
 
@@ -175,9 +177,37 @@ def test_a_signature_may_not_predate_the_previous_one(parties: Parties) -> None:
     )  # fmt: skip
     assert code == 400
     assert (
-        "earlier than the previous signature"
+        "on or after the previous signature"
         in (report["manifestReports"][0]["manifestError"]["message"])
     )
+
+
+def test_a_signature_dated_in_the_future_is_refused(parties: Parties) -> None:
+    """EPA (NOTES §3.3): signature dates are "never in the future"."""
+    mtn = parties.save("MOCKTRANS001")
+    code, report = sign(
+        parties.generator, [mtn], "VATESTGEN001", "Generator",
+        printedSignatureDate=datetime(2099, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert code == 400
+    assert "in the future" in report["manifestReports"][0]["manifestError"]["message"]
+    assert parties.status(mtn) == "Scheduled"
+
+
+def test_quicker_sign_is_for_electronic_manifests_only(
+    example_client: RcrainfoClient, printed_mtn: Callable[[], str]
+) -> None:
+    """EPA (NOTES §3.2): "quicker sign: electronic manifests only". A DataImage5Copy manifest
+    in ReadyForSignature is signed in e-Manifest, never by Quicker Sign."""
+    sent, _, _ = save_paper(
+        example_client, "emanifest-save-valid-Data-and-Image-example.json", printed_mtn()
+    )
+    mtn, facility = sent["manifestTrackingNumber"], sent["designatedFacility"]["epaSiteId"]
+    code, report = sign(example_client, [mtn], facility, "Tsdf")
+    assert code == 400
+    message = report["manifestReports"][0]["manifestError"]["message"]
+    assert "FullElectronic and Hybrid manifests only" in message
+    assert example_client.get_manifest(mtn).json()["status"] == "ReadyForSignature"
 
 
 def test_several_manifests_in_one_call_report_each(parties: Parties) -> None:

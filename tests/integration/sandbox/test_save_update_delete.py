@@ -160,6 +160,46 @@ def test_business_rules_refuse_with_field_paths(example_client: RcrainfoClient) 
     assert all(error["message"] for error in report["errors"])
 
 
+def test_a_comment_longer_than_250_characters_is_ignored_with_a_warning(
+    example_client: RcrainfoClient,
+) -> None:
+    """EPA's validation (comments, 3.2.2): a label longer than 250 characters (the schema
+    allows 255) drops the comment with a warning; the manifest is saved."""
+    manifest = example("emanifest-save-valid-Full-Electronic-example.json")
+    manifest["wastes"][0]["additionalInfo"]["comments"][0]["label"] = "L" * 253
+    response = example_client.save_manifest(manifest)
+    assert response.status_code == 200, response.json()
+    warnings = response.json()["warnings"]
+    assert {
+        "field": "Emanifest.wastes.0.additionalInfo.comments.label",
+        "message": "Comment will be ignored. Invalid Value. Text can be no longer than 250 "
+        "characters.",
+    } in [{k: w[k] for k in ("field", "message")} for w in warnings]
+    saved = example_client.get_manifest(response.json()["manifestTrackingNumber"]).json()
+    assert saved["wastes"][0]["additionalInfo"]["comments"] == []
+
+
+def test_a_paper_line_holds_at_most_six_waste_codes(
+    example_client: RcrainfoClient, printed_mtn: Callable[[], str]
+) -> None:
+    """EPA (NOTES §2.3): "paper allows 6 codes per line, electronic is unlimited"."""
+    mtn = printed_mtn()
+    sent = example("emanifest-save-valid-Data-and-Image-example.json")
+    sent["manifestTrackingNumber"] = mtn
+    sent["wastes"][0]["hazardousWaste"]["federalWasteCodes"] = [
+        {"code": code} for code in ("D001", "D002", "D003", "D004", "F001", "F002", "F003")
+    ]
+    pdf, archive = scanned_manifest(mtn)
+    sent["printedDocument"] = {
+        "name": f"{mtn}.pdf",
+        "size": len(pdf),
+        "mimeType": "APPLICATION_PDF",
+    }
+    response = example_client.save_manifest(sent, archive)
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["Emanifest.wastes.0.hazardousWaste"]
+
+
 def test_electronic_manifests_may_not_bring_their_own_tracking_number(
     example_client: RcrainfoClient,
 ) -> None:

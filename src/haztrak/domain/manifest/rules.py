@@ -224,13 +224,20 @@ def check_wastes_present(manifest: Manifest, context: RuleContext) -> Iterator[P
 
 
 def check_line_numbers(manifest: Manifest, context: RuleContext) -> Iterator[Problem]:
-    count = len(manifest.wastes or ())
+    """Waste lines are numbered from 1, in increasing order (EPA: "lineNumber: number, from
+    1"). A line left blank on a paper form leaves a gap, which e-Manifest accepts: EPA's own
+    valid DataImage5Copy example numbers its lines 1, 2, 4, 5, 6."""
+    previous = 0
     for index, waste in _wastes(manifest):
-        if waste.line_number != index + 1:
+        number = waste.line_number
+        if not isinstance(number, int) or number <= previous:
             yield Problem(
                 f"wastes.{index}.lineNumber",
-                f"must be {index + 1}: waste lines are numbered 1 to {count} in order",
+                f"must be a whole number above {previous}: waste lines are numbered from 1, "
+                "in order",
             )
+        if isinstance(number, int):
+            previous = max(previous, number)
 
 
 def check_dot_information(manifest: Manifest, context: RuleContext) -> Iterator[Problem]:

@@ -1,28 +1,21 @@
 """The e-Manifest manifest services: get, exists, search, tracking numbers, save, update,
 delete, correction details, available-to-sign and attachments.
 
-Status rules come from the domain's lifecycle (`ensure_allowed`, `next_signer`); what is
-checked on save and update is in `review`.
+Status rules are the sandbox's own reading of EPA's (`rules`); what is checked on save and
+update is in `review`.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from haztrak.domain.manifest import (
-    ManifestShapeError,
-    Operation,
-    OperationNotAllowed,
-    ensure_allowed,
-    manifest_from_document,
-    next_signer,
-)
 from haztrak.domain.manifest.datetimes import parse_epa_datetime
 from haztrak.domain.manifest.tracking_numbers import is_tracking_number
-from haztrak.entrypoints.sandbox import lookups
+from haztrak.entrypoints.sandbox import lookups, rules
 from haztrak.entrypoints.sandbox.documents import single_pdf, zip_files
 from haztrak.entrypoints.sandbox.errors import Findings, RcraError, report
 from haztrak.entrypoints.sandbox.review import (
@@ -317,7 +310,7 @@ def update(
     with state.lock:
         stored = stored_manifest(state, user, mtn, Level.PREPARER)
         authorize_submission(state, user, document, stored)
-        refusal = _refusal(stored, Operation.UPDATE)
+        refusal = _refusal(stored, rules.check_update)
         if refusal is not None:
             findings = Findings()
             findings.error(path("status"), refusal, stored.get("status"))
@@ -336,17 +329,7 @@ def update(
 def delete(state: SandboxState, user: RcraUser, mtn: str) -> dict[str, Any]:
     with state.lock:
         stored = stored_manifest(state, user, mtn, Level.PREPARER)
-        refusal = _refusal(stored, Operation.DELETE)
-        if refusal is not None:
-            if stored.get("originType") == "Mail":
-                raise RcraError(
-                    "E_IncorrectOriginForDelete", "Manifests with Mail origin cannot be deleted"
-                )
-            raise RcraError(
-                "E_IncorrectStatusForDelete",
-                f"A {stored.get('submissionType')} manifest in status {stored.get('status')} "
-                "cannot be deleted",
-            )
+        _refusal(stored, rules.check_delete)  # its refusals carry EPA's error codes
         state.remove_manifest(mtn)
     return report("Deleted", state.now(), tracking_number=mtn)
 
@@ -367,22 +350,15 @@ def _shape(document: Any) -> Findings | None:
     return findings
 
 
-def _refusal(stored: ManifestDocument, operation: Operation) -> str | None:
-    """Why the lifecycle refuses the operation now, or None; a lock is an error document."""
+def _refusal(stored: ManifestDocument, check: Callable[[ManifestDocument], None]) -> str | None:
+    """Why EPA refuses the operation now, or None; a refusal with an error code (a lock, a
+    delete) is an error document."""
     try:
-        manifest = manifest_from_document(stored)
-    except ManifestShapeError as error:  # stored documents have EPA's shape; a safety net
-        return str(error)
-    if manifest.is_locked():
-        raise RcraError(
-            "E_ManifestLockedAsyncSign",
-            "Manifest is locked because it is in the queue for signing. Manifest cannot be "
-            "updated or deleted.",
-        )
-    try:
-        ensure_allowed(manifest, operation)
-    except OperationNotAllowed as error:
-        return str(error)
+        check(stored)
+    except rules.Refused as refused:
+        if refused.code is not None:
+            raise RcraError(refused.code, str(refused)) from None
+        return str(refused)
     return None
 
 
@@ -395,7 +371,7 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
     RCRAInfo does not document this service's answer; this shape is the sandbox's.
     """
     document = stored_manifest(state, user, mtn)
-    turn = next_signer(manifest_from_document(document))
+    turn = rules.signing_turn(document)
     parties: list[tuple[str, dict[str, Any], int | None]] = []
     if isinstance(document.get("generator"), dict):
         parties.append(("Generator", document["generator"], None))
@@ -405,11 +381,7 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
         parties.append(("Tsdf", document["designatedFacility"], None))
     sites = []
     for site_type, handler, order in parties:
-        is_next = (
-            turn is not None
-            and turn.role.value == site_type
-            and (order is None or turn.transporter_order == order)
-        )
+        is_next = turn is not None and turn == rules.Turn(site_type, order)
         site_id = handler.get("epaSiteId")
         entry: dict[str, Any] = {"siteId": site_id, "siteType": site_type}
         if order is not None:
@@ -429,9 +401,9 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
         sites.append(entry)
     next_entry: dict[str, Any] | None = None
     if turn is not None:
-        next_entry = {"siteType": turn.role.value}
-        if turn.transporter_order is not None:
-            next_entry["transporterOrder"] = turn.transporter_order
+        next_entry = {"siteType": turn.site_type}
+        if turn.order is not None:
+            next_entry["transporterOrder"] = turn.order
     return {
         "manifestTrackingNumber": mtn,
         "status": document.get("status"),

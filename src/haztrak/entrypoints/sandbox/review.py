@@ -1,8 +1,8 @@
 """What e-Manifest checks and writes when a manifest is saved or updated.
 
 The manifest's own rules (parties, waste lines, signatures, rejection, statuses) are the
-domain's `business_problems`. This module adds what only RCRAInfo can know: which sites are
-registered and can e-sign (their registered name and addresses replace the ones sent), the
+sandbox's own reading of EPA's (`rules`). This module adds what only RCRAInfo can know: which
+sites are registered and can e-sign (their registered name and addresses replace the ones sent), the
 lookups, the printed tracking number and its scanned PDF, and the system fields. A review
 collects every error and warning at once; any error means nothing is stored.
 """
@@ -15,15 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from haztrak.domain.handlers import SiteType, is_epa_id
-from haztrak.domain.manifest import (
-    CheckPurpose,
-    ManifestShapeError,
-    business_problems,
-    manifest_from_document,
-)
 from haztrak.domain.manifest.datetimes import format_epa_datetime
 from haztrak.domain.manifest.tracking_numbers import is_tracking_number
-from haztrak.entrypoints.sandbox import lookups
+from haztrak.entrypoints.sandbox import lookups, rules
 from haztrak.entrypoints.sandbox.descriptions import describe_codes
 from haztrak.entrypoints.sandbox.documents import AttachedPdf, AttachmentError, single_pdf
 from haztrak.entrypoints.sandbox.errors import Findings, RcraError
@@ -55,7 +49,6 @@ RESTORED_ON_UPDATE = (
     "isPublic",
 )  # fmt: skip
 
-_LINE_NUMBER_FIELD = re.compile(r"^wastes\.\d+\.lineNumber$")
 _DOT_ID = re.compile(r"^(?:UN|NA)\d{4}$")
 _NOT_FOUND = "Provided Value is not Found"
 _REPLACED = (
@@ -208,7 +201,7 @@ class Review:
             self._paper_signatures()
             self._wastes()
             self._import()
-        self._business_rules()
+        self._epa_rules()
         self._derived_flags()
         return self.findings
 
@@ -651,31 +644,22 @@ class Review:
                 port,
             )
 
-    # -- the domain's rules ------------------------------------------------------------------------
+    # -- EPA's content rules, as the sandbox reads them ----------------------------------------
 
-    def _business_rules(self) -> None:
-        purpose = CheckPurpose.EMANIFEST_UPDATE if self.stored else CheckPurpose.EMANIFEST_SAVE
-        try:
-            manifest = manifest_from_document(self.document)
-        except ManifestShapeError as error:
-            for problem in error.problems:
-                self.findings.error(path(problem.field), problem.message)
-            return
-        numbers = [w.line_number for w in manifest.wastes or ()]
-        gaps_only = all(isinstance(n, int) and n > 0 for n in numbers) and numbers == sorted(
-            set(numbers)
-        )
-        reported = {(p.field, p.message) for p in self.findings.errors}
-        for problem in business_problems(manifest, now=self.now, purpose=purpose):
-            field = path(problem.field)
-            if (field, problem.message) in reported:
-                continue
-            if gaps_only and _LINE_NUMBER_FIELD.fullmatch(problem.field):
-                # A line left blank on the paper form: e-Manifest accepts the gap (EPA's own
-                # DataImage5Copy example numbers its lines 1, 2, 4, 5, 6).
-                self.findings.warn(field, f"{problem.message}; a skipped line number is accepted")
-            else:
-                self.findings.error(field, problem.message)
+    def _epa_rules(self) -> None:
+        reported = {p.field for p in self.findings.errors}
+        found = [
+            *rules.submission_findings(self.document, saving=self.stored is None),
+            *rules.document_findings(self.document, self.now),
+            *rules.drop_long_comments(self.document),
+        ]
+        for finding in found:
+            field = path(finding.field)
+            if finding.warning:
+                self.findings.warn(field, finding.message)
+            elif field not in reported:  # one error a field: the review's own comes first
+                reported.add(field)
+                self.findings.error(field, finding.message)
 
     def _derived_flags(self) -> None:
         if self.submission_type == "Image":

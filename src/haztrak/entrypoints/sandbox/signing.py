@@ -1,29 +1,22 @@
 """Quicker Sign: `POST v1/emanifest/manifest/quicker-sign`.
 
-Whose turn it is and what a signature does to the status are the domain's
-(`apply_quicker_signature`); this module checks the request as e-Manifest does, dates the
-signature noon UTC of the printed date (with EPA's warning) and answers with EPA's quicker-sign
-report (`quicker-sign-return.json`).
+Whose turn it is and what a signature does to the status are the sandbox's own reading of
+EPA's rules (`rules.check_signature`, `rules.record_signature`); this module checks the request
+as e-Manifest does, dates the signature noon UTC of the printed date (with EPA's warning) and
+answers with EPA's quicker-sign report (`quicker-sign-return.json`).
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import UTC, datetime, time
 from typing import Any
 
 import msgspec
 
-from haztrak.domain.errors import DomainError
-from haztrak.domain.manifest import (
-    HandlerRole,
-    ManifestShapeError,
-    QuickerSignature,
-    Signer,
-    apply_quicker_signature,
-    manifest_from_document,
-)
 from haztrak.domain.manifest.datetimes import format_epa_datetime, parse_epa_datetime
+from haztrak.entrypoints.sandbox import rules
 from haztrak.entrypoints.sandbox.errors import MAX_MESSAGE, RcraError
 from haztrak.entrypoints.sandbox.review import site_permission_error
 from haztrak.entrypoints.sandbox.schema import QUICKER_SIGN_SCHEMA, schema_problems
@@ -167,24 +160,29 @@ def _sign_one(
         stored = state.manifests.get(mtn)
         if stored is None or user_level_on(user, stored) is Level.NONE:
             return refused("Manifest not found")
+        order = request.transporter_order if request.site_type == "Transporter" else None
+        turn = rules.Turn(request.site_type, order)
         try:
-            manifest = manifest_from_document(stored)
-            signature = QuickerSignature(
-                site_id=request.site_id,
-                site_type=HandlerRole(request.site_type),
-                printed_name=printed_name,
-                signed_at=signed_at,
-                transporter_order=request.transporter_order,
-                signer=Signer(
-                    user_id=user.user_id, first_name=user.first_name, last_name=user.last_name
-                ),
-            )
-            signed = apply_quicker_signature(manifest, signature, now=state.now())
-        except (DomainError, ManifestShapeError, ValueError) as error:
+            rules.check_signature(stored, turn, request.site_id, signed_at, state.now())
+        except rules.Refused as error:
             return refused(
                 f"Manifest is not ready to be quick signed by handler {request.site_id}: {error}"
             )
-        document: dict[str, Any] = msgspec.to_builtins(signed)
+        document: dict[str, Any] = copy.deepcopy(stored)
+        rules.record_signature(
+            document,
+            turn,
+            {
+                "signer": {
+                    "userId": user.user_id,
+                    "firstName": user.first_name,
+                    "lastName": user.last_name,
+                },
+                "signatureDate": format_epa_datetime(signed_at),
+                "signerRole": "Industry",
+                "signatureMethod": "QuickerSign",
+            },
+        )
         _attach_copy_of_record(document)
         document["updatedDate"] = format_epa_datetime(state.write_time())
         state.put_manifest(mtn, document)

@@ -309,9 +309,14 @@ FAILING = [
     case(
         r.check_line_numbers,
         "electronic",
-        {"wastes.1.lineNumber": 3},
-        [("wastes.1.lineNumber", "must be 2: waste lines are numbered 1 to 2 in order")],
-        id="gap",
+        {"wastes.1.lineNumber": 1},
+        [
+            (
+                "wastes.1.lineNumber",
+                "must be a whole number above 1: waste lines are numbered from 1, in order",
+            )
+        ],
+        id="not-increasing",
     ),
     case(
         r.check_dot_information,
@@ -816,6 +821,13 @@ def test_every_rule_has_a_failing_case() -> None:
 
 PASSING = [
     case(
+        r.check_line_numbers,
+        "paper",
+        {"wastes.2.lineNumber": 4, "wastes.3.lineNumber": 5, "wastes.4.lineNumber": 6},
+        [],
+        id="a-gap-is-a-line-left-blank-epa-example-numbers-1-2-4-5-6",
+    ),
+    case(
         r.check_paper_waste_codes,
         "electronic",
         {
@@ -951,7 +963,7 @@ def test_business_problems_lists_every_rule_s_problems_at_once(documents: Any) -
             "manifestTrackingNumber": "100032437ELC",
             "generator.emergencyPhone": ...,
             "wastes.0.quantity.quantity": 1.5,
-            "wastes.1.lineNumber": 7,
+            "wastes.1.lineNumber": 1,
         },
     )
 
@@ -962,7 +974,10 @@ def test_business_problems_lists_every_rule_s_problems_at_once(documents: Any) -
             "e-Manifest assigns it",
         ),
         Problem("generator.emergencyPhone", "is required"),
-        Problem("wastes.1.lineNumber", "must be 2: waste lines are numbered 1 to 2 in order"),
+        Problem(
+            "wastes.1.lineNumber",
+            "must be a whole number above 1: waste lines are numbered from 1, in order",
+        ),
         Problem("wastes.0.quantity.quantity", "must be an integer"),
     ]
 
@@ -987,12 +1002,9 @@ PUBLISHED_PROBLEMS = {
     "emanifest/examples/emanifest-save-valid-Image-Only-Designated-Facility-example.json": [
         ("manifestTrackingNumber", MTN_RULE)
     ],
-    # "Some of these scenarios are completely invalid", says its handling instructions.
+    # Its lines are numbered 1, 2, 4, 5, 6: a line left blank on the form, which EPA accepts.
     "emanifest/examples/emanifest-save-valid-Data-and-Image-example.json": [
         ("manifestTrackingNumber", MTN_RULE),
-        ("wastes.2.lineNumber", "must be 3: waste lines are numbered 1 to 5 in order"),
-        ("wastes.3.lineNumber", "must be 4: waste lines are numbered 1 to 5 in order"),
-        ("wastes.4.lineNumber", "must be 5: waste lines are numbered 1 to 5 in order"),
     ],
     "emanifest/examples/emanifest-save-valid-Full-Electronic-example.json": [],
     "emanifest/examples/emanifest-save-valid-Hybrid-example.json": [],
