@@ -35,6 +35,8 @@ def describe_codes(document: dict[str, Any]) -> None:
             continue
         for key, known in _DESCRIBED:
             entry = quantity.get(key)
-            code = entry.get("code") if isinstance(entry, dict) else None
-            if isinstance(code, str) and code in known and not entry.get("description"):
+            if not isinstance(entry, dict) or entry.get("description"):
+                continue
+            code = entry.get("code")
+            if isinstance(code, str) and code in known:
                 quantity[key] = code_description(known, code)
