@@ -134,7 +134,7 @@ def _domain_signs(stored: dict[str, Any]) -> bool:
 
 def _sandbox_signs(stored: dict[str, Any]) -> bool:
     turn = rules.signing_turn(stored)
-    handler = rules._handler(stored, turn) if turn else None
+    handler = rules.party(stored, turn) if turn else None
     if turn is None or handler is None:
         return False
     try:
@@ -172,7 +172,7 @@ def test_the_signing_walk_is_the_same(transporters: int) -> None:
         manifest = apply_quicker_signature(manifest, signature, now=NOW)
         walk_domain.append((turn.role.value, turn.transporter_order, manifest.status))
     while (sandbox_turn := rules.signing_turn(stored)) is not None:
-        handler = rules._handler(stored, sandbox_turn)
+        handler = rules.party(stored, sandbox_turn)
         assert handler is not None
         rules.check_signature(stored, sandbox_turn, handler["epaSiteId"], NOW, NOW)
         rules.record_signature(stored, sandbox_turn, {"signatureDate": "2026-06-01T12:00:00Z"})

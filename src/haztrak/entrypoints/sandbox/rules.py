@@ -215,7 +215,7 @@ def check_signature(
             f"Manifest is not ready to be quick signed by handler {site_id}: it waits for "
             f"{waiting or 'no one'}"
         )
-    handler = _handler(document, turn)
+    handler = party(document, turn)
     if handler is None or handler.get("epaSiteId") != site_id:
         raise Refused(f"Site {site_id} is not the {turn} on this manifest")
     latest = max(
@@ -228,7 +228,8 @@ def check_signature(
         raise Refused("Signature Date cannot be in the future")
 
 
-def _handler(document: Document, turn: Turn) -> dict[str, Any] | None:
+def party(document: Document, turn: Turn) -> dict[str, Any] | None:
+    """The handler on the manifest in that place of the signing order."""
     if turn.site_type == "Generator":
         found = document.get("generator")
     elif turn.site_type == "Tsdf":
@@ -240,7 +241,7 @@ def _handler(document: Document, turn: Turn) -> dict[str, Any] | None:
 
 def record_signature(document: Document, turn: Turn, signature: dict[str, Any]) -> None:
     """Write the signature on the party and move the status on (the document is changed)."""
-    handler = _handler(document, turn)
+    handler = party(document, turn)
     assert handler is not None, "check_signature first"
     handler["electronicSignaturesInfo"] = [
         *(handler.get("electronicSignaturesInfo") or []),
