@@ -131,6 +131,15 @@ def screenshots() -> Screenshots:
     return Screenshots(Path(folder) if folder else None)
 
 
+# htmx reports a request it cancelled itself (a newer keystroke replaced it: hx-sync) as an
+# error event; that is the search-as-you-type working, not a fault.
+_CANCELLED = ("htmx:sendAbort", "htmx:afterRequest")
+
+
+def _real_error(message: Any) -> bool:
+    return bool(message.type == "error" and not message.text.startswith(_CANCELLED))
+
+
 @pytest.fixture
 def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
     """Pages in fresh browser contexts (each its own cookies); console errors fail the test."""
@@ -142,7 +151,7 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("console", lambda m: problems.append(m.text) if _real_error(m) else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
         return page
 

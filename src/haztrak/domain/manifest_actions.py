@@ -23,6 +23,7 @@ from haztrak.domain.manifest import (
     ManifestHandlerSite,
     Operation,
     SigningTurn,
+    Status,
     SubmissionType,
     next_signer,
     operations_for,
@@ -37,6 +38,9 @@ class ManifestAction(StrEnum):
     """Send the draft to e-Manifest (it gets its tracking number there)."""
     UPDATE = "update"
     """Send the local copy of a manifest in e-Manifest as an update."""
+    SCHEDULE = "schedule"
+    """Move a Pending electronic manifest to Scheduled in e-Manifest (by an update), so the
+    generator may sign: EPA lets a caller set only Pending or Scheduled."""
     DELETE = "delete"
     """Delete the local draft."""
     SIGN = "sign"
@@ -102,6 +106,10 @@ def manifest_actions(
                 actions.add(action)
     elif allowed(Operation.UPDATE):
         actions.add(ManifestAction.UPDATE)
+        if manifest.status is Status.PENDING and not (
+            manifest.submission_type is not None and manifest.submission_type.is_paper
+        ):
+            actions.add(ManifestAction.SCHEDULE)
     waiting_for = _turn(manifest)
     seat = _seat(grants, manifest, waiting_for)
     if seat is not None:

@@ -9,7 +9,13 @@ import pytest
 
 from haztrak.domain.access import Grants
 from haztrak.domain.identity import SiteRole
-from haztrak.domain.manifest import ElectronicSignature, HandlerRole, Manifest, Status
+from haztrak.domain.manifest import (
+    ElectronicSignature,
+    HandlerRole,
+    Manifest,
+    Status,
+    SubmissionType,
+)
 from haztrak.domain.manifest.search import normalize_search_text, search_terms
 from haztrak.domain.manifest_actions import ManifestAction as A
 from haztrak.domain.manifest_actions import manifest_actions
@@ -110,3 +116,27 @@ def test_a_manifest_is_found_by_epa_ids_names_from_each_word_and_waste_codes() -
     assert {"ACME CHEMICAL CO", "CHEMICAL CO", "CO"} <= terms
     assert "EMICAL CO" not in terms
     assert normalize_search_text("  acme \t chem ") == "ACME CHEM"
+
+
+def test_a_pending_electronic_manifest_is_scheduled_by_those_who_may_update_it() -> None:
+    """EPA: a caller sets only Pending or Scheduled; Pending -> Scheduled is an update, after
+    which the generator may sign."""
+    pending = a_manifest(mtn="100000002ELC", status="Pending")
+    assert (
+        A.SCHEDULE
+        in manifest_actions(grants(gen=SiteRole.PREPARER), pending, owner_site=None).actions
+    )
+    assert (
+        A.SCHEDULE
+        not in manifest_actions(grants(gen=SiteRole.VIEWER), pending, owner_site=None).actions
+    )
+    scheduled = a_manifest(mtn="100000002ELC", status="Scheduled")
+    assert (
+        A.SCHEDULE
+        not in manifest_actions(grants(gen=SiteRole.PREPARER), scheduled, owner_site=None).actions
+    )
+    paper = msgspec.structs.replace(pending, submission_type=SubmissionType.DATA_IMAGE_5_COPY)
+    assert (
+        A.SCHEDULE
+        not in manifest_actions(grants(gen=SiteRole.PREPARER), paper, owner_site=None).actions
+    )

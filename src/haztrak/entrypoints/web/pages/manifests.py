@@ -372,6 +372,21 @@ class ManifestPagesController(Controller):
     ) -> Response[Any]:
         return await _send(user, mtn, get_manifest, submit)
 
+    @post("/manifests/{mtn:str}/schedule")
+    async def schedule(
+        self,
+        request: Request[Any, Any, Any],
+        user: User,
+        mtn: str,
+        open_manifest: FromDishka[OpenManifest],
+        submit: FromDishka[SubmitManifest],
+    ) -> Response[Any]:
+        opened = await open_manifest(user, mtn)
+        if not opened.actions.allows(ManifestAction.SCHEDULE):
+            raise Forbidden("only a Pending electronic manifest can be scheduled, by its preparers")
+        scheduled = msgspec.structs.replace(opened.stored.manifest, status=Status.SCHEDULED)
+        return await _start_send(user, mtn, msgspec.json.encode(scheduled), submit)
+
     @post("/manifests/{mtn:str}/sync")
     async def sync(
         self,
@@ -428,8 +443,12 @@ async def _send(
     """Send the manifest as stored here to e-Manifest: a draft is saved there, a manifest
     already there is updated (SubmitManifest decides, and checks who may)."""
     document = await get_manifest(user, mtn)
+    return await _start_send(user, mtn, document.json, submit)
+
+
+async def _start_send(user: User, mtn: str, raw: bytes, submit: SubmitManifest) -> Response[Any]:
     try:
-        task = await submit(user, document.json)
+        task = await submit(user, raw)
     except ManifestShapeError as error:
         return redirect(
             f"/manifests/{mtn}",

@@ -112,6 +112,7 @@ class ActionsView(msgspec.Struct, frozen=True, kw_only=True):
     edit: bool = False
     submit: bool = False
     update: bool = False
+    schedule: bool = False
     delete: bool = False
     sign: bool = False
     sync: bool = False
