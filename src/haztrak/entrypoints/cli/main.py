@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from haztrak import __version__
@@ -203,7 +204,28 @@ def _refuse_without_services(
     return None
 
 
+def _heartbeat(settings: Settings, args: argparse.Namespace) -> Path:
+    from haztrak.entrypoints.heartbeat import default_heartbeat
+
+    path: Path = args.heartbeat or default_heartbeat(settings.var_dir, args.command)
+    return path
+
+
+def _check_heartbeat(settings: Settings, args: argparse.Namespace) -> int:
+    """`--check`: 0 when the running process beat recently, else 1 and why (a health check)."""
+    from haztrak.entrypoints import heartbeat
+
+    problem = heartbeat.check(_heartbeat(settings, args))
+    if problem:
+        print(f"haztrak {args.command}: {problem}", file=sys.stderr)
+        return 1
+    print(f"haztrak {args.command}: alive")
+    return 0
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:
+        return _check_heartbeat(settings, args)
     from haztrak.entrypoints.cli import preflight
     from haztrak.entrypoints.worker.main import run_worker
 
@@ -213,11 +235,13 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     check_database(settings)
     preflight.warn_if_redis_down(settings)
-    run_worker(settings, threads=args.threads)
+    run_worker(settings, threads=args.threads, heartbeat=_heartbeat(settings, args))
     return 0
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:
+        return _check_heartbeat(settings, args)
     from haztrak.entrypoints.cli import preflight
     from haztrak.entrypoints.scheduler.main import run_scheduler
 
@@ -227,7 +251,7 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     check_database(settings)
     preflight.warn_if_redis_down(settings)
-    run_scheduler(settings)
+    run_scheduler(settings, heartbeat=_heartbeat(settings, args))
     return 0
 
 
@@ -237,26 +261,37 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", help="address to listen on (default HT_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default HT_PORT, 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="HTTP worker processes (default 1); more than one needs PostgreSQL and Redis",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     mig = commands.add_parser("migrate", help="upgrade (or downgrade) the database schema")
-    mig.add_argument("revision", nargs="?", default="head")
+    mig.add_argument(
+        "revision", nargs="?", default="head", help="the revision to go to (default head)"
+    )
     mig.add_argument("--down", action="store_true", help="downgrade to REVISION (base: empty)")
     mig.set_defaults(handler=cmd_migrate)
 
     create = commands.add_parser(
         "createuser", help="create a user (password from HT_CREATEUSER_PASSWORD or a prompt)"
     )
-    create.add_argument("username")
-    create.add_argument("--email")
+    create.add_argument("username", help="the new user's login name")
+    create.add_argument("--email", help="the user's email address")
     create.add_argument("--staff", action="store_true", help="may use the admin site")
     create.set_defaults(handler=cmd_createuser)
 
     seed = commands.add_parser("seed", help="load demo data (idempotent)")
-    seed.add_argument("--demo", action="store_true")
+    seed.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo orgs, sites (VATESTGEN001, MOCKTRANS001/002, MOCKTSDFS001) and users",
+    )
     seed.add_argument("--password", help=f"password of new demo users (dev: {DEMO_PASSWORD})")
     seed.set_defaults(handler=cmd_seed)
 
@@ -264,15 +299,35 @@ def build_parser() -> argparse.ArgumentParser:
         "worker", help="run task workers against Redis (HT_REDIS_URL); run as many as needed"
     )
     worker.add_argument("--threads", type=int, help="worker threads (default HT_WORKER_THREADS)")
+    _add_health_options(worker, "worker")
     worker.set_defaults(handler=cmd_worker)
 
     scheduler = commands.add_parser(
         "scheduler", help="enqueue periodic work: site syncs, lookup refresh, task pruning"
     )
+    _add_health_options(scheduler, "scheduler")
     scheduler.set_defaults(handler=cmd_scheduler)
 
     _add_optional_commands(commands)
+    for choice in commands._choices_actions:  # each command's --help opens with what it does
+        command = commands.choices[choice.dest]
+        command.description = command.description or choice.help
     return parser
+
+
+def _add_health_options(parser: argparse.ArgumentParser, process: str) -> None:
+    parser.add_argument(
+        "--heartbeat",
+        type=Path,
+        metavar="PATH",
+        help=f"the file the running {process} touches every 10 s "
+        f"(default HT_VAR_DIR/{process}.heartbeat)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"health check: exit 0 if a {process} beat into --heartbeat within 60 s, else 1",
+    )
 
 
 def _add_optional_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

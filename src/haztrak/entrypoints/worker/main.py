@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import dramatiq
 from dishka import make_async_container
 
+from haztrak.entrypoints.heartbeat import beating
 from haztrak.entrypoints.process import until_stopped
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.telemetry import install, telemetry_providers
 from haztrak.entrypoints.worker.providers import worker_providers
 from haztrak.entrypoints.worker.runtime import BackgroundWorker
 
@@ -22,9 +25,11 @@ def sweep_interval(settings: Settings) -> float:
     return min(max(settings.tasks.lease_seconds / 2, 1.0), 60.0)
 
 
-async def serve_worker(settings: Settings, *, threads: int | None = None) -> None:
+async def serve_worker(
+    settings: Settings, *, threads: int | None = None, heartbeat: Path | None = None
+) -> None:
     container = make_async_container(
-        *core_providers(), *worker_providers(), context={Settings: settings}
+        *core_providers(), *worker_providers(), *telemetry_providers(), context={Settings: settings}
     )
     try:
         worker = BackgroundWorker(
@@ -35,12 +40,16 @@ async def serve_worker(settings: Settings, *, threads: int | None = None) -> Non
         )
         await worker.start()
         try:
-            await until_stopped()
+            async with beating(heartbeat):
+                await until_stopped()
         finally:
             await worker.stop()
     finally:
         await container.close()
 
 
-def run_worker(settings: Settings, *, threads: int | None = None) -> None:
-    asyncio.run(serve_worker(settings, threads=threads))
+def run_worker(
+    settings: Settings, *, threads: int | None = None, heartbeat: Path | None = None
+) -> None:
+    install(settings.telemetry, process="worker")
+    asyncio.run(serve_worker(settings, threads=threads, heartbeat=heartbeat))
