@@ -148,7 +148,11 @@ def _outcome(task: Task) -> str:
     match task.name:
         case TaskName.SUBMIT_MANIFEST:
             mtn = result.get("manifestTrackingNumber")
-            return f"Saved in e-Manifest as {mtn}." if mtn else "Saved in e-Manifest."
+            status = result.get("status")
+            now = f", now {status}" if isinstance(status, str) and status else ""
+            if result.get("operationStatus") == "Updated":
+                return f"Updated {mtn} in e-Manifest{now}." if mtn else "Updated in e-Manifest."
+            return f"Saved in e-Manifest as {mtn}{now}." if mtn else "Saved in e-Manifest."
         case TaskName.QUICKER_SIGN:
             reports = result.get("manifestReports") or []
             signed = [r.get("manifestTrackingNumber") for r in reports if r.get("signed")]
