@@ -25,6 +25,14 @@ async def test_progress_box_polls_while_the_task_runs(
     assert "Sync with RCRAInfo" in page.text(f"#task-{task_id}")
 
 
+async def test_every_page_has_the_lasting_live_region_for_tasks(
+    generator_user: WebUser,
+) -> None:
+    page = await generator_user.get("/tasks")
+    region = page.one("#task-announce")
+    assert (region["role"], region["aria-live"]) == ("status", "polite")
+
+
 async def test_the_task_list_shows_the_user_s_tasks_only(
     app: Litestar, generator_user: WebUser
 ) -> None:
@@ -107,9 +115,16 @@ async def test_the_progress_box_stops_polling_when_the_task_ends(
         status=TaskStatus.SUCCESS,
         result={"manifestReports": [{"manifestTrackingNumber": "100000001ELC", "signed": True}]},
     )
+    assert running.all("#task-announce") == []  # nothing to announce while it runs
     ended = await generator_user.htmx("GET", f"/tasks/{done}/progress")
     assert not ended.one(f"#task-{done}").has_attr("hx-get")
     assert "Signature recorded for 100000001ELC." in ended.text(f"#task-{done}")
+    # the end is announced in the page's lasting live region, swapped out of band
+    announce = ended.one("#task-announce")
+    assert announce["hx-swap-oob"] == "innerHTML"
+    assert announce.get_text(strip=True) == (
+        "Quicker Sign: done. Signature recorded for 100000001ELC."
+    )
 
 
 async def test_a_failed_task_says_what_to_do_and_runs_again(
@@ -171,6 +186,7 @@ async def test_retry_with_htmx_answers_the_polling_box(
     page = await generator_user.htmx("POST", f"/tasks/{task_id}/retry?target=task-box")
     assert page.status == 200
     assert page.one("#task-box")["hx-get"] == f"/tasks/{task_id}/progress?target=task-box"
+    assert page.text("#task-announce") == "Sync with RCRAInfo: started."
 
 
 async def test_a_task_that_succeeded_is_not_run_again(

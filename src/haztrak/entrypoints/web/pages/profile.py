@@ -158,7 +158,9 @@ class ProfileController(Controller):
             return redirect("/profile#rcrainfo", "error", text)
         if htmx:
             return page(
-                request, "partials/task_progress.html", {"task": task, "target_id": SYNC_BOX}
+                request,
+                "partials/task_progress.html",
+                {"task": task, "target_id": SYNC_BOX, "announce_start": True},
             )
         return redirect(f"/tasks/{task.id}", "info", "Syncing your RCRAInfo permissions.")
 

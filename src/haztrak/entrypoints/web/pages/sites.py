@@ -82,7 +82,7 @@ class SitePagesController(Controller):
             return page(
                 request,
                 "partials/task_progress.html",
-                {"task": task, "target_id": SYNC_BOX},
+                {"task": task, "target_id": SYNC_BOX, "announce_start": True},
             )
         return redirect(f"/sites/{epa_id}?task={task.id}")
 

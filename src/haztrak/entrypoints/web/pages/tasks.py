@@ -80,7 +80,11 @@ class TaskPagesController(Controller):
         task = task_view(await retry_task(user, task_id))
         if request.headers.get("hx-request"):
             target = _target_id(request.query_params.get("target"))
-            return page(request, "partials/task_progress.html", {"task": task, "target_id": target})
+            return page(
+                request,
+                "partials/task_progress.html",
+                {"task": task, "target_id": target, "announce_start": True},
+            )
         return redirect(f"/tasks/{task.id}", "success", f"{task.label}: running again.")
 
 
