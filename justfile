@@ -45,7 +45,7 @@ sandbox:
 
 # take the README's screenshots of the UI with the browser tests (docs/screenshots/)
 screenshots:
-    HT_SCREENSHOTS=docs/screenshots pytest -q tests/browser
+    HT_SCREENSHOTS=docs/screenshots pytest -q tests/browser/test_story.py
 
 # fetch the UI's third-party assets again, pinned and checked (needs npm): htmx 2.0.11
 assets:
