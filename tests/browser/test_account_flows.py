@@ -24,6 +24,7 @@ def test_a_site_sync_shows_its_progress_in_place(
     box = page.locator("#site-sync")
     expect(box).to_have_attribute("data-task-status", "SUCCESS", timeout=30_000)
     expect(box).to_contain_text("manifests synced")
+    expect(page.locator("#task-announce")).to_contain_text("Sync with RCRAInfo: done.")
     expect(box.get_by_role("link", name="See the site's manifests")).to_have_attribute(
         "href", "/manifests?site=VATESTGEN001"
     )
@@ -47,6 +48,7 @@ def test_a_refused_permissions_sync_says_what_to_do_and_retries(
     box = page.locator("#permissions-sync")
     expect(box).to_have_attribute("data-task-status", "FAILURE", timeout=30_000)
     expect(box).to_contain_text("Check the API ID and key on your profile")
+    expect(page.locator("#task-announce")).to_contain_text("Sync RCRAInfo permissions failed")
     assert serious_accessibility_problems(page) == []
     screenshots.take(page, "profile-sync-refused")
     box.get_by_role("button", name="Retry").click()
