@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 import traceback
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -23,6 +25,19 @@ _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {
 # repeats a duplicate key. Those values are emails, token hashes, API IDs: a log shows only
 # the kind of error, its SQLSTATE and the statement (placeholders, never values).
 _DRIVER_MODULES = ("sqlalchemy.", "asyncpg.", "sqlite3", "aiosqlite.", "psycopg")
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("haztrak_request_id", default=None)
+"""The id of the HTTP request this code serves (set by the request log middleware)."""
+
+TraceIds = Callable[[], tuple[str, str] | None]
+_trace_ids: TraceIds | None = None
+
+
+def use_trace_ids(lookup: TraceIds | None) -> None:
+    """Telemetry, when tracing is on, tells each log line its trace and span ids."""
+    global _trace_ids  # noqa: PLW0603 - one per process, like the logging configuration
+    _trace_ids = lookup
+
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
@@ -89,14 +104,32 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            data["request_id"] = request_id
+        ids = _trace_ids() if _trace_ids is not None else None
+        if ids is not None:
+            data["trace_id"], data["span_id"] = ids
         data |= {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS}
         if record.exc_info:
             data["exception"] = format_exception_safely(record.exc_info)
         return json.dumps(data, default=str)
 
 
+class UvicornNames(logging.Filter):
+    """uvicorn writes its start and stop lines ("Started server process", "Waiting for
+    application startup") on a logger named `uvicorn.error`; at INFO they are no error, so they
+    go out as `uvicorn`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.error" and record.levelno < logging.WARNING:
+            record.name = "uvicorn"
+        return True
+
+
 def configure_logging(settings: LogSettings) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(UvicornNames())
     if settings.format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
@@ -112,7 +145,17 @@ def configure_logging(settings: LogSettings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.level)
     # Request logs of the HTTP server would print URLs; our own middleware logs requests.
-    for noisy in ("uvicorn.access", "urllib3", "asyncio", "alembic", "httpx", "aiosqlite"):
+    # APScheduler says at INFO every time a job runs ("Running job ...", "Job ... executed
+    # successfully") and when jobs are added; the scheduler logs what each run started.
+    for noisy in (
+        "uvicorn.access",
+        "urllib3",
+        "asyncio",
+        "alembic",
+        "httpx",
+        "aiosqlite",
+        "apscheduler",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.error").handlers.clear()
     logging.getLogger("uvicorn.error").propagate = True

@@ -71,6 +71,32 @@ class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     format: LogFormat = LogFormat.CONSOLE
 
 
+class TelemetrySettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Traces (OTLP) and Prometheus metrics; both off unless configured, and then free: nothing
+    is instrumented, no per-request work is added."""
+
+    traces_endpoint: str | None = None
+    """The OTLP/HTTP traces URL (`.../v1/traces`): from HT_OTEL_ENDPOINT (a collector's base
+    URL), else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT."""
+    service_name: str = "haztrak"
+    sample_ratio: float = 1.0
+    metrics_port: int | None = None
+    """Prometheus text on http://HT_METRICS_HOST:HT_METRICS_PORT/metrics, a listener of its
+    own that the API's routes and users never reach."""
+    metrics_host: str = "127.0.0.1"
+    metrics_dir: Path = DEFAULT_VAR_DIR / "metrics"
+    """Where the processes of one machine (API workers, task workers, scheduler) write their
+    counters; whichever holds the port serves the sum of all."""
+
+    @property
+    def tracing(self) -> bool:
+        return self.traces_endpoint is not None
+
+    @property
+    def metrics(self) -> bool:
+        return self.metrics_port is not None
+
+
 class RcrainfoSettings(msgspec.Struct, frozen=True, kw_only=True):
     """`sandbox` (the embedded e-Manifest sandbox), `preprod`, `prod`, or an https base URL."""
 
@@ -135,6 +161,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rcrainfo: RcrainfoSettings
     tasks: TaskSettings = TaskSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
 
     @property
     def is_prod(self) -> bool:
@@ -281,7 +308,7 @@ def load_settings(
     if dotenv is not None and dotenv.is_file():
         values |= {k: v for k, v in dotenv_values(dotenv).items() if v is not None}
     values |= dict(os.environ if environ is None else environ)
-    values = {k: v for k, v in values.items() if k.startswith("HT_")}
+    values = {k: v for k, v in values.items() if k.startswith(("HT_", "OTEL_"))}
 
     env = _choice(values, "HT_ENV", Env, Env.DEV)
     var_dir = Path(values.get("HT_VAR_DIR", "").strip() or DEFAULT_VAR_DIR)
@@ -321,6 +348,46 @@ def load_settings(
         ),
         tasks=_task_settings(values),
         sandbox=_sandbox_settings(values, env, var_dir),
+        telemetry=_telemetry_settings(values, var_dir),
+    )
+
+
+def _traces_endpoint(environ: Mapping[str, str]) -> str | None:
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return None
+    if environ.get("OTEL_TRACES_EXPORTER", "").strip().lower() == "none":
+        return None
+    name, url = "HT_OTEL_ENDPOINT", environ.get("HT_OTEL_ENDPOINT", "").strip()
+    full = False
+    if not url:
+        name = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+        url, full = environ.get(name, "").strip(), True
+    if not url:
+        name, full = "OTEL_EXPORTER_OTLP_ENDPOINT", False
+        url = environ.get(name, "").strip()
+    if not url:
+        return None
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise SettingsError(f"{name} must be an http:// or https:// URL (OTLP over HTTP)")
+    return url if full else url.rstrip("/") + "/v1/traces"
+
+
+def _telemetry_settings(environ: Mapping[str, str], var_dir: Path) -> TelemetrySettings:
+    ratio = environ.get("HT_OTEL_SAMPLE_RATIO", "").strip()
+    metrics_dir = environ.get("HT_METRICS_DIR", "").strip()
+    return TelemetrySettings(
+        traces_endpoint=_traces_endpoint(environ),
+        service_name=(
+            environ.get("OTEL_SERVICE_NAME", "").strip()
+            or environ.get("HT_OTEL_SERVICE_NAME", "").strip()
+            or "haztrak"
+        ),
+        sample_ratio=_rate(environ, "HT_OTEL_SAMPLE_RATIO") if ratio else 1.0,
+        metrics_port=_int(environ, "HT_METRICS_PORT", 0, 1, 65535)
+        if environ.get("HT_METRICS_PORT", "").strip()
+        else None,
+        metrics_host=environ.get("HT_METRICS_HOST", "").strip() or "127.0.0.1",
+        metrics_dir=Path(metrics_dir) if metrics_dir else var_dir / "metrics",
     )
 
 

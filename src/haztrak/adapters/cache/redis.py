@@ -69,5 +69,19 @@ class RedisCache:
         except RedisError:
             return False
 
+    async def why_not(self) -> str | None:
+        """None when Redis answers PING; else what went wrong, for a readiness check (redis-py's
+        messages name the host and port, never the password)."""
+        try:
+            await self._client.ping()
+        except RedisError as exc:
+            return redis_problem(exc)
+        return None
+
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def redis_problem(exc: RedisError) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -8,6 +8,7 @@ import dramatiq
 from dramatiq.errors import BrokerError
 from redis.exceptions import RedisError
 
+from haztrak.adapters.cache.redis import redis_problem
 from haztrak.adapters.queue.brokers import route
 from haztrak.application.ports.tasks import QueueUnavailable
 from haztrak.domain.tasks import Task
@@ -24,7 +25,7 @@ class DramatiqTaskQueue:
             actor_name=actor_name,
             args=(str(task.id),),
             kwargs={},
-            options={},
+            options={"task_name": task.name.value},  # for traces and metrics of its run
         )
         delay = int(delay_seconds * 1000) or None
         try:
@@ -43,3 +44,14 @@ class DramatiqTaskQueue:
             return bool(await asyncio.to_thread(client.ping))
         except RedisError:
             return False
+
+    async def why_not(self) -> str | None:
+        """None when the broker answers; else what went wrong (see `RedisCache.why_not`)."""
+        client = getattr(self._broker, "client", None)
+        if client is None:
+            return None
+        try:
+            await asyncio.to_thread(client.ping)
+        except RedisError as exc:
+            return redis_problem(exc)
+        return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -36,8 +37,10 @@ from haztrak.entrypoints.http.controllers.users import UserController
 from haztrak.entrypoints.http.docs import docs_assets_router, swagger_plugin
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.http.requests import HaztrakRequest
+from haztrak.entrypoints.logs import REQUEST_ID
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.telemetry import http_middleware, telemetry_providers
 from haztrak.entrypoints.web import template_config, web_routers
 from haztrak.entrypoints.web.errors import not_found_anywhere
 from haztrak.entrypoints.worker.embedded import embedded_background
@@ -52,7 +55,9 @@ async def docs() -> Redirect:
 
 
 def request_log_middleware(app: ASGIApp) -> ASGIApp:
-    """One line per request: method, path (no query string), status, duration, user."""
+    """One line per request: method, path (no query string), status, duration, user. Every
+    line logged while serving it carries its request id, which the response's X-Request-ID
+    header tells the client."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -60,11 +65,17 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
             return
         started = time.perf_counter()
         status = 500
+        request_id = secrets.token_hex(8)
+        request_token = REQUEST_ID.set(request_id)
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -81,6 +92,7 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                     (time.perf_counter() - started) * 1000,
                     extra={"user": user.username if user else None},
                 )
+            REQUEST_ID.reset(request_token)
 
     return middleware
 
@@ -142,6 +154,7 @@ def create_app(
         *core_providers(),
         *(worker_providers() if background else ()),
         *providers,
+        *telemetry_providers(),  # empty unless this process turned telemetry on
         context={Settings: settings},
     )
 
@@ -205,7 +218,7 @@ def create_app(
             ),
             security=[{"bearer": []}, {"session": []}],
         ),
-        middleware=[request_log_middleware],
+        middleware=[*http_middleware(), request_log_middleware],
         logging_config=None,  # the process configured logging (entrypoints.logs)
         lifespan=[lifespan, background_work] if background else [lifespan],
         debug=False,
@@ -218,9 +231,11 @@ def app_from_environment() -> Litestar:
     """The factory `uvicorn --factory` calls in each worker process."""
     from haztrak.entrypoints.logs import configure_logging
     from haztrak.entrypoints.settings import load_settings
+    from haztrak.entrypoints.telemetry import install
 
     settings = load_settings()
     configure_logging(settings.log)
+    install(settings.telemetry, process="api")
     app = create_app(settings)
     # Everything built so far lives as long as the process: keep it out of the collector's
     # sight, so full collections under load stay short (p99 of the lookups: 105 ms -> 11 ms).

@@ -28,6 +28,7 @@ from haztrak.application.tasks.schedule import (
 )
 from haztrak.domain.tasks import window_key
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.telemetry.providers import observed_job
 
 log = logging.getLogger("haztrak.scheduler")
 
@@ -69,12 +70,14 @@ class Scheduler:
         """Run the job unless another scheduler has run it in this time window."""
         key = window_key(job.name, job.interval, self._clock.now())
         ttl = max(int(job.interval.total_seconds()) * 2, 60)
-        if not await self._lock.acquire(f"scheduler:{key}", ttl):
-            log.info("job %s: another scheduler has run it in this window", job.name)
-            return False
-        async with self._container() as scope:
-            use_case = await scope.get(job.use_case)
-            started = await use_case()
+        with observed_job(job.name) as run:
+            if not await self._lock.acquire(f"scheduler:{key}", ttl):
+                log.info("job %s: another scheduler has run it in this window", job.name)
+                run.outcome = "skipped"
+                return False
+            async with self._container() as scope:
+                use_case = await scope.get(job.use_case)
+                started = await use_case()
         log.info("job %s: %s", job.name, _describe(started))
         return True
 

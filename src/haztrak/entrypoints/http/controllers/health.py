@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 from dishka import AsyncContainer
@@ -11,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from haztrak import __version__
+from haztrak.adapters.cache.redis import RedisCache
+from haztrak.adapters.queue.dramatiq_queue import DramatiqTaskQueue
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.tasks import TaskQueue
 from haztrak.entrypoints.http.schemas import CheckOut, HealthOut
@@ -49,18 +53,44 @@ class HealthController(Controller):
         )
 
 
+CHECK_TIMEOUT_SECONDS = 3.0
+"""A dependency that has not answered by then is failing: a probe must not hang."""
+
+
+async def _verdict(problem: Awaitable[str | None]) -> CheckOut:
+    """ok, or failing with what went wrong (the driver's own words: host, port, refusal)."""
+    try:
+        detail = await asyncio.wait_for(problem, CHECK_TIMEOUT_SECONDS)
+    except TimeoutError:
+        detail = f"no answer within {CHECK_TIMEOUT_SECONDS:g} s"
+    return CheckOut(status="ok") if detail is None else CheckOut(status="failing", detail=detail)
+
+
 async def _check_database(engine: AsyncEngine) -> CheckOut:
+    return await _verdict(_database_problem(engine))
+
+
+async def _database_problem(engine: AsyncEngine) -> str | None:
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
-        return CheckOut(status="failing", detail=type(exc).__name__)
-    return CheckOut(status="ok")
+        # SQLAlchemy's wrapper adds its own lines; the driver's first line says what failed.
+        # SELECT 1 has no parameters, so its error quotes no stored value.
+        cause = getattr(exc, "orig", None) or exc
+        lines = str(cause).strip().splitlines()
+        first = " ".join(lines[0].split())[:200] if lines else ""
+        return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+    return None
 
 
 async def _check_cache(cache: Cache) -> CheckOut:
+    if isinstance(cache, RedisCache):
+        return await _verdict(cache.why_not())
     return CheckOut(status="ok") if await cache.ping() else CheckOut(status="failing")
 
 
 async def _check_broker(queue: TaskQueue) -> CheckOut:
+    if isinstance(queue, DramatiqTaskQueue):
+        return await _verdict(queue.why_not())
     return CheckOut(status="ok") if await queue.ping() else CheckOut(status="failing")
