@@ -133,11 +133,23 @@ def screenshots() -> Screenshots:
 
 # htmx reports a request it cancelled itself (a newer keystroke replaced it: hx-sync) as an
 # error event; that is the search-as-you-type working, not a fault.
-_CANCELLED = ("htmx:sendAbort", "htmx:afterRequest")
+# A page answered with 4xx (a form shown again with its problems) is logged by Chromium as a
+# failed load too: statuses are checked per request below, documents apart.
+_NOT_FAULTS = ("htmx:sendAbort", "htmx:afterRequest", "Failed to load resource")
 
 
 def _real_error(message: Any) -> bool:
-    return bool(message.type == "error" and not message.text.startswith(_CANCELLED))
+    return bool(message.type == "error" and not message.text.startswith(_NOT_FAULTS))
+
+
+def _failed_subresource(response: Any) -> str | None:
+    """An asset, or a request of htmx's, that failed: a fault, unlike a page shown as 4xx."""
+    request = response.request
+    if response.status < 400 or request.resource_type == "document":
+        return None
+    if request.headers.get("hx-request") and response.status in (400, 409, 422):
+        return None  # a form's problems, swapped in place
+    return f"{response.status} {request.method} {response.url}"
 
 
 @pytest.fixture
@@ -153,6 +165,7 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
         page = context.new_page()
         page.on("console", lambda m: problems.append(m.text) if _real_error(m) else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("response", lambda r: problems.append(f) if (f := _failed_subresource(r)) else None)
         return page
 
     yield make
