@@ -24,6 +24,7 @@ from litestar.routes import ASGIRoute, HTTPRoute
 
 from haztrak.application.identity.profile import CreateUser
 from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.http.docs import DOCS_ASSETS_PATH
 from haztrak.entrypoints.settings import Settings, load_settings
 from tests.http.conftest import PASSWORD, Browser, _logged_in, http_client, store_from_rcrainfo
 from tests.manifest_documents import a_manifest, manifest_document
@@ -375,6 +376,9 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("GET", "/api/health"): one("/api/health", public(200)),
     ("GET", "/api/health/ready"): one("/api/health/ready", public(200)),
     ("GET", "/api/docs"): one("/api/docs", public(302)),
+    ("GET", DOCS_ASSETS_PATH + "/{file_path:path}"): one(
+        f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js", public(200)
+    ),
     ("GET", "/api/schema"): one("/api/schema", public(200)),
     ("GET", "/api/schema/openapi.json"): one("/api/schema/openapi.json", public(200)),
     ("GET", "/api/schema/swagger"): one("/api/schema/swagger", public(200)),
