@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from haztrak.adapters.persistence.lookups import seed_lookups
 from haztrak.application.errors import ServiceUnavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger("haztrak.database")
 
 
 def is_sqlite(url: str) -> bool:
@@ -98,10 +101,23 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
 
 
-def head_revision() -> str | None:
+def _scripts() -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str | None:
+    return _scripts().get_current_head()
+
+
+def is_newer_than_head(revision: str) -> bool:
+    """A revision this code does not know: a newer release's schema (every revision up to this
+    code's head is among its scripts, so an unknown one came after)."""
+    try:
+        return _scripts().get_revision(revision) is None
+    except Exception:  # alembic raises its own errors for an unknown revision
+        return True
 
 
 async def check_connection(engine: AsyncEngine) -> None:
@@ -117,6 +133,16 @@ async def check_connection(engine: AsyncEngine) -> None:
 async def check_schema(engine: AsyncEngine) -> None:
     """The database is at the revision this code needs (production does not migrate itself)."""
     current, head = await current_revision(engine), head_revision()
+    if current is not None and current != head and is_newer_than_head(current):
+        # A rolling upgrade: the new release migrated first and this older process still runs.
+        # Migrations only add (expand) while an older release may run; see CONTRIBUTING.md.
+        log.warning(
+            "the database is at schema revision %s, newer than this version's %s: running as "
+            "the older release of a rolling upgrade",
+            current,
+            head,
+        )
+        return
     if current != head:
         where = engine.url.render_as_string(hide_password=True)
         raise ServiceUnavailable(

@@ -65,6 +65,10 @@ def migrate(settings: Settings, revision: str = "head", *, down: bool = False) -
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:  # an init container waits on this until the migration Job has run
+        check_database(settings)
+        print("haztrak migrate: the database is at this version's schema")
+        return 0
     migrate(settings, args.revision, down=args.down)
     return 0
 
@@ -276,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
         "revision", nargs="?", default="head", help="the revision to go to (default head)"
     )
     mig.add_argument("--down", action="store_true", help="downgrade to REVISION (base: empty)")
+    mig.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing: exit 0 if the database is at this version's schema, else 1",
+    )
     mig.set_defaults(handler=cmd_migrate)
 
     create = commands.add_parser(
