@@ -232,9 +232,25 @@ class RunTask:
                 error=problem,
             )
             await self._uow.commit()
-            log.info(
-                "task %s %s: %s; retry in %.1fs", task.name.value, task.id, problem.title, delay
-            )
+            if isinstance(exc, ConcurrentUpdate):
+                # Expected when sites that share manifests sync at once (every site does on a
+                # first start): say so, rather than "Concurrent update" with no explanation.
+                log.info(
+                    "task %s %s: %s at the same moment (sites that share a manifest sync at "
+                    "once); nothing is lost: retry in %.1fs, reading it afresh",
+                    task.name.value,
+                    task.id,
+                    problem.detail,
+                    delay,
+                )
+            else:
+                log.info(
+                    "task %s %s: %s; retry in %.1fs",
+                    task.name.value,
+                    task.id,
+                    problem.title,
+                    delay,
+                )
             return RunOutcome(retry_in=delay) if kept else RunOutcome()
         if retryable:
             problem = msgspec.structs.replace(
