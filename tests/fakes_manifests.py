@@ -74,6 +74,19 @@ class MemoryManifestRepository(ManifestRepository):
         found = [s for s in self.manifests.values() if self._matches(s, query)]
         return sorted(found, key=_newest_first, reverse=not query.oldest_first)
 
+    @staticmethod
+    def _after(
+        found: list[StoredManifest], after: Cursor | None, oldest_first: bool
+    ) -> list[StoredManifest]:
+        if after is None:
+            return found
+        mark = (after.updated_at, after.id)
+        return [
+            s
+            for s in found
+            if (_newest_first(s) > mark if oldest_first else _newest_first(s) < mark)
+        ]
+
     async def by_mtn(self, mtn: str) -> StoredManifest | None:
         return next((s for s in self.manifests.values() if s.mtn == mtn), None)
 
@@ -95,13 +108,7 @@ class MemoryManifestRepository(ManifestRepository):
     ) -> ManifestPage:
         found = self._found(query)
         total = len(found)
-        if after is not None:
-            mark = (after.updated_at, after.id)
-            found = [
-                s
-                for s in found
-                if (_newest_first(s) > mark if query.oldest_first else _newest_first(s) < mark)
-            ]
+        found = self._after(found, after, query.oldest_first)
         items = [
             ListedManifest(
                 id=s.id,
@@ -145,14 +152,16 @@ class MemoryManifestRepository(ManifestRepository):
                 counts[key] = counts.get(key, 0) + 1
         return [StatusCount(epa_id=e, status=s, count=n) for (e, s), n in counts.items()]
 
-    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+    async def records(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> Sequence[ManifestRecord]:
         return [
             ManifestRecord(
                 id=s.id,
                 updated_at=s.updated_at,
                 json=msgspec.json.encode(s.manifest.with_signed_flags()),
             )
-            for s in self._found(query)[:limit]
+            for s in self._after(self._found(query), after, query.oldest_first)[:limit]
         ]
 
     async def next_draft_number(self) -> int:

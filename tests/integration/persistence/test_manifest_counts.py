@@ -19,7 +19,7 @@ from haztrak.adapters.persistence.identity import SqlOrgRepository, SqlUnitOfWor
 from haztrak.adapters.persistence.manifests import SqlManifestRepository
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
-from haztrak.application.ports.manifests import ManifestQuery, StoredManifest
+from haztrak.application.ports.manifests import Cursor, ManifestQuery, StoredManifest
 from haztrak.domain.identity import Org
 from haztrak.domain.manifest import HandlerRole, Manifest, Status
 from tests import fakes
@@ -141,3 +141,18 @@ async def test_records_are_the_newest_in_any_of_the_statuses_as_stored(store: St
     assert decoded.transporters[0].epa_site_id == TRANS2
     page = await store.reads.page(query, limit=10)
     assert page.total == 3
+
+
+async def test_records_walk_every_match_a_keyset_page_at_a_time(store: Store) -> None:
+    await seeded(store)
+    for oldest_first in (False, True):
+        query = ManifestQuery(
+            site_ids=frozenset({GEN}), draft_sites=frozenset({GEN}), oldest_first=oldest_first
+        )
+        walked: list[str] = []
+        after: Cursor | None = None
+        while found := await store.reads.records(query, limit=2, after=after):
+            walked += [msgspec.json.decode(r.json)["manifestTrackingNumber"] for r in found]
+            after = Cursor(found[-1].updated_at, found[-1].id)
+        newest = ["100000004ELC", "000000001DFT", "100000003ELC", "100000002ELC", "100000001ELC"]
+        assert walked == (newest[::-1] if oldest_first else newest)

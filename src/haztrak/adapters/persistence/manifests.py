@@ -369,14 +369,19 @@ class SqlManifestRepository:
         )
         return status_counts_of(rows)
 
-    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+    async def records(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> Sequence[ManifestRecord]:
         if not query.site_ids:
             return []
         await self._reading()
+        conditions = _conditions(query)
+        if after is not None:
+            conditions.append(_after(after, oldest_first=query.oldest_first))
         rows = await self._session.execute(
             select(_manifests.id, _manifests.updated_at, cast(_manifests.document, Text))
-            .where(*_conditions(query))
-            .order_by(*_NEWEST_FIRST)
+            .where(*conditions)
+            .order_by(*(_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST))
             .limit(limit)
         )
         return [
@@ -568,7 +573,9 @@ class SessionManifestReader:
         async with self._sessions() as session:
             return await SqlManifestRepository(session, autocommit_reads=True).status_counts(query)
 
-    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+    async def records(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> Sequence[ManifestRecord]:
         async with self._sessions() as session:
             reader = SqlManifestRepository(session, autocommit_reads=True)
-            return await reader.records(query, limit=limit)
+            return await reader.records(query, limit=limit, after=after)

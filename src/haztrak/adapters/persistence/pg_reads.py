@@ -96,6 +96,14 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(conditions), args
 
 
+def _after(args: list[Any], cursor: Cursor, *, oldest_first: bool) -> str:
+    """The keyset condition after `cursor`, its arguments appended to `args`."""
+    args += [cursor.updated_at, cursor.id]
+    at, key = f"${len(args) - 1}", f"${len(args)}"
+    op = ">" if oldest_first else "<"
+    return f" AND (updated_at {op} {at} OR (updated_at = {at} AND id {op} {key}))"
+
+
 class PgManifestReader:
     """Implements ManifestReader."""
 
@@ -151,10 +159,7 @@ class PgManifestReader:
         count = "SELECT count(*) FROM manifests" + where  # noqa: S608
         total = await self._pool.fetchval(count, *args)
         if after is not None:
-            args += [after.updated_at, after.id]
-            at, key = f"${len(args) - 1}", f"${len(args)}"
-            op = ">" if query.oldest_first else "<"
-            where += f" AND (updated_at {op} {at} OR (updated_at = {at} AND id {op} {key}))"
+            where += _after(args, after, oldest_first=query.oldest_first)
         args.append(limit + 1)
         rows = await self._pool.fetch(
             "SELECT id, version, created_at, updated_at, document::text FROM manifests"  # noqa: S608
@@ -184,15 +189,19 @@ class PgManifestReader:
         )
         return status_counts_of(rows)
 
-    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
+    async def records(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> Sequence[ManifestRecord]:
         if not query.site_ids:
             return []
         where, args = _where(query)
+        if after is not None:
+            where += _after(args, after, oldest_first=query.oldest_first)
         args.append(limit)
         rows = await self._pool.fetch(
             "SELECT id, updated_at, document::text FROM manifests"  # noqa: S608
             + where
-            + _NEWEST_FIRST
+            + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
             + f" LIMIT ${len(args)}",
             *args,
         )

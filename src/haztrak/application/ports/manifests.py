@@ -200,8 +200,12 @@ class ManifestReader(Protocol):
         status, in one query; a draft counts for its owner site only. Sites and statuses
         without manifests are left out."""
 
-    async def records(self, query: ManifestQuery, *, limit: int) -> Sequence[ManifestRecord]:
-        """The newest `limit` matching manifests as stored."""
+    async def records(
+        self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
+    ) -> Sequence[ManifestRecord]:
+        """The first `limit` matching manifests as stored, in the list's order (newest change
+        first, or oldest with `query.oldest_first`), after `after` when given: a keyset, so a
+        caller can walk every match a page at a time."""
 
 
 class ManifestRepository(ManifestReader, Protocol):
