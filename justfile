@@ -74,6 +74,24 @@ docs-assets:
     done
     rm -rf "$work"
 
+# the version of this checkout from its git tags, as hatch-vcs makes it (vX.Y.Z -> X.Y.Z)
+version:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if described=$(git describe --tags --long --match 'v[0-9]*' 2>/dev/null); then
+        IFS=- read -r tag distance hash <<<"${described#v}"
+        if [ "$distance" = 0 ]; then echo "$tag"; exit; fi
+        IFS=. read -r major minor patch <<<"$tag"
+        echo "$major.$minor.$((patch + 1)).dev$distance+$hash"
+    else
+        echo "0.1.dev$(git rev-list --count HEAD)+g$(git rev-parse --short HEAD)"
+    fi
+
+# build the container image with this checkout's version baked in (needs docker)
+image:
+    docker build -f deploy/Containerfile --build-arg HAZTRAK_VERSION="$(just version)" \
+        -t "haztrak:$(just version | tr + -)" .
+
 # benchmark the API on PostgreSQL (writes bench-results/)
 bench:
     python -m tests.bench
