@@ -63,8 +63,14 @@ def _haztrak(env: dict[str, str], cwd: Path, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole system in one process, as `just run` starts it, on a free port."""
+    """The whole system in one process, as `just run` starts it, on a free port.
+
+    HT_TEST_BROWSER_URL=<url> points the tests at a server already running instead (to iterate
+    on a page without a fresh start each time)."""
     _chromium()
+    if url := os.environ.get("HT_TEST_BROWSER_URL"):
+        yield url
+        return
     home = tmp_path_factory.mktemp("live")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HT_")}

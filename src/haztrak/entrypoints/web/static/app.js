@@ -15,6 +15,29 @@
     }
   });
 
+  /* A task box that polls itself is replaced at each poll. When its task ends, the outcome takes
+     the focus if the keyboard was in the box, nowhere (the page had just loaded), or where a swap
+     put it: the outcome and its link are then the next stop, and nothing is lost. */
+  var taskFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.matches || !target.matches("[data-task-status]")) { return; }
+    var active = document.activeElement;
+    var idle = !active || active === document.body || active === document.documentElement;
+    var placed = active && active.hasAttribute && active.hasAttribute("data-focus-after-swap");
+    taskFocus = (idle || placed || target.contains(active)) ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!taskFocus) { return; }
+    var box = document.getElementById(taskFocus);
+    if (!box) { taskFocus = null; return; }
+    var status = box.getAttribute("data-task-status");
+    if (status !== "SUCCESS" && status !== "FAILURE") { return; }
+    taskFocus = null;
+    if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "-1"); }
+    box.focus();
+  });
+
   /* Buttons that print the page (the print stylesheet makes it a clean paper copy). */
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-print]") : null;
