@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -14,10 +13,10 @@ from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import JobLock
 from haztrak.application.tasks.schedule import ScheduleTaskPruning
 from haztrak.entrypoints.scheduler.jobs import Job, Scheduler
+from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.telemetry import Telemetry
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import http_client
-from tests.integration.tasks.support import task_settings
 from tests.telemetry.conftest import running_app
 from tests.telemetry.test_tracing import GEN, sync_a_site
 
@@ -40,12 +39,11 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 async def test_the_metrics_port_counts_requests_tasks_rcrainfo_calls_and_jobs(
-    metrics: Telemetry, tmp_path: Path, rcrainfo: FakeRcrainfo
+    metrics: Telemetry, backend: Settings, rcrainfo: FakeRcrainfo
 ) -> None:
     assert metrics.metrics_server is not None
     port = metrics.metrics_server.port
-    settings = task_settings(tmp_path)
-    async with running_app(settings, rcrainfo) as app:
+    async with running_app(backend, rcrainfo) as app:
         await sync_a_site(app)
         container = app.state.dishka_container
         scheduler = Scheduler(
@@ -84,5 +82,15 @@ async def test_the_metrics_port_counts_requests_tasks_rcrainfo_calls_and_jobs(
     assert value(samples, "haztrak_tasks", task="sync_site_manifests", status="SUCCESS") == 1
     assert 0 <= value(samples, "haztrak_site_sync_lag_seconds", site=GEN) < 600
     assert value(samples, "haztrak_sites_never_synced") >= 1
-    assert value(samples, "haztrak_queue_messages", queue="haztrak", kind="ready") >= 0
+    queues = sorted(
+        dict(labels)["queue"] + " " + dict(labels)["kind"]
+        for name, labels in samples
+        if name == "haztrak_queue_messages"
+    )
+    assert queues == [
+        "haztrak delayed",
+        "haztrak ready",
+        "haztrak-bulk delayed",
+        "haztrak-bulk ready",
+    ]
     assert value(samples, "haztrak_task_oldest_pending_age_seconds") >= 0

@@ -254,8 +254,9 @@ class BrokerState(StateSource):
             "haztrak_queue_messages", "Messages waiting in the task queue", labels=["queue", "kind"]
         )
         broker: Any = self._broker
-        ready = sorted(broker.get_declared_queues())
         delayed = sorted(broker.get_declared_delay_queues())
+        # The in-memory broker lists its delay queues among its queues too.
+        ready = sorted(set(broker.get_declared_queues()) - set(delayed))
         client = getattr(broker, "client", None)
         for kind, names in (("ready", ready), ("delayed", delayed)):
             for name in names:
