@@ -58,7 +58,7 @@ async def test_waiting_for_your_signature_follows_the_signing_order(
     assert _waiting(gen) == ["100000001ELC"]
     assert "generator" in gen.text("#sign-h ~ .dash-list .dash-item__note")
     sign = gen.one("#sign-h ~ .dash-list a.button--sign")
-    assert sign["href"] == "/manifests/100000001ELC#sign"
+    assert sign["href"] == "/manifests/100000001ELC/sign"
 
     trans = await transporter_user.get("/dashboard")
     assert _waiting(trans) == ["100000002ELC"]
