@@ -4,6 +4,9 @@ RCRAInfo call and a scheduled job; the API's own port does not serve them."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import httpx
@@ -94,3 +97,45 @@ async def test_the_metrics_port_counts_requests_tasks_rcrainfo_calls_and_jobs(
         "haztrak-bulk ready",
     ]
     assert value(samples, "haztrak_task_oldest_pending_age_seconds") >= 0
+
+
+ANOTHER_PROCESS = """
+import sys
+from pathlib import Path
+from haztrak.entrypoints.settings import TelemetrySettings
+from haztrak.entrypoints.telemetry import install
+
+port, directory = int(sys.argv[1]), Path(sys.argv[2])
+telemetry = install(TelemetrySettings(metrics_port=port, metrics_dir=directory), process="worker")
+assert telemetry is not None and telemetry.metrics is not None
+assert telemetry.metrics_server is None, "the test's process holds the port"
+telemetry.metrics.rcrainfo_call("quicker_sign", "credentials_refused", 0.2)
+"""
+
+
+async def test_the_process_on_the_port_serves_the_counters_of_the_others(
+    metrics: Telemetry,
+) -> None:
+    """A worker on the same machine (same HT_METRICS_DIR) finds the port taken, and its
+    counters are served by the process that holds it, after it exited."""
+    assert metrics.metrics_server is not None
+    port = metrics.metrics_server.port
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS")}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", ANOTHER_PROCESS, str(port), str(metrics.settings.metrics_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    samples = await scrape(port)
+    refused = value(
+        samples,
+        "haztrak_rcrainfo_calls_total",
+        operation="quicker_sign",
+        outcome="credentials_refused",
+    )
+    assert refused >= 1
