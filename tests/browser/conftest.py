@@ -164,8 +164,10 @@ def new_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     problems: list[str] = []
 
-    def make(viewport: dict[str, int] | None = None) -> Any:
-        context = browser.new_context(viewport=viewport or DESKTOP, base_url=live_server)
+    def make(viewport: dict[str, int] | None = None, storage_state: Any = None) -> Any:
+        context = browser.new_context(
+            viewport=viewport or DESKTOP, base_url=live_server, storage_state=storage_state
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
