@@ -12,6 +12,8 @@ on; what a task does is tested in test_tasks_api.py and tests/integration/tasks.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +200,40 @@ def list_all(world: World) -> list[Case]:
             lambda role: f"/api/manifest?site={HOME.get(role, GEN)}", expect(200), check=everything
         ),
         Case(f"/api/manifest?site={TSDF}", expect(404, tsdf1=200)),
+    ]
+
+
+def _exported(
+    world: World, expected: Callable[[str], set[str]]
+) -> Callable[[str, httpx.Response], None]:
+    def check(role: str, response: httpx.Response) -> None:
+        rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+        found = {row["Manifest tracking number"] for row in rows}
+        assert found == {world.mtn(label) for label in expected(role)}, role
+
+    return check
+
+
+def export_all(world: World) -> list[Case]:
+    everything = _exported(world, VISIBLE.__getitem__)
+    return [
+        Case("/api/manifest/export", expect(200), check=everything),
+        Case("/api/manifest/export?rows=waste&format=xlsx", expect(200)),
+        Case(
+            lambda role: f"/api/manifest/export?site={HOME.get(role, GEN)}",
+            expect(200),
+            check=everything,
+        ),
+        Case(f"/api/manifest/export?site={TSDF}", expect(404, tsdf1=200)),
+    ]
+
+
+def register(world: World) -> list[Case]:
+    period = "from=2026-01-01&to=2026-12-31"
+    return [
+        Case(f"/api/sites/{GEN}/register?{period}", GEN_ORG_MEMBER),
+        Case(f"/api/sites/{TSDF}/register?{period}&format=csv", expect(404, tsdf1=200)),
+        Case(f"/api/sites/VAOTHERGEN01/register?{period}", expect(404)),
     ]
 
 
@@ -413,9 +449,11 @@ ROUTES: dict[tuple[str, str], Cases] = {
         Case(f"/api/sites/{GEN}", GEN_ORG_MEMBER),
         Case(f"/api/sites/{TRANS2}", expect(404, transporter1=200)),
     ],
+    ("GET", "/api/sites/{epa_id:str}/register"): register,
     ("GET", "/api/rcrasite/{epa_id:str}"): one(f"/api/rcrasite/{TSDF}", expect(200)),
     ("GET", "/api/rcrasite/search"): one("/api/rcrasite/search?epaId=VATEST", expect(200)),
     ("GET", "/api/manifest"): list_all,
+    ("GET", "/api/manifest/export"): export_all,
     ("GET", "/api/manifest/mtn"): numbers,
     ("GET", "/api/manifest/mtn/{epa_id:str}"): numbers_of_site,
     ("GET", "/api/manifest/mtn/{epa_id:str}/{site_type:str}"): numbers_of_site_in_part,

@@ -31,6 +31,7 @@ from haztrak.application.manifests.drafts import (
     UpdateManifest,
 )
 from haztrak.application.manifests.editing import GetManifestToEdit, ListDraftSites
+from haztrak.application.manifests.exports import ExportManifests, GetSiteRegister
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ListTrackingNumbers
 from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.manifests.viewing import ListManifestHistory, OpenManifest
@@ -85,6 +86,7 @@ class ManifestProvider(Provider):
     read_use_cases = provide_all(
         GetManifest, ListManifests, ListTrackingNumbers, OpenManifest, scope=Scope.APP
     )
+    export_use_cases = provide_all(ExportManifests, GetSiteRegister, scope=Scope.APP)
     history = provide(ListManifestHistory)
 
     @provide(scope=Scope.APP)

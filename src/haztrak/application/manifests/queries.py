@@ -86,32 +86,47 @@ class ListManifests:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidValue("limit", f"must be 1-{MAX_PAGE}")
         after = decode_cursor(cursor) if cursor else None
-        status = _choice(Status, filters.status, "status")
-        submission_type = _choice(SubmissionType, filters.submission_type, "submissionType")
-        since = _instant(filters.updated_since, "updatedSince")
-        before = _instant(filters.updated_before, "updatedBefore")
-        if filters.sort not in (None, "newest", "oldest"):
-            raise InvalidValue("sort", "must be newest or oldest")
-        text = normalize_search_text(filters.q) if filters.q else ""
-        role = _role(filters.site_type)
-        grants = await self._principals.grants(user.id)
-        query = ManifestQuery(
-            site_ids=_sites(grants, filters.site),
-            draft_sites=draft_sites(grants),
-            site_role=role,
-            status=status,
-            submission_type=submission_type,
-            text=text or None,
-            updated_since=since,
-            updated_before=before,
-            oldest_first=filters.sort == "oldest",
-        )
+        query = await visible_query(self._principals, user, filters)
         page = await self._manifests.page(query, limit=limit, after=after)
         return ManifestListing(
             items=page.items,
             total=page.total,
             next=encode_cursor(page.next) if page.next else None,
         )
+
+
+async def visible_query(
+    principals: Principals, user: User, filters: ManifestFilters
+) -> ManifestQuery:
+    """The manifests the list shows the user for these filters (what the user may see: a
+    draft only through its owner site, for its preparers and above); InvalidValue names a bad
+    filter, NotFound a site that is not the user's."""
+    status = _choice(Status, filters.status, "status")
+    submission_type = _choice(SubmissionType, filters.submission_type, "submissionType")
+    since = _instant(filters.updated_since, "updatedSince")
+    before = _instant(filters.updated_before, "updatedBefore")
+    if filters.sort not in (None, "newest", "oldest"):
+        raise InvalidValue("sort", "must be newest or oldest")
+    text = normalize_search_text(filters.q) if filters.q else ""
+    role = _role(filters.site_type)
+    grants = await principals.grants(user.id)
+    return ManifestQuery(
+        site_ids=_sites(grants, filters.site),
+        draft_sites=draft_sites(grants),
+        site_role=role,
+        status=status,
+        submission_type=submission_type,
+        text=text or None,
+        updated_since=since,
+        updated_before=before,
+        oldest_first=filters.sort == "oldest",
+    )
+
+
+def submitted_query(grants: Grants, epa_id: str) -> ManifestQuery:
+    """Every manifest naming one of the user's sites, without drafts; NotFound when the site
+    is not the user's."""
+    return ManifestQuery(site_ids=_sites(grants, epa_id))
 
 
 class ListTrackingNumbers:

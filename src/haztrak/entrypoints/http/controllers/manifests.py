@@ -13,6 +13,7 @@ from dishka import FromDishka
 from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import QueryParameter
+from litestar.response import Stream
 
 from haztrak.application.manifests.drafts import (
     CreateDraftManifest,
@@ -20,6 +21,7 @@ from haztrak.application.manifests.drafts import (
     SavedManifest,
     UpdateManifest,
 )
+from haztrak.application.manifests.exports import ExportManifests, TableFormat
 from haztrak.application.manifests.queries import (
     GetManifest,
     ListManifests,
@@ -38,6 +40,7 @@ from haztrak.entrypoints.http.manifest_schemas import (
     ValidationOut,
 )
 from haztrak.entrypoints.http.openapi import answers, manifest_body, not_modified
+from haztrak.entrypoints.http.tables import MEDIA_TYPES, table_stream
 from haztrak.entrypoints.http.text import text_path, text_query
 
 _MANIFEST_BODY = (
@@ -151,6 +154,85 @@ class ManifestController(Controller):
             sort=sort,
         )
         return ManifestPageOut.of(await list_manifests(user, filters, limit=limit, cursor=cursor))
+
+    @get(
+        "/export",
+        responses={
+            200: ResponseSpec(
+                None,
+                description="The table, as an attachment",
+                media_type=" or ".join(MEDIA_TYPES.values()),
+            )
+        }
+        | answers(400, 404, 422),
+        summary="The manifests of the list (same filters) as CSV or XLSX, streamed",
+        description=(
+            "Every manifest `GET /api/manifest` finds for the same filters (drafts only for "
+            "their site's preparers), in its order, with no page limit: one row per manifest "
+            "(`rows=manifest`, the default) or per waste line (`rows=waste`). Columns: "
+            "tracking number, status, submission type, generator EPA ID and name, "
+            "transporters, designated facility EPA ID and name, shipped and received dates; "
+            "then the number of waste lines, or the line's number, description (DOT or "
+            "waste), container count and type, quantity, unit, federal and state waste "
+            "codes and management method. Text a spreadsheet would take for a formula "
+            "begins with an apostrophe."
+        ),
+    )
+    async def export(
+        self,
+        user: User,
+        export: FromDishka[ExportManifests],
+        format: Annotated[
+            str | None, text_query(limits.SITE_TYPE, description="csv or xlsx")
+        ] = None,
+        rows: Annotated[
+            str | None, text_query(limits.SITE_TYPE, description="manifest (default) or waste")
+        ] = None,
+        site: Annotated[
+            str | None, text_query(limits.EPA_ID, description="EPA ID of one of your sites")
+        ] = None,
+        site_type: Annotated[
+            str | None,
+            text_query(
+                limits.SITE_TYPE,
+                name="siteType",
+                description="Generator, Transporter, Tsdf, Broker",
+            ),
+        ] = None,
+        status: Annotated[
+            str | None, text_query(limits.STATUS, description=_one_of(Status))
+        ] = None,
+        submission_type: Annotated[
+            str | None,
+            text_query(
+                limits.SITE_TYPE, name="submissionType", description=_one_of(SubmissionType)
+            ),
+        ] = None,
+        q: Annotated[str | None, text_query(limits.SITE_NAME, description="as in the list")] = None,
+        updated_since: Annotated[
+            str | None,
+            text_query(limits.DATE_TIME, name="updatedSince", description="as in the list"),
+        ] = None,
+        updated_before: Annotated[
+            str | None,
+            text_query(limits.DATE_TIME, name="updatedBefore", description="as in the list"),
+        ] = None,
+        sort: Annotated[
+            str | None, text_query(limits.SITE_TYPE, description="newest (default) or oldest")
+        ] = None,
+    ) -> Stream:
+        form = TableFormat.parse(format, TableFormat.CSV, TableFormat.XLSX)
+        filters = ManifestFilters(
+            site=site,
+            site_type=site_type,
+            status=status,
+            submission_type=submission_type,
+            q=q,
+            updated_since=updated_since,
+            updated_before=updated_before,
+            sort=sort,
+        )
+        return table_stream(await export(user, filters, rows), form, "manifests")
 
     @post(
         "/",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from dishka import FromDishka
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
+from litestar.openapi import ResponseSpec
+from litestar.response import Stream
 
 from haztrak.application.identity.orgs import (
     AddOrgMember,
@@ -21,6 +23,7 @@ from haztrak.application.identity.orgs import (
     SetOrgRcrainfoCredentials,
     SetSiteRole,
 )
+from haztrak.application.manifests.exports import GetSiteRegister, TableFormat, register_table
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http import text as limits
@@ -35,7 +38,8 @@ from haztrak.entrypoints.http.schemas import (
     SiteOut,
     SiteRoleUpdate,
 )
-from haztrak.entrypoints.http.text import text_path
+from haztrak.entrypoints.http.tables import MEDIA_TYPES, RegisterOut, table_stream
+from haztrak.entrypoints.http.text import text_path, text_query
 
 Slug = Annotated[str, text_path(limits.SLUG, "generators-org-llc")]
 Username = Annotated[str, text_path(limits.USERNAME, "testuser1")]
@@ -176,3 +180,44 @@ class SiteController(Controller):
     @get("/{epa_id:str}", responses=answers(400, 404, 422))
     async def get_site(self, user: User, epa_id: EpaId, get_site: FromDishka[GetSite]) -> SiteOut:
         return SiteOut.of(await get_site(user, epa_id))
+
+    @get(
+        "/{epa_id:str}/register",
+        responses={
+            200: ResponseSpec(
+                RegisterOut,
+                description="JSON; with format=csv or xlsx, the same lines as a table",
+            )
+        }
+        | answers(400, 404, 422),
+        summary="The site's register for a period: quantities per waste code (biennial report)",
+        description=(
+            "What the site shipped as generator (by shipped date) and received as designated "
+            "facility (by received date) from `from` to `to` (dates, both included), per "
+            "waste code, management method and unit: the total quantity and the number of "
+            "manifests. Drafts count for nothing. A waste line with several codes counts "
+            "under each of them. `format` is json (the default), csv or xlsx ("
+            + ", ".join(MEDIA_TYPES.values())
+            + "). A site that is not yours is 404."
+        ),
+    )
+    async def register(
+        self,
+        user: User,
+        epa_id: EpaId,
+        get_register: FromDishka[GetSiteRegister],
+        start: Annotated[
+            str | None, text_query(limits.DATE_TIME, name="from", description="YYYY-MM-DD")
+        ] = None,
+        end: Annotated[
+            str | None, text_query(limits.DATE_TIME, name="to", description="YYYY-MM-DD")
+        ] = None,
+        format: Annotated[
+            str | None, text_query(limits.SITE_TYPE, description="json (default), csv or xlsx")
+        ] = None,
+    ) -> Response[RegisterOut] | Stream:
+        form = TableFormat.parse(format, TableFormat.JSON, TableFormat.CSV, TableFormat.XLSX)
+        lines = await get_register(user, epa_id, start, end)
+        if form is TableFormat.JSON:
+            return Response(RegisterOut.of(epa_id, start or "", end or "", lines))
+        return table_stream(register_table(lines), form, f"register-{epa_id}-{start}-{end}")
