@@ -4,19 +4,33 @@ the task, to each RCRAInfo operation; no span carries a secret."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import dramatiq
+import pytest
+from dishka import make_async_container
 from litestar import Litestar
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from haztrak.application.ports.rcrainfo import RcrainfoError, RcrainfoErrorKind
+from haztrak.application.ports.rcrainfo import (
+    Rcrainfo,
+    RcrainfoCredentials,
+    RcrainfoError,
+    RcrainfoErrorKind,
+)
+from haztrak.domain.secrets import Secret
+from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.telemetry import telemetry_providers
 from haztrak.entrypoints.telemetry.rcrainfo import ObservedRcrainfo, outcome_of
+from haztrak.entrypoints.telemetry.tasks import TaskTelemetry
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import DEMO_CREDENTIALS, PASSWORD, Browser, http_client
+from tests.integration.tasks.support import task_settings
 from tests.polling import eventually
-from tests.telemetry.conftest import running_app
+from tests.telemetry.conftest import free_port, running_app
 
 GEN = "VATESTGEN001"
 
@@ -117,12 +131,8 @@ async def test_an_rcrainfo_span_names_the_operation_and_outcome_and_nothing_it_w
             credentials_refused=True,
         ),
     )
-    try:
+    with pytest.raises(RcrainfoError):
         await observed.get_site(credentials, GEN)
-    except RcrainfoError:
-        pass
-    else:
-        raise AssertionError("the fake was told to refuse")
 
     ok, locked = spans.get_finished_spans()
     assert ok.name == "rcrainfo site_tracking_numbers"
@@ -163,3 +173,33 @@ def test_outcomes_tell_credential_failures_and_lockouts_apart() -> None:
     assert outcome_of(error(RcrainfoErrorKind.UNAUTHORIZED)) == "unauthorized"
     assert outcome_of(error(RcrainfoErrorKind.TRANSIENT)) == "transient"
     assert outcome_of(ValueError()) == "error"
+
+
+async def test_a_process_container_observes_the_real_adapter_engine_and_broker(
+    spans: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    """The containers a process makes (core providers, then telemetry's) trace the real
+    RCRAInfo adapter: here one whose RCRAInfo does not answer, so the login fails."""
+    port = free_port()  # nothing listens: the login gets no answer
+    settings = task_settings(tmp_path, HT_RCRAINFO_ENV=f"https://127.0.0.1:{port}/rest/api/")
+    container = make_async_container(
+        *core_providers(), *telemetry_providers(), context={Settings: settings}
+    )
+    try:
+        rcrainfo = await container.get(Rcrainfo)
+        assert isinstance(rcrainfo, ObservedRcrainfo)
+        broker = await container.get(dramatiq.Broker)
+        assert any(isinstance(m, TaskTelemetry) for m in broker.middleware)
+        credentials = RcrainfoCredentials(api_id="real-api-id", api_key=Secret("real-KEY-1234"))
+        with pytest.raises(RcrainfoError) as refused:
+            await rcrainfo.get_site(credentials, GEN)
+        assert refused.value.kind is RcrainfoErrorKind.TRANSIENT
+    finally:
+        await container.close()
+    (span,) = [s for s in spans.get_finished_spans() if s.name.startswith("rcrainfo ")]
+    assert span.name == "rcrainfo get_site"
+    assert _attributes(span)["rcrainfo.outcome"] == "transient"
+    dumped = span.to_json()
+    assert "real-KEY-1234" not in dumped
+    assert "real-api-id" not in dumped
+    assert str(port) not in dumped  # no URL
