@@ -13,7 +13,10 @@ from litestar import Litestar
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from haztrak.adapters.persistence import database
 from haztrak.application.ports.rcrainfo import (
     Rcrainfo,
     RcrainfoCredentials,
@@ -23,9 +26,11 @@ from haztrak.application.ports.rcrainfo import (
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings
-from haztrak.entrypoints.telemetry import telemetry_providers
+from haztrak.entrypoints.telemetry import active, telemetry_providers
+from haztrak.entrypoints.telemetry.providers import observed_job
 from haztrak.entrypoints.telemetry.rcrainfo import ObservedRcrainfo, outcome_of
 from haztrak.entrypoints.telemetry.tasks import TaskTelemetry
+from haztrak.entrypoints.telemetry.tracing import WITHHELD, instrument_engine
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import DEMO_CREDENTIALS, PASSWORD, Browser, http_client
 from tests.integration.tasks.support import task_settings
@@ -114,8 +119,6 @@ async def test_a_request_its_sql_its_task_and_the_worker_share_one_trace(
 async def test_an_rcrainfo_span_names_the_operation_and_outcome_and_nothing_it_was_sent(
     spans: InMemorySpanExporter, rcrainfo: FakeRcrainfo
 ) -> None:
-    from haztrak.entrypoints.telemetry import active
-
     telemetry = active()
     assert telemetry is not None
     observed = ObservedRcrainfo(rcrainfo, telemetry.tracer, None)
@@ -203,3 +206,31 @@ async def test_a_process_container_observes_the_real_adapter_engine_and_broker(
     assert "real-KEY-1234" not in dumped
     assert "real-api-id" not in dumped
     assert str(port) not in dumped  # no URL
+
+
+async def test_a_database_error_or_a_failed_job_does_not_quote_its_message(
+    spans: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    """PostgreSQL's errors name stored values (`Key (email)=(...) already exists`): a span
+    keeps the kind of error, as the logs do, not its text."""
+    telemetry = active()
+    assert telemetry is not None
+    assert telemetry.tracer_provider is not None
+    engine = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
+    instrument_engine(engine, telemetry.tracer_provider)
+    try:
+        with pytest.raises(DBAPIError):
+            async with engine.connect() as conn:
+                await conn.execute(text('SELECT * FROM "hunter2@example.com"'))
+    finally:
+        await engine.dispose()
+    with pytest.raises(ValueError, match="hunter2"), observed_job("sync-sites"):
+        raise ValueError("hunter2@example.com")
+
+    failed = [s for s in spans.get_finished_spans() if s.status.status_code is StatusCode.ERROR]
+    (sql,) = [s for s in failed if s.name.startswith("SELECT")]
+    assert sql.status.description == WITHHELD  # not "no such table: hunter2@example.com"
+    (job,) = [s for s in failed if s.name == "job sync-sites"]
+    assert "hunter2" not in job.to_json()
+    assert _attributes(job)["error.type"] == "ValueError"
+    assert _attributes(job)["haztrak.job.outcome"] == "failed"

@@ -115,20 +115,32 @@ def observed_job(name: str) -> Iterator[JobRun]:
     if telemetry is None:
         yield run
         return
-    span_context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
-    if telemetry.tracer is not None:
-        span_context = telemetry.tracer.start_as_current_span(
-            f"job {name}", attributes={"haztrak.job": name}
-        )
-    try:
-        with span_context:
+    with contextlib.ExitStack() as stack:
+        span = None
+        if telemetry.tracer is not None:
+            span = stack.enter_context(
+                telemetry.tracer.start_as_current_span(
+                    f"job {name}",
+                    attributes={"haztrak.job": name},
+                    # Its message may quote stored values: the type here, the rest in the log.
+                    record_exception=False,
+                    set_status_on_exception=False,
+                )
+            )
+        try:
             yield run
-    except Exception:
-        run.outcome = "failed"
-        raise
-    finally:
-        if telemetry.metrics is not None:
-            telemetry.metrics.scheduler_run(name, run.outcome)
+        except Exception as error:
+            run.outcome = "failed"
+            if span is not None:
+                from haztrak.entrypoints.telemetry.tracing import record_error
+
+                record_error(span, error)
+            raise
+        finally:
+            if span is not None:
+                span.set_attribute("haztrak.job.outcome", run.outcome)
+            if telemetry.metrics is not None:
+                telemetry.metrics.scheduler_run(name, run.outcome)
 
 
 class JobRun:

@@ -16,13 +16,18 @@ the URL, and the login URL holds the API key.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,6 +35,46 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from haztrak import __version__
 from haztrak.entrypoints import logs
 from haztrak.entrypoints.settings import TelemetrySettings
+
+WITHHELD = "database error; message withheld: it may quote stored values (see the logs)"
+
+
+def redacted(span: ReadableSpan) -> ReadableSpan:
+    """The span, or a copy without the database driver's error message: SQLAlchemy's listener
+    puts the driver's text in the status, and PostgreSQL's names the values of a duplicate key
+    (emails, token hashes, API IDs). The logs withhold them the same way (entrypoints.logs)."""
+    attributes = span.attributes or {}
+    is_sql = "db.system" in attributes or "db.system.name" in attributes
+    if not is_sql or not span.status.description or span.status.description == WITHHELD:
+        return span
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=span.attributes,
+        events=span.events,
+        links=span.links,
+        kind=span.kind,
+        status=Status(span.status.status_code, WITHHELD),
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+class RedactingExporter(SpanExporter):
+    def __init__(self, inner: SpanExporter) -> None:
+        self._inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self._inner.export([redacted(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return self._inner.force_flush(timeout_millis)
 
 
 def tracer_provider_for(
@@ -46,14 +91,14 @@ def tracer_provider_for(
         resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample_ratio))
     )
     if exporter is not None:  # tests: every span at once, in this thread
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        provider.add_span_processor(SimpleSpanProcessor(RedactingExporter(exporter)))
         return provider
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     # Headers, certificates, compression and timeout come from the standard OTEL_EXPORTER_OTLP_*
     # variables, which the exporter reads itself.
     provider.add_span_processor(
-        BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.traces_endpoint))
+        BatchSpanProcessor(RedactingExporter(OTLPSpanExporter(endpoint=settings.traces_endpoint)))
     )
     trace.set_tracer_provider(provider)
     return provider
