@@ -40,8 +40,9 @@ from tests.telemetry.conftest import free_port, running_app
 GEN = "VATESTGEN001"
 
 
-async def sync_a_site(app: Litestar) -> str:
-    """testuser1 asks for a sync of its generator's manifests; returns the task's id."""
+async def sync_a_site(app: Litestar) -> tuple[str, list[str]]:
+    """testuser1 asks for a sync of its generator's manifests; returns the task's id and the
+    session's cookies."""
     async with http_client(app) as client:
         browser = Browser(client)
         assert (await browser.login("testuser1")).status_code == 200
@@ -54,7 +55,7 @@ async def sync_a_site(app: Litestar) -> str:
             return body if body["status"] in ("SUCCESS", "FAILURE") else None
 
         assert (await eventually(done))["status"] == "SUCCESS"
-        return task_id
+        return task_id, [cookie.value for cookie in client.cookies.jar if cookie.value]
 
 
 def _attributes(span: ReadableSpan) -> dict[str, object]:
@@ -66,7 +67,7 @@ async def test_a_request_its_sql_its_task_and_the_worker_share_one_trace(
 ) -> None:
     settings = backend
     async with running_app(settings, rcrainfo) as app:
-        task_id = await sync_a_site(app)
+        task_id, cookies = await sync_a_site(app)
     finished = spans.get_finished_spans()
 
     server = [
@@ -112,6 +113,9 @@ async def test_a_request_its_sql_its_task_and_the_worker_share_one_trace(
     for _, api_key in DEMO_CREDENTIALS.values():
         assert api_key not in dumped
     assert PASSWORD not in dumped
+    assert cookies
+    for value in cookies:  # the session id, which is also its cache key, and the CSRF token
+        assert value not in dumped
     assert "sessionid" not in dumped.lower()
     assert "csrftoken" not in dumped.lower()
 

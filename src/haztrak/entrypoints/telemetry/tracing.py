@@ -8,7 +8,7 @@
   opentelemetry-instrumentation-asyncpg patches asyncpg's classes for the whole process, so on
   PostgreSQL every statement SQLAlchemy sends through asyncpg would be traced twice.
 - Redis: opentelemetry-instrumentation-redis (cache, locks, and the broker's client); it
-  records the command name and, for a few commands, its arguments' count, not their values.
+  records each command with `?` in place of its arguments (`GET ?`): no key, no value.
 - Tasks and RCRAInfo: `tasks.TaskTelemetry` and `rcrainfo.ObservedRcrainfo`.
 RCRAInfo's HTTP calls are deliberately not traced by requests' instrumentation: its spans carry
 the URL, and the login URL holds the API key.
