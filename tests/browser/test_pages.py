@@ -186,9 +186,13 @@ def test_a_field_error_is_tied_to_its_input_and_announced(
         "f-wastes-0-quantity-containerNumber-error"
         in (containers.get_attribute("aria-describedby") or "").split()
     )
-    # The check's outcome is spoken from a live region.
-    status = page.locator("#draft-check [role=status]")
-    expect(status).to_contain_text(re.compile(r"\d+ errors?"))
+    # The check's outcome is spoken from a live region that stays across the check's swaps:
+    # the problem of the input being typed in, then the counts.
+    status = page.locator("#draft-announce")
+    assert status.get_attribute("role") == "status"
+    expect(status).to_contain_text(re.compile(r"^Number of containers: Error: .+ \d+ errors?"))
+    # While typing, the summary is no alert (it would read every problem at each keystroke).
+    assert page.locator("#error-summary").get_attribute("role") is None
 
 
 def test_every_input_has_a_label(

@@ -56,6 +56,25 @@
     });
   }
 
+  /* Speak the check's outcome from the live region that stays (one inserted with the swap is
+     not reliably read): the problem of the input being typed in first, then the counts. */
+  function announce(root) {
+    var region = document.getElementById("draft-announce");
+    var status = root.querySelector("[data-check-status]");
+    if (!region || !status) { return; }
+    var words = status.textContent.trim();
+    var active = document.activeElement;
+    if (active && active.id) {
+      var slot = document.getElementById(active.id + "-error");
+      if (slot && !slot.hidden && slot.textContent.trim()) {
+        var label = document.querySelector("label[for='" + active.id + "']");
+        var name = label ? label.childNodes[0].textContent.trim() : "";
+        words = (name ? name + ": " : "") + slot.textContent.trim() + " " + words;
+      }
+    }
+    region.textContent = words;
+  }
+
   /* A check that found the same problems as the last one changes nothing on the page. */
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
@@ -70,7 +89,7 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target) { return; }
-    if (target.id === "draft-check") { applyProblems(target); return; }
+    if (target.id === "draft-check") { applyProblems(target); announce(target); return; }
     /* The editor re-rendered after a button: focus what the button was about. */
     var editor = document.getElementById("draft-editor");
     if (editor && (target === editor || target.id === "draft-editor")) {
