@@ -190,6 +190,24 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/dashboard")
 
 
+@pytest.fixture(scope="session")
+def sessions(browser: Any, live_server: str) -> Callable[[str], Any]:
+    """A user's signed-in cookies (a Playwright storage state), signed in once per session:
+    `new_page(storage_state=sessions("testuser1"))` opens a page already signed in."""
+    states: dict[str, Any] = {}
+
+    def state(username: str) -> Any:
+        if username not in states:
+            context = browser.new_context(base_url=live_server)
+            page = context.new_page()
+            sign_in(page, username)
+            states[username] = context.storage_state()
+            context.close()
+        return states[username]
+
+    return state
+
+
 def serious_accessibility_problems(page: Any) -> list[str]:
     """What axe-core finds of serious or critical impact on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

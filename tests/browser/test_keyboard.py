@@ -217,3 +217,38 @@ def test_a_refused_send_puts_focus_on_the_error_summary(new_page: Callable[..., 
     problem = page.locator(f"#{target}")
     assert f"{target}-error" in (problem.get_attribute("aria-describedby") or "")
     assert serious_accessibility_problems(page) == []
+
+
+def test_a_refused_form_starts_at_its_problems(
+    new_page: Callable[..., Any], sessions: Callable[[str], Any]
+) -> None:
+    """Whether the answer is swapped in (the signature) or a whole page (the profile, sign-in),
+    focus lands on the problems, not at the top of the page."""
+    page = new_page(storage_state=sessions("testuser1"))
+    page.goto("/dashboard")
+    tab_to(page, page.get_by_role("link", name=re.compile("Review and sign")).first)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sign")
+    tab_to(page, page.get_by_role("button", name="Sign with Quicker Sign"))
+    page.keyboard.press("Enter")  # the confirmation is not ticked
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate(
+        "() => document.activeElement.contains(document.querySelector('#error-summary'))"
+    )
+    page.keyboard.press("Tab")
+    assert is_focused(summary.get_by_role("link").first)
+    page.keyboard.press("Enter")  # the summary's link goes to the checkbox
+    assert focused(page)["id"] == "confirm"
+
+    page.goto("/profile")
+    type_into(page, page.get_by_label("Email"), "not-an-email")
+    page.keyboard.press("Enter")
+    expect(page.locator("#error-summary")).to_be_focused()
+
+    anonymous = new_page()
+    anonymous.goto("/login")
+    anonymous.keyboard.type("testuser1")
+    type_into(anonymous, anonymous.get_by_label("Password"), "wrong")
+    anonymous.keyboard.press("Enter")
+    expect(anonymous.locator("#sign-in-error")).to_be_focused()

@@ -20,27 +20,9 @@ from tests.browser.conftest import (
     PHONE,
     Screenshots,
     serious_accessibility_problems,
-    sign_in,
 )
 
 STATUSES = ("Pending", "Scheduled", "InTransit", "Signed", "Corrected")
-
-
-@pytest.fixture(scope="module")
-def sessions(browser: Any, live_server: str) -> Callable[[str], Any]:
-    """Each user's signed-in cookies, signed in once for the module's pages."""
-    states: dict[str, Any] = {}
-
-    def state(username: str) -> Any:
-        if username not in states:
-            context = browser.new_context(base_url=live_server)
-            page = context.new_page()
-            sign_in(page, username)
-            states[username] = context.storage_state()
-            context.close()
-        return states[username]
-
-    return state
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@
      an error summary first, else an element marked data-focus-after-swap. */
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.detail.target;
+    /* An outerHTML swap leaves detail.target detached: its replacement has the same id. */
+    if (root && !root.isConnected) { root = root.id ? document.getElementById(root.id) : null; }
     if (!root || !root.querySelector) { return; }
     var target = root.querySelector("#error-summary[data-focus], [data-focus-after-swap]");
     if (target) {
@@ -14,6 +16,19 @@
       target.focus();
     }
   });
+
+  /* A page that answers a refused form (no htmx) starts at its problems: the error summary,
+     or an alert made to take the focus, so the keyboard is not left at the top. */
+  function focusProblems() {
+    var target = document.querySelector(
+      "main #error-summary[data-focus], main [role=alert][tabindex='-1']");
+    if (target && document.activeElement === document.body) { target.focus(); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusProblems);
+  } else {
+    focusProblems();
+  }
 
   /* A task box that polls itself is replaced at each poll. When its task ends, the outcome takes
      the focus if the keyboard was in the box, nowhere (the page had just loaded), or where a swap
