@@ -1,14 +1,16 @@
 """Tables (application.manifests.exports.Table) written out as CSV or XLSX, streamed.
 
 CSV goes out a page of rows at a time as the use case reads them. XLSX is a zip whose
-directory comes last, so it is written first to a temporary file by openpyxl's write-only
-mode (rows go straight to disk, memory stays flat) in a worker thread, then streamed from it.
+directory comes last, so it is written first to a temporary file by XlsxWriter in its
+constant-memory mode (each row goes to disk as the next begins), in a worker thread, then
+streamed from it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from typing import IO
@@ -16,15 +18,14 @@ from typing import IO
 import msgspec
 from anyio import to_thread
 from litestar.response import Stream
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
 from haztrak.application.manifests.exports import Table, TableFormat
 from haztrak.domain.manifest.reports import Cell, Direction, RegisterLine, register_cells
 
 CHUNK = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MEDIA_TYPES = {
     TableFormat.CSV: "text/csv; charset=utf-8",
     TableFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -56,13 +57,31 @@ async def csv_chunks(table: Table) -> AsyncIterator[bytes]:
 def _xlsx_cell(cell: Cell) -> Cell:
     """As _safe; control characters, which XML 1.0 cannot hold, are dropped."""
     if isinstance(cell, str):
-        return _safe(ILLEGAL_CHARACTERS_RE.sub("", cell))
+        return _safe(_NOT_XML.sub("", cell))
     return cell
 
 
-def _append(sheet: WriteOnlyWorksheet, rows: Iterable[Iterable[Cell]]) -> None:
-    for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+class _Sheet:
+    """One worksheet written row after row (XlsxWriter's constant-memory mode keeps one)."""
+
+    def __init__(self, file: IO[bytes], title: str) -> None:
+        self.book = Workbook(
+            file,
+            {
+                "constant_memory": True,
+                # text stays text: no formulas, links or numbers guessed from it
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.sheet = self.book.add_worksheet(title)
+        self.next_row = 0
+
+    def append(self, rows: Iterable[Iterable[Cell]]) -> None:
+        for row in rows:
+            self.sheet.write_row(self.next_row, 0, [_xlsx_cell(cell) for cell in row])
+            self.next_row += 1
 
 
 async def xlsx_chunks(table: Table, sheet_title: str) -> AsyncIterator[bytes]:
@@ -74,13 +93,11 @@ async def xlsx_chunks(table: Table, sheet_title: str) -> AsyncIterator[bytes]:
 
 
 async def _write_xlsx(table: Table, sheet_title: str, file: IO[bytes]) -> None:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title)
-    assert isinstance(sheet, WriteOnlyWorksheet)
-    sheet.append(list(table.columns))
+    sheet = _Sheet(file, sheet_title)
+    sheet.append([table.columns])
     async for rows in table.pages:
-        await to_thread.run_sync(_append, sheet, rows)
-    await to_thread.run_sync(book.save, file)
+        await to_thread.run_sync(sheet.append, rows)
+    await to_thread.run_sync(sheet.book.close)
 
 
 def table_stream(table: Table, form: TableFormat, name: str) -> Stream:
