@@ -24,7 +24,7 @@ from haztrak.domain.manifest.reports import (
     reported,
 )
 
-PAGE = 500
+PAGE = 200
 """Manifests read per round trip: memory holds one page of documents at a time."""
 
 
