@@ -136,6 +136,29 @@ def _use_case_filters(filters: ListFilters) -> ManifestFilters:
     )
 
 
+def _exports(filters: ManifestFilters) -> list[tuple[str, str]]:
+    """Links to GET /api/manifest/export with the list's filters, as that route names them."""
+    given = {
+        "site": filters.site,
+        "siteType": filters.site_type,
+        "status": filters.status,
+        "q": filters.q,
+        "updatedSince": filters.updated_since,
+        "updatedBefore": filters.updated_before,
+        "sort": filters.sort if filters.sort != "newest" else None,
+    }
+    query = {k: v for k, v in given.items() if v}
+    return [
+        (label, "/api/manifest/export?" + urlencode({**query, "format": form, "rows": rows}))
+        for label, form, rows in (
+            ("Export CSV", "csv", "manifest"),
+            ("Export Excel", "xlsx", "manifest"),
+            ("Waste lines as CSV", "csv", "waste"),
+            ("Waste lines as Excel", "xlsx", "waste"),
+        )
+    ]
+
+
 _LABELS = {
     "q": "Search",
     "site": "Site",
@@ -172,14 +195,14 @@ class ManifestPagesController(Controller):
         filters = ListFilters()
         problem: InvalidValue | None = None
         listing = None
+        exports: list[tuple[str, str]] = []
         try:
             filters = _filters(request)
+            wanted = _use_case_filters(filters)
             listing = await list_manifests(
-                user,
-                _use_case_filters(filters),
-                limit=PAGE_SIZE,
-                cursor=filters.cursor or None,
+                user, wanted, limit=PAGE_SIZE, cursor=filters.cursor or None
             )
+            exports = _exports(wanted)
         except NotFound:  # a site that is not the user's: as if it had no manifests
             problem = InvalidValue("site", "is not one of your sites")
         except InvalidValue as error:
@@ -198,6 +221,7 @@ class ManifestPagesController(Controller):
             "total": total,
             "next_url": next_url,
             "first_url": first_url if filters.cursor else None,
+            "exports": exports,
             "problem": (
                 {"field": field, "message": f"{_LABELS.get(field or '', field)} {problem.message}"}
                 if problem

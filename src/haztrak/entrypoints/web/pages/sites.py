@@ -3,6 +3,7 @@ RCRAInfo whose progress shows in place."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from haztrak.entrypoints.web.views.tasks import TaskView, task_view
 from haztrak.entrypoints.web.views.text import sentence
 
 SYNC_BOX = "site-sync"
+REGISTER_FORMATS = (("xlsx", "Excel"), ("csv", "CSV"), ("json", "JSON"))
 
 
 class SitePagesController(Controller):
@@ -51,10 +53,18 @@ class SitePagesController(Controller):
     ) -> Template:
         site = await overview(user, epa_id)
         sync = await _sync_task(request, user, get_task, epa_id)
+        last_year = datetime.now(UTC).year - 1  # the register form starts at last year
         return page(
             request,
             "sites/site.html",
-            {"o": site, "statuses": STATUS_ORDER, "sync": sync, "sync_box": SYNC_BOX},
+            {
+                "o": site,
+                "statuses": STATUS_ORDER,
+                "sync": sync,
+                "sync_box": SYNC_BOX,
+                "register": {"from": f"{last_year}-01-01", "to": f"{last_year}-12-31"},
+                "register_formats": REGISTER_FORMATS,
+            },
         )
 
     @post("/sites/{epa_id:str}/sync")
