@@ -109,7 +109,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         drain.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it runs an event loop on this
+# thread, and the asyncio tests that follow (one session loop) could not run theirs.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -190,9 +192,9 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/dashboard")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sessions(browser: Any, live_server: str) -> Callable[[str], Any]:
-    """A user's signed-in cookies (a Playwright storage state), signed in once per session:
+    """A user's signed-in cookies (a Playwright storage state), signed in once per module:
     `new_page(storage_state=sessions("testuser1"))` opens a page already signed in."""
     states: dict[str, Any] = {}
 
