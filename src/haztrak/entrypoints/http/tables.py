@@ -13,10 +13,20 @@ import io
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import IO
 
 import msgspec
 from anyio import to_thread
+from litestar.enums import MediaType
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.response import Stream
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
@@ -30,6 +40,26 @@ MEDIA_TYPES = {
     TableFormat.CSV: "text/csv; charset=utf-8",
     TableFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def table_download(*, with_json: bool = False) -> type[Operation]:
+    """The `operation_class` of a handler answering a table_stream: its 200 is CSV or XLSX
+    (or, `with_json`, the JSON its return type documents)."""
+
+    @dataclass
+    class TableOperation(Operation):
+        def __post_init__(self) -> None:
+            ok = (self.responses or {}).get("200")
+            if not isinstance(ok, OpenAPIResponse):
+                return
+            kept = (ok.content or {}).get(MediaType.JSON) if with_json else None
+            content = {MediaType.JSON.value: kept} if kept is not None else {}
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            for media_type in MEDIA_TYPES.values():
+                content[media_type] = OpenAPIMediaType(schema=binary)
+            ok.content = content
+
+    return TableOperation
 
 
 def _safe(cell: Cell) -> Cell:

@@ -40,7 +40,7 @@ from haztrak.entrypoints.http.manifest_schemas import (
     ValidationOut,
 )
 from haztrak.entrypoints.http.openapi import answers, manifest_body, not_modified
-from haztrak.entrypoints.http.tables import MEDIA_TYPES, table_stream
+from haztrak.entrypoints.http.tables import table_download, table_stream
 from haztrak.entrypoints.http.text import text_path, text_query
 
 _MANIFEST_BODY = (
@@ -157,14 +157,9 @@ class ManifestController(Controller):
 
     @get(
         "/export",
-        responses={
-            200: ResponseSpec(
-                None,
-                description="The table, as an attachment",
-                media_type=" or ".join(MEDIA_TYPES.values()),
-            )
-        }
+        responses={200: ResponseSpec(None, description="The table, as an attachment")}
         | answers(400, 404, 422),
+        operation_class=table_download(),
         summary="The manifests of the list (same filters) as CSV or XLSX, streamed",
         description=(
             "Every manifest `GET /api/manifest` finds for the same filters (drafts only for "

@@ -38,7 +38,12 @@ from haztrak.entrypoints.http.schemas import (
     SiteOut,
     SiteRoleUpdate,
 )
-from haztrak.entrypoints.http.tables import MEDIA_TYPES, RegisterOut, table_stream
+from haztrak.entrypoints.http.tables import (
+    MEDIA_TYPES,
+    RegisterOut,
+    table_download,
+    table_stream,
+)
 from haztrak.entrypoints.http.text import text_path, text_query
 
 Slug = Annotated[str, text_path(limits.SLUG, "generators-org-llc")]
@@ -190,6 +195,7 @@ class SiteController(Controller):
             )
         }
         | answers(400, 404, 422),
+        operation_class=table_download(with_json=True),
         summary="The site's register for a period: quantities per waste code (biennial report)",
         description=(
             "What the site shipped as generator (by shipped date) and received as designated "
