@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from haztrak.entrypoints.web.assets import STATIC_DIR, STATIC_PATH
 from haztrak.entrypoints.web.errors import WEB_EXCEPTION_HANDLERS
 from haztrak.entrypoints.web.routes import PAGE_CONTROLLERS
-from haztrak.entrypoints.web.session import page_user
+from haztrak.entrypoints.web.session import page_user, refuse_nul
 from haztrak.entrypoints.web.templating import template_config
 
 __all__ = ["template_config", "web_routers"]
@@ -45,6 +45,7 @@ def web_routers() -> list[Router]:
         dependencies={"user": Provide(page_user)},
         exception_handlers=WEB_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_headers=SECURITY_HEADERS,
+        before_request=refuse_nul,
         include_in_schema=False,
     )
     static = create_static_files_router(

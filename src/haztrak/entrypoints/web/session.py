@@ -14,6 +14,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from haztrak.application.errors import AuthenticationFailed
 from haztrak.application.identity.auth import ResolveSession
+from haztrak.domain.errors import InvalidValue
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE
@@ -55,6 +56,28 @@ async def check_form_csrf(request: Request[Any, Any, Any], expected: str | None)
         raise PermissionDeniedException(
             "This form has expired or did not come from Haztrak. Reload the page and try again."
         )
+
+
+async def refuse_nul(request: Request[Any, Any, Any]) -> None:
+    """No NUL character enters through a page: not in the address, not in a form (PostgreSQL
+    cannot store one; SQLite could, so both refuse it the same way, before any use case)."""
+    if "\x00" in request.scope["path"]:
+        raise InvalidValue("path", NUL_MESSAGE)
+    for name, value in request.query_params.items():
+        if "\x00" in name or "\x00" in value:
+            raise InvalidValue(name.replace("\x00", ""), NUL_MESSAGE)
+    if request.method in SAFE_METHODS:
+        return
+    content_type, _ = request.content_type
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise InvalidValue(name.replace("\x00", ""), NUL_MESSAGE)
+
+
+NUL_MESSAGE = "must not contain the NUL character"
 
 
 async def page_user(request: Request[Any, Any, Any]) -> User:
