@@ -374,7 +374,7 @@ class ManifestPagesController(Controller):
 
     # --- other actions ----------------------------------------------------------------------
 
-    @post("/manifests/{mtn:str}/submit")
+    @post(["/manifests/{mtn:str}/submit", "/manifests/{mtn:str}/update"])
     async def submit(
         self,
         request: Request[Any, Any, Any],
@@ -383,17 +383,8 @@ class ManifestPagesController(Controller):
         get_manifest: FromDishka[GetManifest],
         submit: FromDishka[SubmitManifest],
     ) -> Response[Any]:
-        return await _send(user, mtn, get_manifest, submit)
-
-    @post("/manifests/{mtn:str}/update")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        user: User,
-        mtn: str,
-        get_manifest: FromDishka[GetManifest],
-        submit: FromDishka[SubmitManifest],
-    ) -> Response[Any]:
+        """Send the manifest as stored here: a draft is saved in e-Manifest, a manifest already
+        there is updated (SubmitManifest decides which, and checks who may)."""
         return await _send(user, mtn, get_manifest, submit)
 
     @post("/manifests/{mtn:str}/schedule")
