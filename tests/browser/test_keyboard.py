@@ -202,6 +202,10 @@ def test_a_refused_send_puts_focus_on_the_error_summary(new_page: Callable[..., 
     page = new_page()
     sign_in(page, "testuser1")
     page.goto("/manifests/new")
+    # "Check for problems" on an incomplete draft: focus on what is left to finish.
+    tab_to(page, page.get_by_role("button", name="Check for problems"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#warning-summary > summary")).to_be_focused()
     tab_to(page, page.get_by_role("button", name="Save and send to e-Manifest"))
     page.keyboard.press("Enter")
     summary = page.locator("#error-summary")

@@ -75,6 +75,38 @@
     region.textContent = words;
   }
 
+  /* The outcome of a check the user asked for: the open list of things to finish (its summary
+     is focusable and says how many), else the line saying there is no problem. */
+  function checkOutcome(editor) {
+    return editor.querySelector("#warning-summary[open] > summary") ||
+      editor.querySelector("#draft-check .draft-check__ok");
+  }
+
+  /* A whole page answering "Check for problems" without htmx starts at its outcome too. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var editor = document.getElementById("draft-editor");
+    var element = editor && document.activeElement === document.body ? checkOutcome(editor) : null;
+    if (element) {
+      if (!element.matches("summary")) { element.setAttribute("tabindex", "-1"); }
+      element.focus();
+    }
+  });
+
+  /* Where the focus was before the editor is swapped, to find it again after. */
+  var before = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "draft-editor") { return; }
+    var active = document.activeElement;
+    var config = event.detail.requestConfig || {};
+    var submitter = config.triggeringEvent && config.triggeringEvent.submitter;
+    before = {
+      id: active && active.id && active !== document.body ? active.id : "",
+      op: active && active.name === "op" ? active.value : "",
+      check: !!(submitter ? submitter.value === "check" : (active && active.matches && active.matches("input, select"))),
+    };
+  });
+
   /* A check that found the same problems as the last one changes nothing on the page. */
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
@@ -95,7 +127,15 @@
     if (editor && (target === editor || target.id === "draft-editor")) {
       var summary = editor.querySelector("#error-summary[data-focus]");
       var id = editor.getAttribute("data-focus-target");
-      var element = summary || (id && document.getElementById(id));
+      /* "Check for problems" with only things to finish: the check's outcome; else back to
+         the input or button the user was on (Enter in a text box checks the form). */
+      var element = summary || (id && document.getElementById(id)) || checkOutcome(editor) ||
+        (before.id && document.getElementById(before.id)) ||
+        (before.op && editor.querySelector("button[name='op'][value='" + CSS.escape(before.op) + "']:not([tabindex='-1'])"));
+      if (!summary && !editor.querySelector("#warning-summary") && before.check) {
+        var region = document.getElementById("draft-announce");
+        if (region) { region.textContent = "No problems found: ready to send to e-Manifest."; }
+      }
       if (element) {
         if (!element.matches("input, select, textarea, button, a[href]") && !element.hasAttribute("tabindex")) {
           element.setAttribute("tabindex", "-1");
