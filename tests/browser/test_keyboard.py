@@ -212,6 +212,9 @@ def test_a_refused_send_puts_focus_on_the_error_summary(new_page: Callable[..., 
     summary.wait_for()
     expect(summary).to_be_focused()
     assert summary.get_attribute("role") == "alert"
+    # It was saved as a draft, not sent: the summary says so, and the address is the draft's.
+    expect(summary.locator("h2")).to_contain_text("before sending to e-Manifest")
+    expect(page).to_have_url(re.compile(r".*/manifests/\d{9}DFT/edit$"))
     first = summary.locator("a").first
     target = (first.get_attribute("href") or "#")[1:]
     page.keyboard.press("Tab")

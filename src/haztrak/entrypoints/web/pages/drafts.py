@@ -468,8 +468,13 @@ class _Editor:
 
 
 def _render(request: _Request, view: EditorView, status: int = 200) -> Template:
-    template = "drafts/_editor.html" if request.headers.get("hx-request") else "drafts/edit.html"
-    return page(request, template, {"view": view}, status_code=status)
+    htmx = request.headers.get("hx-request")
+    template = "drafts/_editor.html" if htmx else "drafts/edit.html"
+    response = page(request, template, {"view": view}, status_code=status)
+    if htmx and view.mtn and request.url.path == "/manifests/new":
+        # Saved, not sent: the address becomes the draft's, so a reload does not lose it.
+        response.headers["HX-Push-Url"] = f"/manifests/{view.mtn}/edit"
+    return response
 
 
 async def _view(
