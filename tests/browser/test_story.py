@@ -26,7 +26,7 @@ SETTLED = "[data-task-status=SUCCESS], [data-task-status=FAILURE]"
 
 def task_outcome(page: Any) -> str:
     """The words of the task box once its task has ended (it polls itself until then)."""
-    page.wait_for_selector(SETTLED, timeout=60_000)
+    page.wait_for_selector(SETTLED, timeout=120_000)  # a loaded CI machine is slow
     box = page.locator("[data-task-status]").first
     assert box.get_attribute("data-task-status") == "SUCCESS", box.inner_text()
     return " ".join(box.inner_text().split())
