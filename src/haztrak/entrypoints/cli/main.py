@@ -176,7 +176,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         migrate(settings)
     preflight.warn_if_redis_down(settings)
-    print(f"Haztrak {__version__} on http://{host}:{port} (API docs at /api/docs)")
+    print(f"Haztrak {__version__}: the web UI on http://{host}:{port}/ (API docs at /api/docs)")
     uvicorn.run(
         "haztrak.entrypoints.http.app:app_from_environment",
         factory=True,
