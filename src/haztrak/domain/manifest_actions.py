@@ -4,6 +4,7 @@ accept. Every use case still checks its own action when it is taken."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 import msgspec
@@ -29,6 +30,7 @@ from haztrak.domain.manifest import (
     operations_for,
     role_may,
 )
+from haztrak.domain.manifest.receiving import leftover_waste
 
 
 class ManifestAction(StrEnum):
@@ -47,6 +49,10 @@ class ManifestAction(StrEnum):
     """Quicker Sign for the site whose turn it is."""
     SYNC = "sync"
     """Pull the manifests of one of the user's sites on it from RCRAInfo."""
+    RECEIVE = "receive"
+    """Record the designated facility's receipt: discrepancies, residue, a rejection."""
+    START_REJECTED_WASTE = "start_rejected_waste"
+    """Start the new manifest for rejected or residue waste (domain.manifest.receiving)."""
 
 
 class SigningSeat(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +116,7 @@ def manifest_actions(
             manifest.submission_type is not None and manifest.submission_type.is_paper
         ):
             actions.add(ManifestAction.SCHEDULE)
+    actions |= _receiving_actions(grants, manifest, allowed)
     waiting_for = _turn(manifest)
     seat = _seat(grants, manifest, waiting_for)
     if seat is not None:
@@ -138,7 +145,11 @@ def _turn(manifest: Manifest) -> SigningTurn | None:
     turn = next_signer(manifest)
     if turn is None:
         return None
-    if turn.role is HandlerRole.GENERATOR and manifest.submission_type is SubmissionType.HYBRID:
+    if (
+        turn.role is HandlerRole.GENERATOR
+        and manifest.submission_type is SubmissionType.HYBRID
+        and manifest.status is Status.SCHEDULED
+    ):
         return None  # a Hybrid generator signs on paper
     return turn
 
@@ -154,8 +165,28 @@ def turn_handler(manifest: Manifest, turn: SigningTurn) -> ManifestHandlerSite |
                 if order == turn.transporter_order:
                     return transporter
             return None
+        case HandlerRole.ALTERNATE_TSDF:
+            info = manifest.rejection_info
+            return info.alternate_designated_facility if info else None
         case _:
             return manifest.designated_facility
+
+
+def _receiving_actions(
+    grants: Grants, manifest: Manifest, allowed: Callable[[Operation], bool]
+) -> set[ManifestAction]:
+    """RECEIVE for a preparer of the designated facility while it may record its receipt;
+    START_REJECTED_WASTE for one once waste leaves on a new manifest."""
+    facility = manifest.designated_facility
+    site = facility.epa_site_id if facility is not None else None
+    if site is None or not may(grants, Action.EDIT_MANIFEST, SiteTarget(site)):
+        return set()
+    actions = set()
+    if allowed(Operation.RECEIVE):
+        actions.add(ManifestAction.RECEIVE)
+    if not manifest.is_draft() and leftover_waste(manifest) is not None:
+        actions.add(ManifestAction.START_REJECTED_WASTE)
+    return actions
 
 
 def _seat(grants: Grants, manifest: Manifest, turn: SigningTurn | None) -> SigningSeat | None:

@@ -24,6 +24,7 @@ from haztrak.domain.errors import Forbidden
 from haztrak.domain.identity import SiteRole
 from haztrak.domain.manifest.datetimes import format_epa_datetime, parse_epa_datetime
 from haztrak.domain.manifest.model import (
+    AlternateFacilityType,
     ElectronicSignature,
     HandlerRole,
     LockReason,
@@ -53,6 +54,9 @@ class Operation(StrEnum):
     CORRECT = "correct"
     REVERT = "revert"
     """Drop the version under correction."""
+    RECEIVE = "receive"
+    """Record what the designated facility received: discrepancies, residue, a rejection
+    (sent with the update service before the facility signs; domain.manifest.receiving)."""
 
 
 _NONE: frozenset[Operation] = frozenset()
@@ -66,7 +70,7 @@ ELECTRONIC_OPERATIONS: Mapping[Status, frozenset[Operation]] = MappingProxyType(
         Status.PENDING: _CHANGEABLE,
         Status.SCHEDULED: _CHANGEABLE | {Operation.SIGN},
         Status.IN_TRANSIT: frozenset({Operation.SIGN}),
-        Status.READY_FOR_SIGNATURE: frozenset({Operation.SIGN}),
+        Status.READY_FOR_SIGNATURE: frozenset({Operation.SIGN, Operation.RECEIVE}),
         Status.SIGNED: frozenset({Operation.CORRECT}),
         Status.CORRECTED: frozenset({Operation.CORRECT}),
         Status.UNDER_CORRECTION: _CORRECTING,
@@ -81,7 +85,7 @@ PAPER_OPERATIONS: Mapping[Status, frozenset[Operation]] = MappingProxyType(
         Status.PENDING: _NONE,
         Status.SCHEDULED: _NONE,
         Status.IN_TRANSIT: _NONE,
-        Status.READY_FOR_SIGNATURE: _CHANGEABLE,
+        Status.READY_FOR_SIGNATURE: _CHANGEABLE | {Operation.RECEIVE},
         Status.SIGNED: frozenset({Operation.CORRECT}),
         Status.CORRECTED: frozenset({Operation.CORRECT}),
         Status.UNDER_CORRECTION: _CORRECTING,
@@ -98,6 +102,7 @@ BLOCKED_BY_LOCK = frozenset(
         Operation.SIGN,
         Operation.CORRECT,
         Operation.REVERT,
+        Operation.RECEIVE,
     }
 )
 """A locked manifest is in the signing queue, or EPA is changing its biller."""
@@ -114,6 +119,7 @@ MINIMUM_ROLE: Mapping[Operation, SiteRole] = MappingProxyType(
         Operation.SIGN: SiteRole.SIGNER,
         Operation.CORRECT: SiteRole.SIGNER,
         Operation.REVERT: SiteRole.SIGNER,
+        Operation.RECEIVE: SiteRole.PREPARER,
     }
 )
 """The least site role that may perform each operation (viewers only read)."""
@@ -128,6 +134,8 @@ def allowed_operations(
 ) -> frozenset[Operation]:
     paper = submission_type is not None and submission_type.is_paper
     allowed = (PAPER_OPERATIONS if paper else ELECTRONIC_OPERATIONS)[status]
+    if submission_type is SubmissionType.IMAGE:  # an Image manifest carries no waste lines
+        allowed -= {Operation.RECEIVE}
     if locked:
         allowed -= BLOCKED_BY_LOCK
     if origin_type is OriginType.MAIL:
@@ -160,11 +168,23 @@ def ensure_allowed(manifest: Manifest, operation: Operation, role: SiteRole | No
 
 
 def operations_for(manifest: Manifest) -> frozenset[Operation]:
-    return allowed_operations(
+    allowed = allowed_operations(
         manifest.current_status(),
         manifest.submission_type,
         manifest.is_locked(),
         origin_type=manifest.origin_type,
+    )
+    if _facility_signed_electronically(manifest):
+        allowed -= {Operation.RECEIVE}  # the facility's signature closes its receipt
+    return allowed
+
+
+def _facility_signed_electronically(manifest: Manifest) -> bool:
+    """A paper manifest carries the facility's paper signature from its upload on; an
+    electronic one is signed by Quicker Sign, after the receipt."""
+    facility = manifest.designated_facility
+    return facility is not None and any(
+        signature.signature_date for signature in facility.electronic_signatures_info or ()
     )
 
 
@@ -198,6 +218,8 @@ def next_signer(manifest: Manifest) -> SigningTurn | None:
     e-Manifest, not by Quicker Sign (`operations_for` leaves SIGN out)."""
     status = manifest.current_status()
     if status is Status.READY_FOR_SIGNATURE:
+        if _facility_signed_electronically(manifest):
+            return _rejection_destination_turn(manifest)
         return TSDF_TURN
     paper = manifest.submission_type is not None and manifest.submission_type.is_paper
     if paper or status not in (Status.SCHEDULED, Status.IN_TRANSIT):
@@ -220,7 +242,11 @@ def signer_site(manifest: Manifest, turn: SigningTurn) -> str | None:
 
 
 def status_after_signature(manifest: Manifest, turn: SigningTurn) -> Status:
+    if _is_rejection_destination(manifest, turn):
+        return Status.SIGNED
     match turn.role:
+        case HandlerRole.TSDF if rejection_destination(manifest) is not None:
+            return Status.READY_FOR_SIGNATURE  # the alternate facility or generator signs next
         case HandlerRole.GENERATOR:
             return Status.SCHEDULED
         case HandlerRole.TRANSPORTER:
@@ -272,7 +298,11 @@ def apply_quicker_signature(
             f"the manifest is not ready to be signed by the {requested.describe()}: "
             f"it waits for the {turn.describe()}"
         )
-    if turn.role is HandlerRole.GENERATOR and manifest.submission_type is SubmissionType.HYBRID:
+    if (
+        turn.role is HandlerRole.GENERATOR
+        and manifest.submission_type is SubmissionType.HYBRID
+        and not _is_rejection_destination(manifest, turn)
+    ):
         raise SignatureRefused("a Hybrid manifest's generator signs on paper")
     handler = _handler_for(manifest, turn)
     if handler is None or handler.epa_site_id != signature.site_id:
@@ -280,17 +310,17 @@ def apply_quicker_signature(
     _ensure_not_before_previous(manifest, turn, signature.signed_at)
     if signature.signed_at.astimezone(UTC).date() > now.astimezone(UTC).date():
         raise SignatureRefused("the signature date may not be in the future")
+    electronic = ElectronicSignature(
+        signer=signature.signer or _signer_named(signature.printed_name),
+        signature_date=format_epa_datetime(signature.signed_at),
+        signer_role=SignerRole.INDUSTRY,
+        signature_method=SignatureMethod.QUICKER_SIGN,
+    )
+    if _is_rejection_destination(manifest, turn):
+        return _with_rejection_destination_signature(manifest, turn, electronic)
     signed = msgspec.structs.replace(
         handler,
-        electronic_signatures_info=[
-            *(handler.electronic_signatures_info or ()),
-            ElectronicSignature(
-                signer=signature.signer or _signer_named(signature.printed_name),
-                signature_date=format_epa_datetime(signature.signed_at),
-                signer_role=SignerRole.INDUSTRY,
-                signature_method=SignatureMethod.QUICKER_SIGN,
-            ),
-        ],
+        electronic_signatures_info=[*(handler.electronic_signatures_info or ()), electronic],
         signature_type=SignatureType.QUICKER_SIGN,
     )
     return _with_signed_handler(manifest, turn, handler, signed, signature.signed_at)
@@ -329,6 +359,9 @@ def _handler_for(manifest: Manifest, turn: SigningTurn) -> ManifestHandlerSite |
                 if _order(transporter, position) == turn.transporter_order:
                     return transporter
             return None
+        case HandlerRole.ALTERNATE_TSDF:
+            info = manifest.rejection_info
+            return info.alternate_designated_facility if info else None
         case _:
             return manifest.designated_facility
 
@@ -337,11 +370,16 @@ def _ensure_not_before_previous(manifest: Manifest, turn: SigningTurn, signed_at
     previous: list[ManifestHandlerSite] = []
     if turn.role is not HandlerRole.GENERATOR and manifest.generator is not None:
         previous.append(manifest.generator)
+    destination = _is_rejection_destination(manifest, turn)
     for position, transporter in enumerate(manifest.ordered_transporters(), start=1):
-        if turn.role is HandlerRole.TSDF or _order(transporter, position) < (
-            turn.transporter_order or 0
+        if (
+            turn.role is HandlerRole.TSDF
+            or destination
+            or _order(transporter, position) < (turn.transporter_order or 0)
         ):
             previous.append(transporter)
+    if destination and manifest.designated_facility is not None:
+        previous.append(manifest.designated_facility)
     days = [_utc_day(text) for handler in previous for text in handler.signature_dates()]
     latest = max((day for day in days if day is not None), default=None)
     if latest is not None and signed_at.astimezone(UTC).date() < latest:
@@ -366,3 +404,78 @@ def _order(transporter: ManifestHandlerSite, position: int) -> int:
 def _signer_named(printed_name: str) -> Signer:
     first, _, last = printed_name.strip().rpartition(" ")
     return Signer(first_name=first or None, last_name=last or None)
+
+
+# --- a rejection's destination signs last (NOTES §3.1) -------------------------------------
+
+
+def rejection_destination(manifest: Manifest) -> HandlerRole | None:
+    """Who signs after the designated facility: on a rejection with the transporter still on
+    site, the waste leaves on this manifest for the alternate facility
+    (`RejectionInfo_AlternateTsdf`) or back to the generator, who signs last. Otherwise no
+    one: the facility's signature makes the manifest Signed."""
+    info = manifest.rejection_info
+    if not manifest.rejection or info is None or not info.transporter_on_site:
+        return None
+    match info.alternate_designated_facility_type:
+        case AlternateFacilityType.TSDF:
+            return HandlerRole.ALTERNATE_TSDF
+        case AlternateFacilityType.GENERATOR:
+            return HandlerRole.GENERATOR
+        case _:
+            return None
+
+
+def _rejection_destination_turn(manifest: Manifest) -> SigningTurn | None:
+    role = rejection_destination(manifest)
+    if role is None or _destination_signed(manifest, role):
+        return None
+    return SigningTurn(role=role)
+
+
+def _destination_signed(manifest: Manifest, role: HandlerRole) -> bool:
+    info = manifest.rejection_info
+    if info is None:
+        return False
+    if role is HandlerRole.ALTERNATE_TSDF:
+        alternate = info.alternate_designated_facility
+        return alternate is not None and alternate.has_signed()
+    signature = info.generator_electronic_signature
+    return bool(
+        info.generator_paper_signature and info.generator_paper_signature.signature_date
+    ) or (signature is not None and bool(signature.signature_date))
+
+
+def _is_rejection_destination(manifest: Manifest, turn: SigningTurn) -> bool:
+    """Whether `turn` is the rejection's destination signing after the designated facility."""
+    if turn.role not in (HandlerRole.ALTERNATE_TSDF, HandlerRole.GENERATOR):
+        return False
+    return (
+        manifest.current_status() is Status.READY_FOR_SIGNATURE
+        and _facility_signed_electronically(manifest)
+        and rejection_destination(manifest) is turn.role
+    )
+
+
+def _with_rejection_destination_signature(
+    manifest: Manifest, turn: SigningTurn, signature: ElectronicSignature
+) -> Manifest:
+    info = manifest.rejection_info
+    assert info is not None, "a rejection's destination signs only on a rejection"
+    if turn.role is HandlerRole.ALTERNATE_TSDF:
+        alternate = info.alternate_designated_facility
+        assert alternate is not None
+        info = msgspec.structs.replace(
+            info,
+            alternate_designated_facility=msgspec.structs.replace(
+                alternate,
+                electronic_signatures_info=[
+                    *(alternate.electronic_signatures_info or ()),
+                    signature,
+                ],
+                signature_type=SignatureType.QUICKER_SIGN,
+            ),
+        )
+    else:
+        info = msgspec.structs.replace(info, generator_electronic_signature=signature)
+    return msgspec.structs.replace(manifest, rejection_info=info, status=Status.SIGNED)
