@@ -38,6 +38,10 @@ class TaskName(StrEnum):
     PULL_RCRA_SITE = "pull_rcra_site"
     REFRESH_LOOKUPS = "refresh_lookups"
     PRUNE_TASKS = "prune_tasks"
+    DISPATCH_EVENTS = "dispatch_events"
+    SEND_NOTICE_EMAIL = "send_notice_email"
+    SEND_NOTICE_DIGESTS = "send_notice_digests"
+    CHECK_DEADLINES = "check_deadlines"
 
     @property
     def bulk(self) -> bool:

@@ -36,7 +36,8 @@ def _name_terms(name: str) -> Iterator[str]:
 
 
 def search_terms(manifest: Manifest) -> frozenset[str]:
-    """The terms a manifest is found by (its tracking number is matched apart, as it is)."""
+    """The terms a manifest is found by (its tracking number is matched apart, as it is), and
+    the tracking numbers of the manifests whose rejected or residue waste it carries on."""
     terms: set[str] = set()
     for _, handler in manifest.handlers():
         if handler.epa_site_id:
@@ -54,5 +55,9 @@ def search_terms(manifest: Manifest) -> frozenset[str]:
             *(codes.tx_waste_codes or ()),
         ]
         terms.update(normalize_search_text(code) for code in listed if code and code.strip())
+    additional = manifest.additional_info
+    # A manifest carrying rejected or residue waste on is found by the one it came from.
+    for original in (additional.original_manifest_tracking_numbers or ()) if additional else ():
+        terms.add(normalize_search_text(original))
     terms.discard("")
     return frozenset(terms)
