@@ -22,11 +22,13 @@ import msgspec
 
 from haztrak.application.ports.rcrainfo import (
     Lookup,
+    ManifestAttachments,
     QuickerSign,
     Rcrainfo,
     RcrainfoCredentials,
     RcrainfoError,
     RcrainfoErrorKind,
+    RcrainfoFile,
     RcrainfoProblem,
     RcrainfoUser,
     SaveReport,
@@ -37,6 +39,7 @@ from haztrak.application.ports.rcrainfo import (
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.manifest import (
     CodeDescription,
+    CorrectionInfo,
     ElectronicSignature,
     HandlerRole,
     Manifest,
@@ -45,6 +48,7 @@ from haztrak.domain.manifest import (
     Status,
     format_epa_datetime,
 )
+from haztrak.domain.manifest.corrections import ManifestVersion, VersionHistory, VersionStatus
 from haztrak.domain.secrets import Secret
 from tests.fakes import FixedClock
 
@@ -75,6 +79,16 @@ class FakeRcrainfo(Rcrainfo):
         self.refuse_signatures: dict[str, str] = {}
         """MTN -> EPA's message, for the manifests RCRAInfo will not sign (scripted)."""
         self.refuse_saves: list[RcrainfoProblem] = []
+        self.versions: dict[str, list[tuple[ManifestVersion, Manifest]]] = {}
+        """MTN -> its versions (summary, content), oldest first: corrections and reverts
+        record them as EPA answers them (a correction is a new version, or changes the one
+        under correction; a revert drops it; a signature of it makes it Corrected)."""
+        self.corrections: list[Manifest] = []
+        """Every correction received, in order."""
+        self.files: dict[str, list[RcrainfoFile]] = {}
+        """MTN -> the files of its attachments (set by the test; uploads are added)."""
+        self.uploads: dict[str, bytes] = {}
+        """MTN -> the last zip sent with a save or update of it."""
         self._numbers = itertools.count(100_000_001)
 
     # --- setting up ---
@@ -176,6 +190,8 @@ class FakeRcrainfo(Rcrainfo):
                 updated_date=format_epa_datetime(now),
             )
         )
+        if attachment:
+            self.uploads[mtn] = attachment
         if self.lose_save_answers:
             self.lose_save_answers -= 1
             raise transient("the connection timed out")
@@ -194,12 +210,123 @@ class FakeRcrainfo(Rcrainfo):
         self.store(
             msgspec.structs.replace(manifest, updated_date=format_epa_datetime(self.clock.now()))
         )
+        if attachment:
+            self.uploads[str(mtn)] = attachment
         return SaveReport(manifest_tracking_number=str(mtn), operation_status="Updated")
 
     async def delete_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
         self._enter("delete_manifest", credentials)
         self.manifests.pop(mtn, None)
         return SaveReport(manifest_tracking_number=mtn, operation_status="Deleted")
+
+    # --- corrections ---
+
+    def _version_list(self, mtn: str) -> list[tuple[ManifestVersion, Manifest]]:
+        """The versions of a manifest; a Signed manifest never corrected has its first."""
+        if mtn not in self.versions:
+            current = self.manifests[mtn]
+            first = ManifestVersion(
+                version_number=1,
+                status=VersionStatus(current.current_status().value),
+                active=True,
+                created_date=current.created_date,
+                updated_date=current.updated_date,
+            )
+            self.versions[mtn] = [(first, current)]
+        return self.versions[mtn]
+
+    def _version_report(self, mtn: str, status: str) -> SaveReport:
+        number = self._version_list(mtn)[-1][0].version_number
+        return SaveReport(
+            manifest_tracking_number=mtn, operation_status=status, current_version_number=number
+        )
+
+    async def correct_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        self._enter("correct_manifest", credentials)
+        self.corrections.append(manifest)
+        mtn = str(manifest.manifest_tracking_number)
+        if mtn not in self.manifests:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
+        versions = self._version_list(mtn)
+        now = format_epa_datetime(self.clock.now())
+        last, _ = versions[-1]
+        under = last.status is VersionStatus.UNDER_CORRECTION
+        number = last.version_number if under else last.version_number + 1
+        summary = ManifestVersion(
+            version_number=number,
+            status=VersionStatus.UNDER_CORRECTION,
+            active=True,
+            created_date=last.created_date if under else now,
+            updated_date=now,
+        )
+        content = msgspec.structs.replace(
+            manifest,
+            status=Status.UNDER_CORRECTION,
+            updated_date=now,
+            correction_info=CorrectionInfo(version_number=number, active=True),
+        )
+        kept = [(msgspec.structs.replace(v, active=False), m) for v, m in versions]
+        self.versions[mtn] = [*(kept[:-1] if under else kept), (summary, content)]
+        self.store(content)
+        return self._version_report(mtn, "CorrectionUpdated" if under else "CorrectionCreated")
+
+    async def revert_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
+        self._enter("revert_manifest", credentials)
+        versions = self._version_list(mtn)
+        if versions[-1][0].status is not VersionStatus.UNDER_CORRECTION:
+            raise RcrainfoError(
+                RcrainfoErrorKind.VALIDATION,
+                "no version under correction",
+                code="E_NoVersionForUnderCorrectionStatus",
+            )
+        versions.pop()
+        summary, content = versions[-1]
+        versions[-1] = (msgspec.structs.replace(summary, active=True), content)
+        self.store(
+            msgspec.structs.replace(content, updated_date=format_epa_datetime(self.clock.now()))
+        )
+        return self._version_report(mtn, "Reverted")
+
+    async def correction_details(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> VersionHistory:
+        self._enter("correction_details", credentials)
+        if mtn not in self.manifests:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
+        return VersionHistory.of(mtn, (v for v, _ in self._version_list(mtn)))
+
+    async def correction_version(
+        self, credentials: RcrainfoCredentials, mtn: str, version_number: int
+    ) -> Manifest:
+        self._enter("correction_version", credentials)
+        for summary, content in self._version_list(mtn):
+            if summary.version_number == version_number:
+                return content
+        raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"no version {version_number}")
+
+    def _sign_correction(self, mtn: str, command: QuickerSign) -> None:
+        versions = self._version_list(mtn)
+        summary, content = versions[-1]
+        signature = ElectronicSignature(
+            signature_date=format_epa_datetime(command.printed_signature_date),
+            signature_method=SignatureMethod.QUICKER_SIGN,
+        )
+        signed = msgspec.structs.replace(content, status=Status.CORRECTED)
+        versions[-1] = (
+            msgspec.structs.replace(
+                summary,
+                status=VersionStatus.CORRECTED,
+                epa_site_id=command.site_id,
+                electronic_signatures_info=[signature],
+            ),
+            signed,
+        )
+        self.store(signed)
 
     async def quicker_sign(
         self, credentials: RcrainfoCredentials, command: QuickerSign
@@ -214,6 +341,10 @@ class FakeRcrainfo(Rcrainfo):
                 results.append(
                     SignResult(manifest_tracking_number=mtn, signed=False, errors=errors)
                 )
+                continue
+            if self.manifests[mtn].status is Status.UNDER_CORRECTION:
+                self._sign_correction(mtn, command)
+                results.append(SignResult(manifest_tracking_number=mtn, signed=True))
                 continue
             self.store(_with_signature(self.manifests[mtn], command, self._next_status()))
             results.append(SignResult(manifest_tracking_number=mtn, signed=True))
@@ -270,6 +401,14 @@ class FakeRcrainfo(Rcrainfo):
     ) -> list[CodeDescription]:
         self._enter("state_waste_codes", credentials)
         return self.state_codes.get(state, [])
+
+    async def get_manifest_attachments(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> ManifestAttachments:
+        self._enter("get_manifest_attachments", credentials)
+        if mtn not in self.manifests:
+            raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
+        return ManifestAttachments(manifest=self.manifests[mtn], files=self.files.get(mtn, []))
 
 
 def _with_signature(manifest: Manifest, command: QuickerSign, status: Status | None) -> Manifest:

@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import random
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -53,10 +55,12 @@ from haztrak.adapters.rcrainfo.endpoint import RcrainfoEndpoint
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.rcrainfo import (
     Lookup,
+    ManifestAttachments,
     QuickerSign,
     RcrainfoCredentials,
     RcrainfoError,
     RcrainfoErrorKind,
+    RcrainfoFile,
     RcrainfoProblem,
     RcrainfoUser,
     SaveReport,
@@ -72,6 +76,7 @@ from haztrak.domain.manifest import (
     format_epa_datetime,
     is_tracking_number,
 )
+from haztrak.domain.manifest.corrections import VersionHistory
 from haztrak.domain.secrets import Secret
 
 log = logging.getLogger("haztrak.rcrainfo")
@@ -319,6 +324,58 @@ class EmanifestRcrainfo:
         answer = await self._call(credentials, what, lambda c: c.delete_manifest(mtn))
         return answers.save_report(answer, what, mtn)
 
+    async def correct_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        document = msgspec.to_builtins(manifest.for_emanifest())
+        mtn = document.get("manifestTrackingNumber")
+        if not isinstance(mtn, str) or not is_tracking_number(mtn):
+            raise _invalid(
+                "manifestTrackingNumber", "a correction needs the manifest's tracking number"
+            )
+        what = f"the correction of manifest {mtn}"
+        # EmanifestClient.correct_manifest sends the Content-Type the client forgets.
+        answer = await self._call(
+            credentials, what, lambda c: c.correct_manifest(document, attachment or None)
+        )
+        return answers.save_report(answer, what, mtn)
+
+    async def revert_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
+        _check_tracking_number(mtn)
+        what = f"the revert of manifest {mtn}"
+        answer = await self._call(credentials, what, lambda c: c.revert_manifest(mtn))
+        return answers.save_report(answer, what, mtn)
+
+    async def correction_details(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> VersionHistory:
+        _check_tracking_number(mtn)
+        what = f"the versions of manifest {mtn}"
+        return await self._read(
+            credentials,
+            what,
+            lambda c: c.get_correction(mtn),
+            lambda answer: answers.version_history(answers.data_object(answer, what), mtn, what),
+        )
+
+    async def correction_version(
+        self, credentials: RcrainfoCredentials, mtn: str, version_number: int
+    ) -> Manifest:
+        _check_tracking_number(mtn)
+        if version_number < 1:
+            raise _invalid("versionNumber", "versions are numbered from 1")
+        what = f"version {version_number} of manifest {mtn}"
+        criteria = {"manifestTrackingNumber": mtn, "versionNumber": version_number}
+        return await self._read(
+            credentials,
+            what,
+            lambda c: c.get_correction_version(**criteria),
+            lambda answer: answers.manifest(answers.data_object(answer, what), what),
+        )
+
     async def quicker_sign(
         self, credentials: RcrainfoCredentials, command: QuickerSign
     ) -> SignReport:
@@ -379,6 +436,19 @@ class EmanifestRcrainfo:
             lambda answer: answers.data_list(answer, what),
         )
         return [str(mtn) for mtn in found]
+
+    async def get_manifest_attachments(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> ManifestAttachments:
+        _check_tracking_number(mtn)
+        what = f"the attachments of manifest {mtn}"
+        downloads: list[_Download] = []
+        return await self._read(
+            credentials,
+            what,
+            partial(_download_attachments, downloads, mtn),
+            lambda answer: _attachments(answer, what, downloads),
+        )
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -693,3 +763,61 @@ def _whole(value: object, default: int) -> int:
 
 def _user_search(arguments: dict[str, Any]) -> Call:
     return lambda client: client.search_users(**arguments)
+
+
+MAX_ATTACHMENT_FILES = 50
+MAX_ATTACHMENT_FILE_BYTES = 64 * 1024 * 1024
+
+
+class _Download(msgspec.Struct, frozen=True):
+    """What the attachments service answered, read in the pool thread: the manifest's JSON
+    and the files of its zip, or why they could not be read."""
+
+    document: Any = None
+    files: list[RcrainfoFile] = msgspec.field(default_factory=list)
+    problem: str | None = None
+
+
+def _download_attachments(downloads: list[_Download], mtn: str, client: EmanifestClient) -> Any:
+    """In a pool thread: the client's own download (`Accept: multipart/mixed`, then its
+    multipart decoding, NOTES §1.5), with the zip read here under bounds."""
+    try:
+        answer = client.get_manifest_attachments(mtn)
+    except zipfile.BadZipFile:
+        downloads.append(_Download(problem="the file part is not a zip"))
+        raise ValueError("unreadable attachments") from None
+    except requests.RequestException:
+        raise  # the request failed: a transport failure, as for any call
+    except Exception as error:  # requests_toolbelt: not multipart, or a malformed part
+        problem = f"not a readable multipart answer ({type(error).__name__})"
+        downloads.append(_Download(problem=problem))
+        raise ValueError("unreadable attachments") from None
+    if not answer.response.ok:
+        return answer
+    text = answer.json()
+    try:
+        document = json.loads(text) if isinstance(text, str | bytes) else text
+    except ValueError:
+        downloads.append(_Download(problem="the JSON part is not JSON"))
+        return answer
+    files: list[RcrainfoFile] = []
+    archive = answer.zip
+    if archive is not None:
+        entries = [info for info in archive.infolist() if not info.is_dir()]
+        for info in entries[:MAX_ATTACHMENT_FILES]:
+            if info.file_size > MAX_ATTACHMENT_FILE_BYTES:
+                continue
+            files.append(RcrainfoFile(name=info.filename, data=archive.read(info)))
+    downloads.append(_Download(document=document, files=files))
+    return answer
+
+
+def _attachments(answer: Answer, what: str, downloads: list[_Download]) -> ManifestAttachments:
+    if not answer.ok:
+        raise answers.failure(answer, what)
+    if not downloads:
+        raise answers.unreadable(what, "no multipart answer")
+    got = downloads[-1]
+    if got.problem is not None or not isinstance(got.document, dict):
+        raise answers.unreadable(what, got.problem or "the JSON part is not a manifest")
+    return ManifestAttachments(manifest=answers.manifest(got.document, what), files=got.files)

@@ -205,3 +205,22 @@ class Rcrainfo(Protocol):
     async def state_waste_codes(
         self, credentials: RcrainfoCredentials, state: str
     ) -> list[CodeDescription]: ...
+
+    async def get_manifest_attachments(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> ManifestAttachments:
+        """EPA's attachments service: the manifest and the files kept with it (the scanned
+        form of a paper manifest, the copies of record, EPA's form PDF); no files is an empty
+        list."""
+
+
+class RcrainfoFile(msgspec.Struct, frozen=True, kw_only=True):
+    """One file of a manifest's attachments, named as RCRAInfo's zip names it."""
+
+    name: str
+    data: bytes
+
+
+class ManifestAttachments(msgspec.Struct, frozen=True, kw_only=True):
+    manifest: Manifest
+    files: list[RcrainfoFile] = msgspec.field(default_factory=list)
