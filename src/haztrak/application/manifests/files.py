@@ -15,10 +15,10 @@ from uuid import uuid4
 import msgspec
 
 from haztrak.application.manifests.access import visible_document
-from haztrak.application.ports.storage import DocumentStore
 from haztrak.application.ports.manifests import ManifestReader
 from haztrak.application.ports.persistence import Principals
 from haztrak.application.ports.rcrainfo import RcrainfoFile
+from haztrak.application.ports.storage import DocumentStore
 from haztrak.domain.errors import NotFound
 from haztrak.domain.identity import User
 from haztrak.domain.manifest.attachments import (
