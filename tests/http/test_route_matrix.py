@@ -500,6 +500,23 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("DELETE", "/api/orgs/{slug:str}/members/{username:str}"): one(
         f"/api/orgs/{ORG}/members/tsdf1", expect(404, testuser1=403, orgadmin=204, viewer1=403)
     ),
+    ("GET", "/api/deadlines"): lambda world: [
+        Case("/api/deadlines", expect(200)),
+        Case(f"/api/deadlines?site={GEN}", GEN_ORG_MEMBER),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/deadlines/{kind:str}/reported"): lambda world: [
+        # no clock runs on a Scheduled manifest (nothing picked up yet)
+        Case(f"/api/manifest/{SCHEDULED}/deadlines/exceptionReport/reported", expect(409), {}),
+        Case(f"/api/manifest/{FOREIGN}/deadlines/exceptionReport/reported", expect(404), {}),
+    ],
+    ("GET", "/api/sites/{epa_id:str}/generator-category"): lambda world: [
+        Case(f"/api/sites/{GEN}/generator-category", GEN_ORG_MEMBER),
+        Case("/api/sites/VAOTHERGEN01/generator-category", expect(404)),
+    ],
+    ("PUT", "/api/sites/{epa_id:str}/generator-category"): lambda world: [
+        Case(f"/api/sites/{GEN}/generator-category", GEN_ORG_ADMIN, {"category": "SQG"}),
+        Case("/api/sites/VAOTHERGEN01/generator-category", expect(404), {"category": "SQG"}),
+    ],
     ("POST", "/api/browser/v1/auth/logout"): one("/api/browser/v1/auth/logout", public(200)),
     ("DELETE", "/api/browser/v1/auth/session"): one("/api/browser/v1/auth/session", public(401)),
 }

@@ -76,6 +76,7 @@ from haztrak.application.ports.persistence import (
     UserRepository,
 )
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
+from haztrak.entrypoints.deadline_providers import DeadlineProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
@@ -210,5 +211,6 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        DeadlineProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last
     ]

@@ -295,3 +295,8 @@ class TaskRow(Base):
     not_before: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     lease_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+# Tables declared in modules of their own join this metadata here, so that every reader of
+# Base.metadata (Alembic, the schema tests) sees them.
+from haztrak.adapters.persistence import deadlines as _deadlines  # noqa: E402, F401

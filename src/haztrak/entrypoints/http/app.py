@@ -28,6 +28,7 @@ from haztrak.adapters.rcrainfo import RcrainfoEndpoint
 from haztrak.entrypoints.http.admin import admin_mount
 from haztrak.entrypoints.http.auth import current_user
 from haztrak.entrypoints.http.controllers.auth import SessionController
+from haztrak.entrypoints.http.controllers.deadlines import DeadlineController
 from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
@@ -136,6 +137,7 @@ def api_router() -> DishkaRouter:
             LookupController,
             RcrainfoController,
             TaskController,
+            DeadlineController,
             docs,
         ],
         dependencies={"user": Provide(current_user)},
