@@ -12,6 +12,7 @@ import msgspec
 
 from haztrak.application.ports.persistence import (
     AuditLog,
+    AuditReader,
     MembershipRepository,
     OrgRepository,
     Principals,
@@ -335,7 +336,7 @@ class MemoryPrincipals(Principals):
         await self._tokens.touch(token_id, at)
 
 
-class MemoryAuditLog(AuditLog):
+class MemoryAuditLog(AuditLog, AuditReader):
     def __init__(self, data: MemoryData) -> None:
         self.data = data
 
@@ -352,6 +353,9 @@ class MemoryAuditLog(AuditLog):
             and (not object_id or e.object_id == object_id)
         ]
         return found[:limit]
+
+    async def entries(self, object_type: str, object_id: str, limit: int) -> Sequence[AuditEntry]:
+        return await self.list(object_type=object_type, object_id=object_id, limit=limit)
 
 
 class FixedClock:

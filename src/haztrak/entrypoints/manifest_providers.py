@@ -17,6 +17,7 @@ from haztrak.adapters.cache.principals import (
 from haztrak.adapters.persistence.identity import SessionPrincipals
 from haztrak.adapters.persistence.lookups import CachedLookupReader
 from haztrak.adapters.persistence.manifests import SessionManifestReader, SqlManifestRepository
+from haztrak.adapters.persistence.audit_reads import PgAuditReader, SessionAuditReader
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.lookups import (
@@ -38,6 +39,7 @@ from haztrak.application.manifests.viewing import ListManifestHistory, OpenManif
 from haztrak.application.ports.lookups import LookupReader
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
 from haztrak.application.ports.persistence import (
+    AuditReader,
     MembershipRepository,
     Principals,
     UserRepository,
@@ -75,6 +77,14 @@ class ManifestProvider(Provider):
         """On PostgreSQL: plain SQL on the read pool, no session at all."""
         return PgManifestReader(pool)
 
+    @provide(scope=Scope.APP)
+    def audit_reader(self, sessions: async_sessionmaker[AsyncSession]) -> AuditReader:
+        return SessionAuditReader(sessions)
+
+    @provide(scope=Scope.APP, when=POSTGRES)
+    def pg_audit_reader(self, pool: ReadPool) -> AuditReader:
+        return PgAuditReader(pool)
+
     @provide
     def manifests(self, session: AsyncSession) -> ManifestRepository:
         return SqlManifestRepository(session)
@@ -87,7 +97,7 @@ class ManifestProvider(Provider):
         GetManifest, ListManifests, ListTrackingNumbers, OpenManifest, scope=Scope.APP
     )
     export_use_cases = provide_all(ExportManifests, GetSiteRegister, scope=Scope.APP)
-    history = provide(ListManifestHistory)
+    history = provide(ListManifestHistory, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def lookups(self, sessions: async_sessionmaker[AsyncSession]) -> LookupReader:

@@ -22,7 +22,7 @@ def world() -> World:
 
 
 def opener(world: World) -> OpenManifest:
-    return OpenManifest(world.manifests, world.principals)
+    return OpenManifest(world.manifests, world.principals, fakes.MemoryAuditLog(world.data))
 
 
 def history(world: World) -> ListManifestHistory:
@@ -63,6 +63,10 @@ async def test_the_history_is_the_audit_log_oldest_first_for_those_who_see_it(
     ]
     with pytest.raises(NotFound):
         await history(world)(world.user(SiteRole.VIEWER), saved.stored.mtn)
+    # the manifest's page asks for both at once, with one read of the manifest
+    opened = await opener(world)(preparer, saved.stored.mtn, history=True)
+    assert opened.history == entries
+    assert (await opener(world)(preparer, saved.stored.mtn)).history == ()
 
 
 async def test_the_list_finds_free_text_bounds_dates_and_sorts_either_way(world: World) -> None:

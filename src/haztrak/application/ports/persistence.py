@@ -165,3 +165,11 @@ class AuditLog(Protocol):
     async def list(
         self, *, object_type: str | None = None, object_id: str | None = None, limit: int = 100
     ) -> Sequence[AuditEntry]: ...
+
+
+class AuditReader(Protocol):
+    """One object's trail, newest first, read outside any unit of work (for the pages)."""
+
+    async def entries(
+        self, object_type: str, object_id: str, limit: int
+    ) -> Sequence[AuditEntry]: ...

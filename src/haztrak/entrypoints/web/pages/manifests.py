@@ -19,7 +19,6 @@ from haztrak.application.identity.orgs import ListMySites
 from haztrak.application.manifests.drafts import DeleteManifest
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ManifestFilters
 from haztrak.application.manifests.viewing import (
-    ListManifestHistory,
     OpenedManifest,
     OpenManifest,
 )
@@ -250,12 +249,11 @@ class ManifestPagesController(Controller):
         user: User,
         mtn: str,
         open_manifest: FromDishka[OpenManifest],
-        history: FromDishka[ListManifestHistory],
         get_task: FromDishka[GetTask],
     ) -> Response[Any]:
         task = await _own_task(user, request.query_params.get("task"), get_task)
         try:
-            opened = await open_manifest(user, mtn)
+            opened = await open_manifest(user, mtn, history=True)
         except NotFound:
             # a draft that its submission (this page's task) turned into a manifest in
             # e-Manifest: go on to that manifest
@@ -263,13 +261,12 @@ class ManifestPagesController(Controller):
             if link and link != f"/manifests/{mtn}":
                 return redirect(link, "success", f"Draft {mtn} is in e-Manifest now.")
             raise
-        entries = await history(user, mtn)
         return page(
             request,
             "manifests/detail.html",
             {
                 **_detail(opened),
-                "history": history_view(entries, opened.stored.manifest),
+                "history": history_view(opened.history, opened.stored.manifest),
                 "task": _task(task),
             },
         )
