@@ -14,10 +14,10 @@ from haztrak.adapters.cache.principals import (
     CachedUserRepository,
     PrincipalCache,
 )
+from haztrak.adapters.persistence.audit_reads import PgAuditReader, SessionAuditReader
 from haztrak.adapters.persistence.identity import SessionPrincipals
 from haztrak.adapters.persistence.lookups import CachedLookupReader
 from haztrak.adapters.persistence.manifests import SessionManifestReader, SqlManifestRepository
-from haztrak.adapters.persistence.audit_reads import PgAuditReader, SessionAuditReader
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.lookups import (
