@@ -320,3 +320,150 @@ def test_a_comment_over_250_characters_the_domain_refuses_and_epa_drops() -> Non
     sent["wastes"][0]["additionalInfo"]["comments"] = [{"label": "L" * 250, "description": "d"}]
     assert "wastes.0.additionalInfo.comments.0.label" not in _domain_errors(sent)
     assert rules.drop_long_comments(sent) == []
+
+
+# -- receiving: discrepancies, residue, rejection (NOTES §3.1, §3.3, §3.4) ---------------------
+
+ELECTRONIC_CONDITIONS = [c for c in CONDITIONS if c.values[0] in ("FullElectronic", "Hybrid")]
+
+
+@pytest.mark.parametrize(("kind", "status", "locked", "origin"), ELECTRONIC_CONDITIONS)
+def test_a_receipt_is_allowed_alike(kind: str, status: str, locked: bool, origin: str) -> None:
+    """§3.3: discrepancy, residue and rejection are recorded from ReadyForSignature on, before
+    the designated facility signs; on an electronic manifest that is the only update then.
+    (A paper manifest carries its receipt in an ordinary update, compared above.)"""
+    stored = document(
+        submissionType=kind,
+        status=status,
+        locked=locked,
+        lockReason="AsyncSign" if locked else None,
+        originType=origin,
+        manifestTrackingNumber="100032437ELC",
+    )
+    allowed = Operation.RECEIVE in operations_for(manifest_from_document(stored))
+    assert allowed is _sandbox_allows(rules.check_receipt, stored)
+
+
+def _arrived(rejection_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The FE example with one transporter, both signed: it waits for the facility."""
+    sent = document(status="ReadyForSignature", manifestTrackingNumber="100032437ELC")
+    sent["transporters"] = sent["transporters"][:1]
+    for handler in (sent["generator"], sent["transporters"][0]):
+        handler["electronicSignaturesInfo"] = [{"signatureDate": "2026-05-30T12:00:00.000+0000"}]
+    for waste in sent["wastes"]:
+        waste["discrepancyResidueInfo"] = {"wasteQuantity": False, "wasteType": False,
+                                           "residue": False}  # fmt: skip
+    sent["rejection"] = rejection_info is not None
+    sent["containsPreviousRejectOrResidue"] = False
+    if rejection_info is not None:
+        sent["rejectionInfo"] = rejection_info
+    return sent
+
+
+REJECTIONS = {
+    "no-rejection": None,
+    "alternate-tsdf": {
+        "transporterOnSite": True,
+        "rejectionType": "FullReject",
+        "alternateDesignatedFacilityType": "Tsdf",
+        "alternateDesignatedFacility": {"epaSiteId": "VATEST000003"},
+        "rejectionComments": "not ours",
+    },
+    "back-to-generator": {
+        "transporterOnSite": True,
+        "rejectionType": "FullReject",
+        "alternateDesignatedFacilityType": "Generator",
+        "rejectionComments": "not ours",
+    },
+    "transporter-gone": {
+        "transporterOnSite": False,
+        "rejectionType": "PartialReject",
+        "rejectionComments": "line 2 is not ours",
+    },
+}
+
+
+@pytest.mark.parametrize("case", REJECTIONS)
+def test_who_signs_after_a_rejection_is_the_same(case: str) -> None:
+    """§3.1: "on a rejection, then the alternate TSDF or the original generator" sign after the
+    designated facility (Quicker Sign siteType RejectionInfo_AlternateTsdf, §3.4); without the
+    transporter on site the facility's signature ends the manifest."""
+    base = _arrived(REJECTIONS[case])
+    assert _domain_errors_at_receipt(base) == set()
+    assert _sandbox_errors_at_receipt(base) == set()
+    manifest, stored = manifest_from_document(base), copy.deepcopy(base)
+    walk_domain, walk_sandbox = [], []
+    while (turn := next_signer(manifest)) is not None:
+        site = signer_site(manifest, turn)
+        assert site is not None
+        signature = QuickerSignature(
+            site_id=site, site_type=turn.role, printed_name="Pat", signed_at=NOW
+        )
+        manifest = apply_quicker_signature(manifest, signature, now=NOW)
+        walk_domain.append((turn.role.value, manifest.status))
+    while (sandbox_turn := rules.signing_turn(stored)) is not None:
+        handler = rules.party(stored, sandbox_turn)
+        assert handler is not None
+        rules.check_signature(stored, sandbox_turn, handler["epaSiteId"], NOW, NOW)
+        rules.record_signature(stored, sandbox_turn, {"signatureDate": "2026-06-01T12:00:00Z"})
+        walk_sandbox.append((sandbox_turn.site_type, stored["status"]))
+    assert walk_domain == walk_sandbox
+    assert walk_domain[-1][1] == "Signed"
+    info = REJECTIONS[case]
+    if info is not None and info["transporterOnSite"]:
+        assert len(walk_domain) == 2  # the facility, then the rejection's destination
+
+
+def _domain_errors_at_receipt(sent: dict[str, Any]) -> set[str]:
+    return {p.field for p in business_problems(manifest_from_document(sent), now=NOW)}
+
+
+def _sandbox_errors_at_receipt(sent: dict[str, Any]) -> set[str]:
+    found = [
+        *rules.submission_findings(sent, saving=False, receiving=True),
+        *rules.document_findings(sent, NOW),
+    ]
+    return {f.field for f in found if not f.warning}
+
+
+BROKEN_RECEIPTS = [
+    ("wastes.0.discrepancyResidueInfo.wasteQuantity", True,
+     "wastes.0.discrepancyResidueInfo.discrepancyComments", "§3.3 comments when a flag is true"),
+    ("wastes.1.discrepancyResidueInfo.residue", True,
+     "wastes.1.discrepancyResidueInfo.residueComments", "§3.3 residue comments"),
+    ("wastes.0.discrepancyResidueInfo", ..., "wastes.0.discrepancyResidueInfo",
+     "§3.3 discrepancyResidueInfo from ReadyForSignature on"),
+    ("containsPreviousRejectOrResidue", ..., "containsPreviousRejectOrResidue",
+     "§3.3 containsPreviousRejectOrResidue required"),
+    ("rejection", ..., "rejection", "§3.3 rejection required"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value", "field", "rule"), BROKEN_RECEIPTS, ids=[c[3] for c in BROKEN_RECEIPTS]
+)
+def test_a_broken_receipt_is_refused_by_both_at_the_same_field(
+    dotted: str, value: Any, field: str, rule: str
+) -> None:
+    sent = _set(_arrived(), dotted, value)
+    assert field in _domain_errors_at_receipt(sent), rule
+    assert field in _sandbox_errors_at_receipt(sent), rule
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"rejectionComments": ...}, "rejectionInfo.rejectionComments"),
+        ({"transporterOnSite": ...}, "rejectionInfo.transporterOnSite"),
+        ({"alternateDesignatedFacilityType": ...}, "rejectionInfo.alternateDesignatedFacilityType"),
+    ],
+)
+def test_a_broken_rejection_is_refused_by_both(change: dict[str, Any], field: str) -> None:
+    """§3.3: a rejection needs its comments and whether the transporter is on site; with the
+    transporter on site, where the waste goes (alternate facility type)."""
+    info = dict(REJECTIONS["alternate-tsdf"] or {})
+    for key, value in change.items():
+        info.pop(key) if value is ... else info.__setitem__(key, value)
+    sent = _arrived(info)
+    assert field in _domain_errors_at_receipt(sent)
+    assert field in _sandbox_errors_at_receipt(sent)

@@ -107,7 +107,9 @@ BLOCKED_BY_LOCK = frozenset(
 )
 """A locked manifest is in the signing queue, or EPA is changing its biller."""
 
-BLOCKED_FOR_MAIL = frozenset({Operation.SUBMIT, Operation.UPDATE, Operation.DELETE})
+BLOCKED_FOR_MAIL = frozenset(
+    {Operation.SUBMIT, Operation.UPDATE, Operation.DELETE, Operation.RECEIVE}
+)
 """Mailed paper manifests cannot be saved, updated or deleted through services."""
 
 MINIMUM_ROLE: Mapping[Operation, SiteRole] = MappingProxyType(

@@ -16,6 +16,7 @@ from typing import Any
 from haztrak.domain.manifest.datetimes import parse_epa_datetime
 from haztrak.domain.manifest.tracking_numbers import is_tracking_number
 from haztrak.entrypoints.sandbox import lookups, rules
+from haztrak.entrypoints.sandbox import receiving as receipt
 from haztrak.entrypoints.sandbox.documents import single_pdf, zip_files
 from haztrak.entrypoints.sandbox.errors import Findings, RcraError, report
 from haztrak.entrypoints.sandbox.review import (
@@ -309,17 +310,24 @@ def update(
         return BAD_REQUEST, report("Failed", now, findings=findings)
     with state.lock:
         stored = stored_manifest(state, user, mtn, Level.PREPARER)
+        receiving = rules.is_receipt(stored)
+        ignored: list[tuple[str, str]] = []
+        if receiving:  # the designated facility's receipt: only its fields are taken
+            receipt.authorize_receipt(user, stored)
+            document, ignored = receipt.receipt_document(stored, document)
         authorize_submission(state, user, document, stored)
-        refusal = _refusal(stored, rules.check_update)
+        refusal = _refusal(stored, rules.check_receipt if receiving else rules.check_update)
         if refusal is not None:
             findings = Findings()
             findings.error(path("status"), refusal, stored.get("status"))
             return BAD_REQUEST, report("Failed", now, tracking_number=mtn, findings=findings)
         review = Review(
             state, user, document, attachment, now=now,
-            stored=stored, stored_attachment=state.attachments.get(mtn),
+            stored=stored, stored_attachment=state.attachments.get(mtn), receiving=receiving,
         )  # fmt: skip
         findings = review.run()
+        for field, message in ignored:
+            findings.warn(field, message)
         if not findings.ok:
             return BAD_REQUEST, report("Failed", now, tracking_number=mtn, findings=findings)
         state.put_manifest(mtn, review.finish(mtn, state.write_time()), attachment)

@@ -170,6 +170,7 @@ class Review:
         now: datetime,
         stored: ManifestDocument | None = None,
         stored_attachment: bytes | None = None,
+        receiving: bool = False,
     ) -> None:
         self.state = state
         self.user = user
@@ -181,6 +182,8 @@ class Review:
         self.now = now
         self.findings = Findings()
         self.pdf: AttachedPdf | None = None
+        self.receiving = receiving
+        """An electronic manifest's receipt, at ReadyForSignature (sandbox.receiving)."""
 
     @property
     def submission_type(self) -> str | None:
@@ -649,7 +652,9 @@ class Review:
     def _epa_rules(self) -> None:
         reported = {p.field for p in self.findings.errors}
         found = [
-            *rules.submission_findings(self.document, saving=self.stored is None),
+            *rules.submission_findings(
+                self.document, saving=self.stored is None, receiving=self.receiving
+            ),
             *rules.document_findings(self.document, self.now),
             *rules.drop_long_comments(self.document),
         ]

@@ -147,6 +147,8 @@ def signing_turn(document: Document) -> Turn | None:
         return None
     status = document.get("status")
     if status == "ReadyForSignature":
+        if _signed(document.get("designatedFacility")):
+            return _rejection_turn(document)
         return Turn("Tsdf")
     if status not in ("Scheduled", "InTransit"):
         return None
@@ -160,7 +162,12 @@ def signing_turn(document: Document) -> Turn | None:
 
 def status_after(document: Document, turn: Turn) -> str:
     """The generator's signature leaves it Scheduled; a transporter's makes it InTransit, the
-    last one's ReadyForSignature (one transporter: InTransit is skipped); the facility's Signed."""
+    last one's ReadyForSignature (one transporter: InTransit is skipped); the facility's Signed,
+    unless a rejection's destination signs after it."""
+    if _is_rejection_signature(document, turn):
+        return "Signed"
+    if turn.site_type == "Tsdf" and _rejection_destination(document) is not None:
+        return "ReadyForSignature"
     if turn.site_type == "Generator":
         return "Scheduled"
     if turn.site_type == "Transporter":
@@ -191,12 +198,19 @@ def _signature_days(handler: Any) -> list[date]:
 
 
 def _previous_parties(document: Document, turn: Turn) -> list[Any]:
-    if turn.site_type == "Generator":
+    destination = _is_rejection_signature(document, turn)
+    if turn.site_type == "Generator" and not destination:
         return []
     parties: list[Any] = [document.get("generator")]
     for transporter in _transporters(document):
-        if turn.site_type == "Tsdf" or (transporter.get("order") or 0) < (turn.order or 0):
+        if (
+            turn.site_type == "Tsdf"
+            or destination
+            or (transporter.get("order") or 0) < (turn.order or 0)
+        ):
             parties.append(transporter)
+    if destination:
+        parties.append(document.get("designatedFacility"))
     return parties
 
 
@@ -232,6 +246,8 @@ def party(document: Document, turn: Turn) -> dict[str, Any] | None:
     """The handler on the manifest in that place of the signing order."""
     if turn.site_type == "Generator":
         found = document.get("generator")
+    elif turn.site_type == ALTERNATE_TSDF:
+        found = (document.get("rejectionInfo") or {}).get("alternateDesignatedFacility")
     elif turn.site_type == "Tsdf":
         found = document.get("designatedFacility")
     else:
@@ -241,6 +257,9 @@ def party(document: Document, turn: Turn) -> dict[str, Any] | None:
 
 def record_signature(document: Document, turn: Turn, signature: dict[str, Any]) -> None:
     """Write the signature on the party and move the status on (the document is changed)."""
+    if _is_rejection_signature(document, turn):
+        _record_rejection_signature(document, turn, signature)
+        return
     handler = party(document, turn)
     assert handler is not None, "check_signature first"
     handler["electronicSignaturesInfo"] = [
@@ -257,6 +276,92 @@ def record_signature(document: Document, turn: Turn, signature: dict[str, Any]) 
         document["signatureStatus"] = True
 
 
+# -- a rejection's destination signs last (§3.1: "on a rejection, then the alternate TSDF or the
+# original generator") -----------------------------------------------------------------------------
+
+ALTERNATE_TSDF = "RejectionInfo_AlternateTsdf"
+"""Quicker Sign's siteType for the alternate designated facility (§3.4)."""
+
+
+def _rejection_destination(document: Document) -> str | None:
+    """Who signs after the facility that rejected the waste while the transporter was still on
+    site: the alternate facility, or the generator it goes back to."""
+    info = document.get("rejectionInfo")
+    if not document.get("rejection") or not isinstance(info, dict):
+        return None
+    if not info.get("transporterOnSite"):
+        return None
+    return {"Tsdf": ALTERNATE_TSDF, "Generator": "Generator"}.get(
+        info.get("alternateDesignatedFacilityType") or ""
+    )
+
+
+def _rejection_turn(document: Document) -> Turn | None:
+    destination = _rejection_destination(document)
+    if destination is None:
+        return None
+    info = document.get("rejectionInfo") or {}
+    if destination == ALTERNATE_TSDF:
+        done = _signed(info.get("alternateDesignatedFacility"))
+    else:
+        done = any(
+            isinstance(info.get(key), dict) and info[key].get("signatureDate")
+            for key in ("generatorElectronicSignature", "generatorPaperSignature")
+        )
+    return None if done else Turn(destination)
+
+
+def _is_rejection_signature(document: Document, turn: Turn) -> bool:
+    return (
+        turn.site_type in (ALTERNATE_TSDF, "Generator")
+        and document.get("status") == "ReadyForSignature"
+        and _signed(document.get("designatedFacility"))
+        and _rejection_destination(document) == turn.site_type
+    )
+
+
+def _record_rejection_signature(document: Document, turn: Turn, signature: dict[str, Any]) -> None:
+    info = document["rejectionInfo"]
+    if turn.site_type == ALTERNATE_TSDF:
+        alternate = info["alternateDesignatedFacility"]
+        alternate["electronicSignaturesInfo"] = [
+            *(alternate.get("electronicSignaturesInfo") or []),
+            signature,
+        ]
+        alternate["signatureType"] = "QuickerSign"
+    else:
+        info["generatorElectronicSignature"] = signature
+    document["status"] = "Signed"
+
+
+# -- the designated facility's receipt (§3.3 "Discrepancy/residue", "Rejection") ----------------
+
+
+def check_receipt(document: Document) -> None:
+    """The designated facility records what it received by an update of an electronic manifest
+    while it is ReadyForSignature and before the facility signs: generator and transporter
+    data is ignored then (§3.2). Paper manifests carry their receipt in an ordinary update."""
+    check_unlocked(document)
+    if document.get("originType") == "Mail":
+        raise Refused("Manifests with Mail origin cannot be updated through services")
+    if document.get("submissionType") not in ELECTRONIC:
+        raise Refused("Receipt information is updated this way on electronic manifests only")
+    if document.get("status") != "ReadyForSignature":
+        raise Refused(
+            f"Receipt information can be updated only in status ReadyForSignature, not "
+            f"{document.get('status')}"
+        )
+    if _signed(document.get("designatedFacility")):
+        raise Refused("The designated facility has signed: its receipt cannot be changed")
+
+
+def is_receipt(stored: Document) -> bool:
+    """Whether an update of this stored manifest is the designated facility's receipt."""
+    return stored.get("submissionType") in ELECTRONIC and stored.get("status") == (
+        "ReadyForSignature"
+    )
+
+
 # -- what a save or an update must carry ----------------------------------------------------------
 
 
@@ -267,7 +372,9 @@ class Finding:
     warning: bool = False
 
 
-def submission_findings(document: Document, *, saving: bool) -> Iterator[Finding]:
+def submission_findings(
+    document: Document, *, saving: bool, receiving: bool = False
+) -> Iterator[Finding]:
     """What a save or update may send (§3.2, §2.1): a submission type; FullElectronic and
     Hybrid manifests only Pending or Scheduled, and no tracking number on a save (e-Manifest
     assigns one); paper manifests their printed number; nothing of Mail origin."""
@@ -283,7 +390,8 @@ def submission_findings(document: Document, *, saving: bool) -> Iterator[Finding
             "manifestTrackingNumber",
             "Manifest Tracking Number shall not be provided: e-Manifest assigns it on save",
         )
-    if kind not in PAPER and document.get("status") not in (None, *_CHANGEABLE):
+    allowed = ("ReadyForSignature",) if receiving else (None, *_CHANGEABLE)
+    if kind not in PAPER and document.get("status") not in allowed:
         yield Finding("status", "Status can be only Pending or Scheduled")
     if document.get("originType") == "Mail":
         yield Finding("originType", "Mail manifests cannot be saved or updated through services")
