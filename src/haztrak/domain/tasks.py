@@ -42,6 +42,10 @@ class TaskName(StrEnum):
     SEND_NOTICE_EMAIL = "send_notice_email"
     SEND_NOTICE_DIGESTS = "send_notice_digests"
     CHECK_DEADLINES = "check_deadlines"
+    CORRECT_MANIFEST = "correct_manifest"
+    REVERT_CORRECTION = "revert_correction"
+    SIGN_CORRECTION = "sign_correction"
+    PULL_MANIFEST_VERSIONS = "pull_manifest_versions"
 
     @property
     def bulk(self) -> bool:

@@ -76,6 +76,7 @@ from haztrak.application.ports.persistence import (
     UserRepository,
 )
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
+from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
@@ -211,6 +212,7 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        CorrectionProvider(),
         DeadlineProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last
     ]

@@ -300,3 +300,4 @@ class TaskRow(Base):
 # Tables declared in modules of their own join this metadata here, so that every reader of
 # Base.metadata (Alembic, the schema tests) sees them.
 from haztrak.adapters.persistence import deadlines as _deadlines  # noqa: E402, F401
+from haztrak.adapters.persistence import manifest_versions as _manifest_versions  # noqa: E402, F401

@@ -368,7 +368,7 @@ class EmanifestRcrainfo:
         if version_number < 1:
             raise _invalid("versionNumber", "versions are numbered from 1")
         what = f"version {version_number} of manifest {mtn}"
-        criteria = {"manifestTrackingNumber": mtn, "versionNumber": version_number}
+        criteria: dict[str, Any] = {"manifestTrackingNumber": mtn, "versionNumber": version_number}
         return await self._read(
             credentials,
             what,

@@ -51,6 +51,7 @@ from haztrak.domain.manifest import (
     ManifestShapeError,
     manifest_from_document,
 )
+from haztrak.domain.manifest.corrections import ManifestVersion, VersionHistory
 
 Kind = RcrainfoErrorKind
 
@@ -262,12 +263,14 @@ def save_report(answer: Answer, what: str, tracking_number: str | None = None) -
     mtn = body.get("manifestTrackingNumber") or tracking_number
     if not isinstance(mtn, str) or not mtn:
         raise unreadable(what, "the report has no manifest tracking number")
+    version = body.get("currentVersionNumber")
     return SaveReport(
         manifest_tracking_number=mtn,
         operation_status=_text(body.get("operationStatus")) or "Saved",
         report_id=_optional_text(body.get("reportId")),
         date=_optional_text(body.get("date")),
         warnings=warnings,
+        current_version_number=version if isinstance(version, int) and version > 0 else None,
     )
 
 
@@ -369,6 +372,19 @@ def code_descriptions(entries: list[Any], what: str) -> list[CodeDescription]:
 def users(body: dict[str, Any]) -> list[RcrainfoUser]:
     """The users of a user-search page, each with a permission row per site."""
     return [_user(entry) for entry in body.get("users") or [] if _is_user(entry)]
+
+
+def version_history(body: dict[str, Any], mtn: str, what: str) -> VersionHistory:
+    """EPA's correction details: `{manifestTrackingNumber, emanifestVersions[]}`."""
+    try:
+        versions = msgspec.convert(
+            body.get("emanifestVersions") or [], list[ManifestVersion], strict=False
+        )
+    except msgspec.ValidationError as error:
+        failure = unreadable(what, str(error))
+    else:
+        return VersionHistory.of(mtn, versions)
+    raise failure
 
 
 def manifest(document: dict[str, Any], what: str) -> Manifest:

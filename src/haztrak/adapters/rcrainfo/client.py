@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from emanifest import RcrainfoClient
+from emanifest import RcrainfoClient, RcrainfoResponse
 from requests.adapters import HTTPAdapter
 
 from haztrak.adapters.rcrainfo.endpoint import RcrainfoEndpoint
@@ -91,6 +91,24 @@ class EmanifestClient(RcrainfoClient):
         self._RcrainfoClient__token = token
         self._RcrainfoClient__token_expiration_utc = expires_at.astimezone(UTC)
         self.headers.update({"Authorization": f"Bearer {token}"})
+
+    def correct_manifest(
+        self, manifest_json: dict[str, Any], zip_file: bytes | None = None
+    ) -> RcrainfoResponse[Any]:
+        """EPA's correct service, sent as update_manifest sends its body. emanifest 5.1.0's own
+        `correct_manifest` sends the multipart body without a Content-Type header, so the
+        boundary never reaches the service and the body cannot be read (NOTES §1.5)."""
+        # The client's own multipart encoder and request method (name-mangled privates).
+        encode: Any = getattr(self, "_RcrainfoClient__encode_manifest")  # noqa: B009
+        send: Any = getattr(self, "_RcrainfoClient__rcra_request")  # noqa: B009
+        multipart = encode(manifest_json, zip_file) if zip_file else encode(manifest_json)
+        response: RcrainfoResponse[Any] = send(
+            "PUT",
+            f"{self.base_url}v1/emanifest/manifest/correct",
+            headers={"Content-Type": multipart.content_type, "Accept": "application/json"},
+            multipart=multipart,
+        )
+        return response
 
     def token_expires_at(self) -> datetime | None:
         if self.token is None:

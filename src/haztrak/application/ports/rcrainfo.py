@@ -18,6 +18,7 @@ from haztrak.domain.errors import DomainError
 from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.identity import RcraSitePermission
 from haztrak.domain.manifest import CodeDescription, HandlerRole, Manifest
+from haztrak.domain.manifest.corrections import VersionHistory
 from haztrak.domain.secrets import Secret
 
 
@@ -82,6 +83,8 @@ class SaveReport(msgspec.Struct, frozen=True, kw_only=True):
     report_id: str | None = None
     date: str | None = None
     warnings: list[RcrainfoProblem] = msgspec.field(default_factory=list)
+    current_version_number: int | None = None
+    """For a correction or a revert: the number of the version current afterwards."""
 
 
 class QuickerSign(msgspec.Struct, frozen=True, kw_only=True):
@@ -177,6 +180,31 @@ class Rcrainfo(Protocol):
     ) -> SaveReport: ...
 
     async def delete_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport: ...
+
+    async def correct_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        """EPA's correct service: from Signed or Corrected a new version UnderCorrection
+        (`CorrectionCreated`), from UnderCorrection that version changed (`CorrectionUpdated`);
+        `current_version_number` is the version's number. LOCKED while e-Manifest holds the
+        manifest locked; VALIDATION with EPA's field paths otherwise refused."""
+
+    async def revert_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
+        """EPA's revert: the version under correction is dropped (`Reverted`);
+        `current_version_number` is the version current again."""
+
+    async def correction_details(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> VersionHistory:
+        """The manifest's versions (EPA's correction details)."""
+
+    async def correction_version(
+        self, credentials: RcrainfoCredentials, mtn: str, version_number: int
+    ) -> Manifest:
+        """The content of one version of the manifest (EPA's correction version)."""
 
     async def quicker_sign(
         self, credentials: RcrainfoCredentials, command: QuickerSign

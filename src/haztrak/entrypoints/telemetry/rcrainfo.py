@@ -27,6 +27,7 @@ from haztrak.application.ports.rcrainfo import (
 )
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.manifest import CodeDescription, Manifest
+from haztrak.domain.manifest.corrections import VersionHistory
 from haztrak.entrypoints.telemetry.tracing import record_error
 
 if TYPE_CHECKING:
@@ -142,6 +143,34 @@ class ObservedRcrainfo(Rcrainfo):
 
     async def delete_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
         return await self._observe("delete_manifest", self._inner.delete_manifest(credentials, mtn))
+
+    async def correct_manifest(
+        self,
+        credentials: RcrainfoCredentials,
+        manifest: Manifest,
+        attachment: bytes | None = None,
+    ) -> SaveReport:
+        return await self._observe(
+            "correct_manifest", self._inner.correct_manifest(credentials, manifest, attachment)
+        )
+
+    async def revert_manifest(self, credentials: RcrainfoCredentials, mtn: str) -> SaveReport:
+        return await self._observe("revert_manifest", self._inner.revert_manifest(credentials, mtn))
+
+    async def correction_details(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> VersionHistory:
+        return await self._observe(
+            "correction_details", self._inner.correction_details(credentials, mtn)
+        )
+
+    async def correction_version(
+        self, credentials: RcrainfoCredentials, mtn: str, version_number: int
+    ) -> Manifest:
+        return await self._observe(
+            "correction_version",
+            self._inner.correction_version(credentials, mtn, version_number),
+        )
 
     async def quicker_sign(
         self, credentials: RcrainfoCredentials, command: QuickerSign

@@ -9,6 +9,12 @@ from collections.abc import Mapping
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 
 from haztrak.application.rcrainfo.copies import RcrainfoCopies
+from haztrak.application.rcrainfo.corrections import (
+    CorrectInEmanifest,
+    PullManifestVersions,
+    RevertInEmanifest,
+    SignCorrectionInEmanifest,
+)
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -20,6 +26,7 @@ from haztrak.application.rcrainfo.sites import PullRcraSite, SearchSitesInRcrain
 from haztrak.application.tasks.maintenance import PruneTasks
 from haztrak.application.tasks.run import RunTask, TaskHandler, TaskHandlers
 from haztrak.domain.tasks import TaskName
+from haztrak.entrypoints.correction_providers import CorrectionWorkProvider
 
 HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.SUBMIT_MANIFEST: SaveToEmanifest,
@@ -30,6 +37,10 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.PULL_RCRA_SITE: PullRcraSite,
     TaskName.REFRESH_LOOKUPS: RefreshLookups,
     TaskName.PRUNE_TASKS: PruneTasks,
+    TaskName.CORRECT_MANIFEST: CorrectInEmanifest,
+    TaskName.REVERT_CORRECTION: RevertInEmanifest,
+    TaskName.SIGN_CORRECTION: SignCorrectionInEmanifest,
+    TaskName.PULL_MANIFEST_VERSIONS: PullManifestVersions,
 }
 
 
@@ -67,4 +78,4 @@ class WorkerProvider(Provider):
 
 def worker_providers() -> list[Provider]:
     """Add to core_providers() in a process that runs tasks."""
-    return [WorkerProvider()]
+    return [WorkerProvider(), CorrectionWorkProvider()]
