@@ -38,6 +38,7 @@ class TaskName(StrEnum):
     PULL_RCRA_SITE = "pull_rcra_site"
     REFRESH_LOOKUPS = "refresh_lookups"
     PRUNE_TASKS = "prune_tasks"
+    DELIVER_WEBHOOK = "deliver_webhook"
     DISPATCH_EVENTS = "dispatch_events"
     SEND_NOTICE_EMAIL = "send_notice_email"
     SEND_NOTICE_DIGESTS = "send_notice_digests"

@@ -122,6 +122,21 @@ class TaskSettings(msgspec.Struct, frozen=True, kw_only=True):
     worker_threads: int = 4
 
 
+class WebhookSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Webhooks (HT_WEBHOOKS_*): where deliveries may go, their retries, when an endpoint
+    that keeps failing is paused, and the base of the links in events (HT_PUBLIC_URL)."""
+
+    allow_private: bool = False
+    """Deliveries may reach private, loopback and link-local addresses, and http:// URLs
+    (tests, development; refused with HT_ENV=prod)."""
+    public_url: str = "http://127.0.0.1:8000"
+    retry_delay_seconds: int = 30
+    retry_max_delay_seconds: int = 3600
+    retry_max_seconds: int = 86_400
+    pause_after_failures: int = 10
+    pause_after_seconds: int = 12 * 3600
+
+
 SANDBOX_TOKEN_TTL_SECONDS = 20 * 60  # RCRAInfo's security tokens live 20 minutes
 SANDBOX_LOCKOUT_THRESHOLD = 3  # RCRAInfo locks an API ID after three failed logins
 SANDBOX_PAGE_SIZE = 100
@@ -162,6 +177,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     tasks: TaskSettings = TaskSettings()
     sandbox: SandboxSettings = SandboxSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    webhooks: WebhookSettings = WebhookSettings()
 
     @property
     def is_prod(self) -> bool:
@@ -349,6 +365,36 @@ def load_settings(
         tasks=_task_settings(values),
         sandbox=_sandbox_settings(values, env, var_dir),
         telemetry=_telemetry_settings(values, var_dir),
+        webhooks=_webhook_settings(values, env),
+    )
+
+
+def _webhook_settings(environ: Mapping[str, str], env: Env) -> WebhookSettings:
+    raw = environ.get("HT_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"HT_WEBHOOKS_ALLOW_PRIVATE={raw!r} is not allowed; use true or false")
+    allow_private = raw in ("1", "true", "yes")
+    if allow_private and env is Env.PROD:
+        raise SettingsError("HT_WEBHOOKS_ALLOW_PRIVATE is not allowed when HT_ENV=prod")
+    public_url = environ.get("HT_PUBLIC_URL", "").strip().rstrip("/")
+    if public_url and urlsplit(public_url).scheme not in ("http", "https"):
+        raise SettingsError("HT_PUBLIC_URL must be an http:// or https:// URL")
+    if not public_url:
+        host = environ.get("HT_HOST", "").strip() or "127.0.0.1"
+        public_url = f"http://{host}:{environ.get('HT_PORT', '').strip() or 8000}"
+    delay = _int(environ, "HT_WEBHOOKS_RETRY_DELAY_SECONDS", 30, 0, 3600)
+    return WebhookSettings(
+        allow_private=allow_private,
+        public_url=public_url,
+        retry_delay_seconds=delay,
+        retry_max_delay_seconds=max(
+            _int(environ, "HT_WEBHOOKS_RETRY_MAX_DELAY_SECONDS", 3600, 1, 86_400), delay
+        ),
+        retry_max_seconds=_duration(environ, "HT_WEBHOOKS_RETRY_FOR", 86_400, 1, 7 * 86_400),
+        pause_after_failures=_int(environ, "HT_WEBHOOKS_PAUSE_AFTER_FAILURES", 10, 1, 10_000),
+        pause_after_seconds=_duration(
+            environ, "HT_WEBHOOKS_PAUSE_AFTER", 12 * 3600, 0, 30 * 86_400
+        ),
     )
 
 

@@ -1,0 +1,3 @@
+# Tables declared outside tables.py join its metadata here, so that whatever reads the schema
+# (Alembic, the migration tests) sees all of them.
+from haztrak.adapters.persistence import webhook_tables as _webhook_tables  # noqa: F401

@@ -26,6 +26,11 @@ class TaskFailed(DomainError):
         self.problem = problem
 
 
+class RetryLater(DomainError):
+    """The task's work failed in a way worth trying again (its handler recorded why); the
+    task is retried with its name's retry policy (TaskPolicy.retry_for)."""
+
+
 class ConcurrentUpdate(DomainError):
     """Another task or request wrote the same record at the same moment; the task is retried
     and reads it again."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 import msgspec
 
-from haztrak.domain.tasks import RetryPolicy
+from haztrak.domain.tasks import RetryPolicy, TaskName
 
 
 class TaskPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -19,3 +20,8 @@ class TaskPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Finished tasks older than this are deleted."""
     wait: timedelta = timedelta(seconds=10)
     """How long a request that needs an answer from RCRAInfo waits for its task."""
+    retries: Mapping[TaskName, RetryPolicy] = msgspec.field(default_factory=dict)
+    """Retry policies of the tasks that do not follow `retry` (webhook deliveries: a day)."""
+
+    def retry_for(self, name: TaskName) -> RetryPolicy:
+        return self.retries.get(name, self.retry)

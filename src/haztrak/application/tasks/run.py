@@ -25,7 +25,7 @@ from haztrak.application.ports.rcrainfo import RcrainfoError, RcrainfoErrorKind,
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import TaskLeases, TaskRepository
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts
-from haztrak.application.tasks.errors import ConcurrentUpdate
+from haztrak.application.tasks.errors import ConcurrentUpdate, RetryLater
 from haztrak.application.tasks.policy import TaskPolicy
 from haztrak.domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound
 from haztrak.domain.manifest import ManifestShapeError
@@ -215,10 +215,10 @@ class RunTask:
             await self._accounts.mark_failing()  # EPA refused the key, not a bare 401
         retryable = (
             not expected
-            or isinstance(exc, ConcurrentUpdate)
+            or isinstance(exc, ConcurrentUpdate | RetryLater)
             or (isinstance(exc, RcrainfoError) and exc.retryable)
         )
-        retry = self._policy.retry
+        retry = self._policy.retry_for(task.name)
         now = self._clock.now()
         elapsed = (now - (task.started_at or now)).total_seconds()
         delay = None
