@@ -78,6 +78,7 @@ from haztrak.application.ports.persistence import (
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
 from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
+from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
@@ -212,6 +213,7 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        EventProvider(),  # decorates repositories above
         CorrectionProvider(),
         DeadlineProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last

@@ -1,0 +1,1 @@
+"""Domain events: recording them with the change they report, and dispatching them."""
