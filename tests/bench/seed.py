@@ -1,4 +1,4 @@
-"""A fresh PostgreSQL database for the benchmark: schema, demo data, 1,000 manifests."""
+"""A fresh PostgreSQL database for the benchmark: schema, demo data, N manifests in bulk."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from sqlalchemy import text
 
 from haztrak.adapters.persistence import database
-from haztrak.adapters.persistence.identity import SqlSiteRepository
-from haztrak.adapters.persistence.manifests import SqlManifestRepository
-from haztrak.application.ports.manifests import StoredManifest
+from haztrak.adapters.persistence.manifests import _document_json, _handler_rows
 from haztrak.domain.manifest import draft_tracking_number, manifest_from_document
+from haztrak.domain.manifest.search import search_terms
+from haztrak.domain.manifest.tracking_numbers import DRAFT_SUFFIX
 from tests.manifest_documents import manifest_document
 
 SITE = "VATESTGEN001"
@@ -54,34 +53,72 @@ async def migrate(url: str) -> None:
 
 async def seed_manifests(url: str, count: int = 1000) -> list[str]:
     """`count` drafts of the generator site (2 transporters, a TSDF, 3 waste lines each),
-    changed a second apart; answers their tracking numbers, oldest first."""
-    engine = database.create_engine(url)
-    mtns = []
+    changed a second apart, written in bulk (INSERT ... SELECT generate_series: a million in
+    minutes, not through the API); answers their tracking numbers, oldest first.
+
+    Each row is what SqlManifestRepository.add writes for the same document (its handlers
+    and search terms too), with its own draft number from the database's counter."""
+    template = manifest_from_document(manifest_document(mtn=draft_tracking_number(0)))
+    handlers = _handler_rows(uuid.uuid4(), template)
+    terms = sorted(search_terms(template))
+    document = _document_json(template)
+    start = datetime.now(UTC) - timedelta(seconds=count)
+    conn = await asyncpg.connect(plain(url))
     try:
-        async with database.session_factory(engine)() as session:
-            site = await SqlSiteRepository(session).by_epa_id(SITE)
-            assert site is not None, "seed the demo data first"
-            manifests = SqlManifestRepository(session)
-            start = datetime.now(UTC) - timedelta(seconds=count)
-            for index in range(count):
-                number = await manifests.next_draft_number()
-                at = start + timedelta(seconds=index)
-                document = manifest_document(mtn=draft_tracking_number(number))
-                stored = StoredManifest(
-                    id=uuid.uuid4(),
-                    manifest=manifest_from_document(document),
-                    version=1,
-                    created_at=at,
-                    updated_at=at,
-                    owner_org_id=site.org_id,
-                    owner_site=SITE,  # as CreateDraftManifest records it
-                )
-                await manifests.add(stored)
-                mtns.append(stored.mtn)
-            await session.commit()
-        async with engine.connect() as conn:  # statistics, as autovacuum would gather them
-            await conn.execute(text("ANALYZE"))
-            await conn.commit()
+        owner = await conn.fetchval("SELECT org_id FROM sites WHERE epa_id = $1", SITE)
+        assert owner is not None, "seed the demo data first"
+        sequence = await conn.fetchval("SELECT pg_get_serial_sequence('draft_numbers', 'number')")
+        async with conn.transaction():
+            # take `count` numbers from the counter at once (no one else draws from it now)
+            last = await conn.fetchval("SELECT nextval($1::regclass)", sequence)
+            first = int(last)
+            await conn.execute("SELECT setval($1::regclass, $2)", sequence, first + count - 1)
+            await conn.execute(
+                "INSERT INTO draft_numbers (number, issued_at) OVERRIDING SYSTEM VALUE "
+                "SELECT n, now() FROM generate_series($1::bigint, $2::bigint) n",
+                first,
+                first + count - 1,
+            )
+            await conn.execute(
+                "CREATE TEMP TABLE seeded ON COMMIT DROP AS SELECT n, gen_random_uuid() AS id, "
+                "lpad(n::text, 9, '0') || $3 AS mtn FROM generate_series($1::bigint, $2::bigint) n",
+                first,
+                first + count - 1,
+                DRAFT_SUFFIX,
+            )
+            await conn.execute(
+                "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "
+                "created_at, updated_at, version, owner_org_id, owner_site_id, document) "
+                "SELECT s.id, s.mtn, $1, $2, $3, t, t, 1, $4, $5, "
+                "jsonb_set($6::jsonb, '{manifestTrackingNumber}', to_jsonb(s.mtn)) "
+                "FROM seeded s, LATERAL (SELECT $7::timestamptz + (s.n - $8) * interval '1 second'"
+                " AS t) at",
+                template.current_status().value,
+                template.submission_type.value if template.submission_type else None,
+                template.signature_status,
+                owner,
+                SITE,
+                document,
+                start,
+                first,
+            )
+            await conn.execute(
+                "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
+                "SELECT s.id, h.epa_id, h.role, h.transporter_order FROM seeded s CROSS JOIN "
+                "unnest($1::varchar[], $2::varchar[], $3::integer[]) "
+                "AS h(epa_id, role, transporter_order)",
+                [h["epa_id"] for h in handlers],
+                [h["role"] for h in handlers],
+                [h["transporter_order"] for h in handlers],
+            )
+            await conn.execute(
+                "INSERT INTO manifest_search_terms (manifest_id, term) "
+                "SELECT s.id, t FROM seeded s CROSS JOIN unnest($1::varchar[]) t",
+                terms,
+            )
+            mtns = [row[0] for row in await conn.fetch("SELECT mtn FROM seeded ORDER BY n")]
+        # statistics, as the planner needs them after a bulk load (autovacuum is slower)
+        await conn.execute("ANALYZE")
     finally:
-        await engine.dispose()
+        await conn.close()
     return mtns

@@ -42,6 +42,7 @@ from haztrak.adapters.persistence.tables import (
 )
 from haztrak.application.manifests.errors import PreconditionFailed
 from haztrak.application.ports.manifests import (
+    EXACT_TOTAL_BELOW,
     Cursor,
     ListedManifest,
     ManifestDocument,
@@ -61,6 +62,7 @@ from haztrak.domain.manifest.search import normalize_search_text, prefix_end, se
 _decoder = msgspec.json.Decoder(Manifest)
 _encoder = msgspec.json.Encoder()
 _headline_decoder = msgspec.json.Decoder(ManifestHeadline)
+_plan_decoder = msgspec.json.Decoder(list[dict[str, dict[str, Any]]])
 _manifests = ManifestRow.__table__.c  # Core columns: rows without the ORM's per-row work
 _STATUS = {status.value: status for status in Status}
 _DRAFT_STATUS = Status.NOT_ASSIGNED.value
@@ -143,7 +145,23 @@ def status_counts_of(rows: Iterable[Sequence[Any]]) -> list[StatusCount]:
     ]
 
 
-def page_of(rows: Iterable[Sequence[Any]], *, limit: int, total: int) -> ManifestPage:
+COUNT_AT_MOST = 10 * EXACT_TOTAL_BELOW
+"""A count reads at most this many rows more: past it the total is a lower bound."""
+
+
+def known_total(rows: int, *, limit: int, after: Cursor | None) -> int | None:
+    """The total without counting: a first page without a next one holds every match."""
+    return rows if after is None and rows <= limit else None
+
+
+def planned_rows(plan: str) -> int:
+    """The rows PostgreSQL's planner expects, from EXPLAIN (FORMAT JSON)."""
+    return int(_plan_decoder.decode(plan)[0]["Plan"]["Plan Rows"])
+
+
+def page_of(
+    rows: Iterable[Sequence[Any]], *, limit: int, total: int, exact: bool = True
+) -> ManifestPage:
     """A page from up to `limit` + 1 (id, version, created_at, updated_at, document) rows,
     newest first: one more than the page means there is a next page."""
     items = [
@@ -160,7 +178,10 @@ def page_of(rows: Iterable[Sequence[Any]], *, limit: int, total: int) -> Manifes
     items = items[:limit]
     last = items[-1] if more else None
     return ManifestPage(
-        items=items, total=total, next=Cursor(last.updated_at, last.id) if last else None
+        items=items,
+        total=total,
+        next=Cursor(last.updated_at, last.id) if last else None,
+        total_exact=exact,
     )
 
 
@@ -214,16 +235,13 @@ def _conditions(query: ManifestQuery) -> list[ColumnElement[bool]]:
         )
     text = normalize_search_text(query.text) if query.text else ""
     if text:
-        # the tracking number as it is, or a term that begins with the text (an index range)
+        # a term that begins with the text (an index range; the tracking number is indexed
+        # from each character on, domain.manifest.search): one semi-join, no OR, so the
+        # database can start from the few matches or walk the list's order checking each
         found = select(_terms.manifest_id).where(
             _terms.term >= text, _terms.term < prefix_end(text)
         )
-        conditions.append(
-            or_(
-                func.upper(_manifests.mtn).contains(text, autoescape=True),
-                _manifests.id.in_(found),
-            )
-        )
+        conditions.append(_manifests.id.in_(found))
     if query.updated_since is not None:
         conditions.append(_manifests.updated_at >= query.updated_since)
     if query.updated_before is not None:
@@ -324,17 +342,24 @@ class SqlManifestRepository:
         if not query.site_ids:
             return ManifestPage(items=[], total=0, next=None)
         await self._reading()
-        conditions = _conditions(query)
-        total = await self._session.scalar(
-            select(func.count()).select_from(ManifestRow.__table__).where(*conditions)
-        )
+        matching = _conditions(query)
+        conditions = list(matching)
         if after is not None:
             conditions.append(_after(after, oldest_first=query.oldest_first))
         order = _OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST
-        rows = await self._session.execute(
-            select(*_LISTED_COLUMNS).where(*conditions).order_by(*order).limit(limit + 1)
+        rows = list(
+            await self._session.execute(
+                select(*_LISTED_COLUMNS).where(*conditions).order_by(*order).limit(limit + 1)
+            )
         )
-        return page_of(rows, limit=limit, total=total or 0)
+        total = known_total(len(rows), limit=limit, after=after)
+        if total is not None:
+            return page_of(rows, limit=limit, total=total)
+        # No planner's estimate here: a count of at most EXACT_TOTAL_BELOW rows, a lower bound
+        # past it (PgManifestReader estimates instead).
+        bounded = select(_manifests.id).where(*matching).limit(EXACT_TOTAL_BELOW + 1).subquery()
+        count = int(await self._session.scalar(select(func.count()).select_from(bounded)) or 0)
+        return page_of(rows, limit=limit, total=count, exact=count <= EXACT_TOTAL_BELOW)
 
     async def summaries(self, query: ManifestQuery) -> Sequence[ManifestSummary]:
         if not query.site_ids:

@@ -17,9 +17,17 @@ from uuid import UUID
 
 import msgspec
 
-from haztrak.adapters.persistence.manifests import page_of, status_counts_of, summaries_of
+from haztrak.adapters.persistence.manifests import (
+    COUNT_AT_MOST,
+    known_total,
+    page_of,
+    planned_rows,
+    status_counts_of,
+    summaries_of,
+)
 from haztrak.adapters.persistence.pgpool import ReadPool
 from haztrak.application.ports.manifests import (
+    EXACT_TOTAL_BELOW,
     Cursor,
     ManifestDocument,
     ManifestPage,
@@ -80,12 +88,13 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
         conditions.append(f"upper(mtn) LIKE ${len(args)} ESCAPE '\\'")
     text = normalize_search_text(query.text) if query.text else ""
     if text:
-        # the tracking number as it is, or a term that begins with the text (an index range)
-        args += [_like_pattern(text), text, prefix_end(text)]
-        like, low, high = (f"${len(args) - n}" for n in (2, 1, 0))
+        # a term that begins with the text (an index range; the tracking number is indexed
+        # from each character on): one semi-join, as SqlManifestRepository has it
+        args += [text, prefix_end(text)]
+        low, high = f"${len(args) - 1}", f"${len(args)}"
         conditions.append(
-            f"(upper(mtn) LIKE {like} ESCAPE '\\' OR id IN (SELECT manifest_id FROM "  # noqa: S608
-            f"manifest_search_terms WHERE term >= {low} AND term < {high}))"
+            f"id IN (SELECT manifest_id FROM manifest_search_terms "  # noqa: S608
+            f"WHERE term >= {low} AND term < {high})"
         )
     if query.updated_since is not None:
         args.append(query.updated_since)
@@ -155,9 +164,8 @@ class PgManifestReader:
     ) -> ManifestPage:
         if not query.site_ids:
             return ManifestPage(items=[], total=0, next=None)
-        where, args = _where(query)
-        count = "SELECT count(*) FROM manifests" + where  # noqa: S608
-        total = await self._pool.fetchval(count, *args)
+        matching, matching_args = _where(query)
+        where, args = matching, list(matching_args)
         if after is not None:
             where += _after(args, after, oldest_first=query.oldest_first)
         args.append(limit + 1)
@@ -168,8 +176,25 @@ class PgManifestReader:
             + f" LIMIT ${len(args)}",
             *args,
         )
-        listed = ((_uuid(id_), *rest) for id_, *rest in rows)
-        return page_of(listed, limit=limit, total=int(total or 0))
+        listed = [(_uuid(id_), *rest) for id_, *rest in rows]
+        total = known_total(len(listed), limit=limit, after=after)
+        if total is not None:
+            return page_of(listed, limit=limit, total=total)
+        total, exact = await self._total(matching, matching_args)
+        return page_of(listed, limit=limit, total=total, exact=exact)
+
+    async def _total(self, where: str, args: list[Any]) -> tuple[int, bool]:
+        """How many match, and whether exactly: the planner's estimate (one plan, no rows
+        read) when it is EXACT_TOTAL_BELOW or more, else a count of at most COUNT_AT_MOST
+        rows (exact unless the estimate was far off)."""
+        matching = "SELECT 1 FROM manifests" + where  # noqa: S608
+        plan = await self._pool.fetchval("EXPLAIN (FORMAT JSON) " + matching, *args)
+        estimate = planned_rows(plan)
+        if estimate >= EXACT_TOTAL_BELOW:
+            return estimate, False
+        bounded = f"SELECT count(*) FROM ({matching} LIMIT {COUNT_AT_MOST + 1}) AS m"  # noqa: S608
+        count = int(await self._pool.fetchval(bounded, *args) or 0)
+        return (count, True) if count <= COUNT_AT_MOST else (count, False)
 
     async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
         if not query.site_ids:

@@ -70,6 +70,8 @@ class ManifestListing(msgspec.Struct, frozen=True, kw_only=True):
     total: int
     next: str | None
     """The cursor of the next page; None on the last."""
+    total_exact: bool = True
+    """False when `total` is an estimate (ManifestReader.page: many matches)."""
 
 
 class ListManifests:
@@ -92,6 +94,7 @@ class ListManifests:
             items=page.items,
             total=page.total,
             next=encode_cursor(page.next) if page.next else None,
+            total_exact=page.total_exact,
         )
 
 

@@ -172,10 +172,18 @@ class Cursor(msgspec.Struct, frozen=True):
     id: UUID
 
 
+EXACT_TOTAL_BELOW = 1000
+"""A reader counts the matches exactly when there are fewer than this (it knows, or its
+planner estimates, so); past it `total` is an estimate and `total_exact` False, so that a page
+costs the same whether a thousand manifests match or a million."""
+
+
 class ManifestPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ListedManifest]
     total: int
     next: Cursor | None
+    total_exact: bool = True
+    """False when `total` is an estimate (EXACT_TOTAL_BELOW or more matches)."""
 
 
 class ManifestReader(Protocol):
@@ -187,7 +195,9 @@ class ManifestReader(Protocol):
     async def page(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
     ) -> ManifestPage:
-        """Up to `limit` manifests after `after`, newest first, with the total that match.
+        """Up to `limit` manifests after `after`, newest first, with the total that match:
+        exact below EXACT_TOTAL_BELOW matches, past that an estimate (never a count of every
+        match, whose cost grows with them).
 
         Keyset pagination: manifests added while a client pages do not shift later pages.
         """

@@ -1,8 +1,12 @@
-"""What a person types to find a manifest: its handlers' EPA IDs and names, its waste codes.
+"""What a person types to find a manifest: part of its tracking number, its handlers' EPA IDs
+and names, its waste codes.
 
 A manifest is indexed by terms (upper case, single spaces); a search text matches a term it
 begins. A name is indexed from each of its words on, so "chem" finds "ACME CHEMICAL CORP" and
-"acme chem" finds it too, while each lookup stays a prefix range on one index.
+"acme chem" finds it too, while each lookup stays a prefix range on one index. The tracking
+number is indexed from each of its characters on, so that any part of it is the beginning of
+a term: a search is then one prefix range on one index, which the database can walk in either
+direction (from the few matches, or along the list's order checking each manifest).
 """
 
 from __future__ import annotations
@@ -35,10 +39,18 @@ def _name_terms(name: str) -> Iterator[str]:
             yield term[:MAX_TERM]
 
 
+def tracking_number_terms(mtn: str) -> Iterator[str]:
+    """The tracking number from each of its characters on: any part of it begins one."""
+    normal = normalize_search_text(mtn)
+    return (normal[start:] for start in range(len(normal)))
+
+
 def search_terms(manifest: Manifest) -> frozenset[str]:
-    """The terms a manifest is found by (its tracking number is matched apart, as it is), and
+    """The terms a manifest is found by (its tracking number from each character on), and
     the tracking numbers of the manifests whose rejected or residue waste it carries on."""
     terms: set[str] = set()
+    if manifest.manifest_tracking_number:
+        terms.update(tracking_number_terms(manifest.manifest_tracking_number))
     for _, handler in manifest.handlers():
         if handler.epa_site_id:
             terms.add(normalize_search_text(handler.epa_site_id))

@@ -87,9 +87,12 @@ class ManifestItemOut(msgspec.Struct, kw_only=True, rename="camel"):
         )
 
 
-class ManifestPageOut(msgspec.Struct, kw_only=True):
+class ManifestPageOut(msgspec.Struct, kw_only=True, rename="camel"):
     items: list[ManifestItemOut]
     total: int
+    """How many manifests match: exact when `totalExact` is true; else an estimate (1,000
+    matches or more), so that a page costs the same at any number of manifests."""
+    total_exact: bool
     next: str | None
     """Pass as `cursor` for the next page; null on the last."""
 
@@ -98,6 +101,7 @@ class ManifestPageOut(msgspec.Struct, kw_only=True):
         return cls(
             items=[ManifestItemOut.of(s) for s in listing.items],
             total=listing.total,
+            total_exact=listing.total_exact,
             next=listing.next,
         )
 

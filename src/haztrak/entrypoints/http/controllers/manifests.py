@@ -80,10 +80,12 @@ class ManifestController(Controller):
         responses=answers(400, 403, 404, 422),
         summary="The manifests of your sites, newest change first, a page at a time",
         description=(
-            "Answers `{items, total, next}`: `items` are summaries (tracking number, status, "
-            "parties, dates), `total` counts every match, `next` is the cursor of the next "
-            "page (null on the last). Pages follow a keyset, so manifests added while you page "
-            "do not shift the pages after the one you have."
+            "Answers `{items, total, totalExact, next}`: `items` are summaries (tracking "
+            "number, status, parties, dates), `total` how many match: exact when `totalExact` "
+            "is true (fewer than 1,000 matches), else an estimate (PostgreSQL's planner; on "
+            "SQLite a lower bound), so a page costs the same at any number of manifests. "
+            "`next` is the cursor of the next page (null on the last). Pages follow a keyset, "
+            "so manifests added while you page do not shift the pages after the one you have."
         ),
     )
     async def list_manifests(
