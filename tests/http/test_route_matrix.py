@@ -465,6 +465,22 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("POST", "/api/manifest/emanifest/sign"): sign,
     ("POST", "/api/manifest/emanifest/sync"): sync_site,
     ("POST", "/api/manifest"): create,
+    # receiving (issue 13): only the designated facility's preparers (403 for the others),
+    # only while ReadyForSignature (409), and no new manifest without rejected or residue waste
+    ("GET", "/api/manifest/{mtn:str}/links"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/links", expect(200)),
+        Case(f"/api/manifest/{world.mtn(GEN_DRAFT)}/links", owner_only(GEN_SIDE, 200)),
+        Case(f"/api/manifest/{FOREIGN}/links", expect(404)),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/receipt"): lambda world: [
+        Case(f"/api/manifest/{SCHEDULED}/receipt", expect(403, tsdf1=409), {}),
+        Case(f"/api/manifest/{SIGNED}/receipt", expect(403, tsdf1=409), {"rejection": False}),
+        Case(f"/api/manifest/{FOREIGN}/receipt", expect(404), {}),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/rejected-waste"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/rejected-waste", expect(403, tsdf1=409)),
+        Case(f"/api/manifest/{FOREIGN}/rejected-waste", expect(404)),
+    ],
     ("POST", "/api/task/{task_id:uuid}/retry"): retry_task,
     ("POST", "/api/rcrainfo/rcrasite/search"): one(
         "/api/rcrainfo/rcrasite/search", expect(202, tsdf1=409), {"siteId": "VATEST"}

@@ -34,6 +34,7 @@ from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
 from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
 from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
+from haztrak.entrypoints.http.controllers.receiving import ReceivingController
 from haztrak.entrypoints.http.controllers.tasks import TaskController
 from haztrak.entrypoints.http.controllers.users import UserController
 from haztrak.entrypoints.http.docs import docs_assets_router, swagger_plugin
@@ -136,6 +137,7 @@ def api_router() -> DishkaRouter:
             ManifestController,
             LookupController,
             RcrainfoController,
+            ReceivingController,
             TaskController,
             DeadlineController,
             docs,
