@@ -82,6 +82,7 @@ from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
+from haztrak.entrypoints.receiving_providers import ReceivingProvider
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.task_providers import TaskProvider
 
@@ -213,6 +214,7 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        ReceivingProvider(),
         EventProvider(),  # decorates repositories above
         CorrectionProvider(),
         DeadlineProvider(),
