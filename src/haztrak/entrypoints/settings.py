@@ -137,6 +137,28 @@ class WebhookSettings(msgspec.Struct, frozen=True, kw_only=True):
     pause_after_seconds: int = 12 * 3600
 
 
+class StorageBackend(StrEnum):
+    FOLDER = "folder"
+    S3 = "s3"
+
+
+class StorageSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Where documents (scanned manifests, copies of record) are kept: a folder
+    (HT_STORAGE_FOLDER, default HT_VAR_DIR/documents) or an S3-compatible bucket."""
+
+    backend: StorageBackend = StorageBackend.FOLDER
+    folder: Path = DEFAULT_VAR_DIR / "documents"
+    bucket: str | None = None
+    prefix: str = ""
+    """Keys go under this prefix in the bucket (several deployments may share one)."""
+    endpoint_url: str | None = None
+    """An S3-compatible server (MinIO, Ceph...); none for AWS S3 itself."""
+    region: str | None = None
+    access_key_id: Secret | None = None
+    secret_access_key: Secret | None = None
+    """Without keys, boto3's own chain (instance role, AWS_* variables) supplies them."""
+
+
 SANDBOX_TOKEN_TTL_SECONDS = 20 * 60  # RCRAInfo's security tokens live 20 minutes
 SANDBOX_LOCKOUT_THRESHOLD = 3  # RCRAInfo locks an API ID after three failed logins
 SANDBOX_PAGE_SIZE = 100
@@ -165,27 +187,6 @@ class SandboxSettings(msgspec.Struct, frozen=True, kw_only=True):
         return self.environment.strip().lower() == "prod"
 
 
-SMTP_SECURITY = ("starttls", "tls", "none")
-
-
-class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """E-mail of notices (HT_SMTP_*): off unless HT_SMTP_HOST is set. `security`: starttls
-    (upgrade a plain connection, port 587), tls (TLS from the start, port 465) or none (a
-    local relay only)."""
-
-    host: str | None = None
-    port: int = 587
-    username: str | None = None
-    password: Secret | None = None
-    sender: str = "Haztrak <haztrak@localhost>"
-    security: str = "starttls"
-    timeout_seconds: int = 30
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.host)
-
-
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Env
     secret_key: Secret
@@ -199,7 +200,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sandbox: SandboxSettings = SandboxSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     webhooks: WebhookSettings = WebhookSettings()
-    smtp: SmtpSettings = SmtpSettings()
+    storage: StorageSettings = StorageSettings()
 
     @property
     def is_prod(self) -> bool:
@@ -388,7 +389,32 @@ def load_settings(
         sandbox=_sandbox_settings(values, env, var_dir),
         telemetry=_telemetry_settings(values, var_dir),
         webhooks=_webhook_settings(values, env),
-        smtp=_smtp_settings(values),
+        storage=_storage_settings(values, var_dir),
+    )
+
+
+def _storage_settings(environ: Mapping[str, str], var_dir: Path) -> StorageSettings:
+    backend = _choice(environ, "HT_STORAGE_BACKEND", StorageBackend, StorageBackend.FOLDER)
+    folder = environ.get("HT_STORAGE_FOLDER", "").strip()
+    bucket = environ.get("HT_STORAGE_BUCKET", "").strip() or None
+    endpoint = environ.get("HT_STORAGE_ENDPOINT", "").strip() or None
+    key_id = environ.get("HT_STORAGE_ACCESS_KEY_ID", "").strip()
+    secret = environ.get("HT_STORAGE_SECRET_ACCESS_KEY", "").strip()
+    if backend is StorageBackend.S3 and bucket is None:
+        raise SettingsError("HT_STORAGE_BUCKET is required when HT_STORAGE_BACKEND=s3")
+    if endpoint is not None and urlsplit(endpoint).scheme not in ("http", "https"):
+        raise SettingsError("HT_STORAGE_ENDPOINT must be an http:// or https:// URL")
+    if bool(key_id) != bool(secret):
+        raise SettingsError("HT_STORAGE_ACCESS_KEY_ID and HT_STORAGE_SECRET_ACCESS_KEY go together")
+    return StorageSettings(
+        backend=backend,
+        folder=Path(folder) if folder else var_dir / "documents",
+        bucket=bucket,
+        prefix=environ.get("HT_STORAGE_PREFIX", "").strip().strip("/"),
+        endpoint_url=endpoint,
+        region=environ.get("HT_STORAGE_REGION", "").strip() or None,
+        access_key_id=Secret(key_id) if key_id else None,
+        secret_access_key=Secret(secret) if secret else None,
     )
 
 
@@ -418,26 +444,6 @@ def _webhook_settings(environ: Mapping[str, str], env: Env) -> WebhookSettings:
         pause_after_seconds=_duration(
             environ, "HT_WEBHOOKS_PAUSE_AFTER", 12 * 3600, 0, 30 * 86_400
         ),
-    )
-
-
-def _smtp_settings(environ: Mapping[str, str]) -> SmtpSettings:
-    host = environ.get("HT_SMTP_HOST", "").strip() or None
-    security = environ.get("HT_SMTP_SECURITY", "").strip().lower() or "starttls"
-    if security not in SMTP_SECURITY:
-        raise SettingsError(
-            f"HT_SMTP_SECURITY={security!r} is not allowed; use one of: " + ", ".join(SMTP_SECURITY)
-        )
-    password = environ.get("HT_SMTP_PASSWORD", "")
-    default_port = 465 if security == "tls" else 587
-    return SmtpSettings(
-        host=host,
-        port=_int(environ, "HT_SMTP_PORT", default_port, 1, 65535),
-        username=environ.get("HT_SMTP_USERNAME", "").strip() or None,
-        password=Secret(password) if password else None,
-        sender=environ.get("HT_SMTP_FROM", "").strip() or "Haztrak <haztrak@localhost>",
-        security=security,
-        timeout_seconds=_int(environ, "HT_SMTP_TIMEOUT", 30, 1, 300),
     )
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from haztrak.adapters.cache.memory import MemoryCache
 from haztrak.application.audit import Auditor
+from haztrak.application.manifests.files import ManifestFiles
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts
 from haztrak.application.rcrainfo.copies import RcrainfoCopies
+from haztrak.application.rcrainfo.documents import FetchManifestDocuments, PullManifestDocuments
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -43,6 +45,7 @@ from haztrak.domain.tasks import RetryPolicy, Task, TaskName
 from tests import fakes
 from tests.fakes_manifests import MemoryManifestRepository
 from tests.fakes_rcrainfo import FakeRcrainfo
+from tests.fakes_storage import MemoryDocumentStore
 from tests.fakes_tasks import (
     MemoryLookupWriter,
     MemorySyncTargets,
@@ -74,6 +77,8 @@ class World:
         self.targets = MemorySyncTargets(self.data)
         self.writer = MemoryLookupWriter()
         self.rcrainfo = FakeRcrainfo(self.clock)
+        self.documents = MemoryDocumentStore()
+        self.files = ManifestFiles(self.documents)
         self.auditor = Auditor(fakes.MemoryAuditLog(self.data), self.clock)
         self.policy = policy or TaskPolicy(
             retry=RetryPolicy(max_attempts=3, first_delay=10, max_delay=60),
@@ -139,6 +144,18 @@ class World:
             self.auditor,
             self.clock,
             self.uow,
+            self.files,
+        )
+
+    def fetch_documents(self) -> FetchManifestDocuments:
+        return FetchManifestDocuments(
+            self.memberships,
+            self.manifests,
+            self.accounts(),
+            self.tasks,
+            self.launcher(),
+            self.auditor,
+            self.uow,
         )
 
     def sign(self) -> QuickSignManifests:
@@ -181,13 +198,25 @@ class World:
     def handler(self, name: TaskName, accounts: RcrainfoAccounts) -> TaskHandler:
         handlers: dict[TaskName, Any] = {
             TaskName.SUBMIT_MANIFEST: SaveToEmanifest(
-                self.rcrainfo, accounts, self.manifests, self.sites, self.clock, self.copies()
+                self.rcrainfo,
+                accounts,
+                self.manifests,
+                self.sites,
+                self.clock,
+                self.copies(),
+                self.files,
             ),
             TaskName.QUICKER_SIGN: SignInEmanifest(
                 self.rcrainfo, accounts, self.copies(), self.clock
             ),
             TaskName.SYNC_SITE_MANIFESTS: PullSiteManifests(
-                self.rcrainfo, accounts, self.manifests, self.sites, self.clock, self.copies()
+                self.rcrainfo,
+                accounts,
+                self.manifests,
+                self.sites,
+                self.clock,
+                self.copies(),
+                self.files,
             ),
             TaskName.SYNC_RCRAINFO_PROFILE: PullRcrainfoPermissions(
                 self.rcrainfo, accounts, self.profiles
@@ -202,6 +231,9 @@ class World:
                 self.rcrainfo, accounts, self.targets, self.writer, self.cache
             ),
             TaskName.PRUNE_TASKS: PruneTasks(self.tasks, self.policy, self.clock),
+            TaskName.FETCH_MANIFEST_DOCUMENTS: PullManifestDocuments(
+                self.rcrainfo, accounts, self.files
+            ),
         }
         handler: TaskHandler = handlers[name]
         return handler

@@ -26,6 +26,7 @@ from haztrak.application.manifests.access import (
     visible_manifest,
 )
 from haztrak.application.manifests.documents import read_manifest
+from haztrak.application.manifests.files import ManifestFiles
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
 from haztrak.application.ports.persistence import (
     MembershipRepository,
@@ -46,6 +47,7 @@ from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import TaskRepository
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts, RcrainfoNotConfigured
 from haztrak.application.rcrainfo.copies import REFERENCE_LABEL, RcrainfoCopies
+from haztrak.application.rcrainfo.corrections import start_correction
 from haztrak.application.tasks.errors import ConcurrentUpdate
 from haztrak.application.tasks.launch import TaskLauncher
 from haztrak.application.tasks.run import TaskRun
@@ -76,7 +78,13 @@ from haztrak.domain.manifest import (
     next_signer,
     parse_iso_datetime,
 )
+from haztrak.domain.manifest.attachments import (
+    has_documents,
+    read_scanned_manifest,
+    with_scan,
+)
 from haztrak.domain.manifest.copies import ManifestClash
+from haztrak.domain.manifest.corrections import CORRECTABLE
 from haztrak.domain.tasks import Task, TaskName
 
 RECONCILE_MARGIN = timedelta(minutes=5)
@@ -93,7 +101,11 @@ MAX_PRINTED_NAME = 80
 class SubmitManifest:
     """Send a manifest to e-Manifest: a draft (or a manifest new here) is created there and
     gets its real tracking number; a manifest already there is updated. The local copy is then
-    replaced by RCRAInfo's. e-Manifest's business rules are checked first, as errors."""
+    replaced by RCRAInfo's. e-Manifest's business rules are checked first, as errors.
+
+    An Image or DataImage5Copy manifest may bring its scanned paper form (`attachment`: a zip
+    holding one PDF, or the PDF alone): it is checked, described in `printedDocument`, put
+    aside for the task, sent with the save or update, and then kept with the manifest."""
 
     def __init__(
         self,
@@ -105,7 +117,9 @@ class SubmitManifest:
         auditor: Auditor,
         clock: Clock,
         uow: UnitOfWork,
+        files: ManifestFiles,
     ) -> None:
+        self._files = files
         self._memberships = memberships
         self._manifests = manifests
         self._accounts = accounts
@@ -115,7 +129,13 @@ class SubmitManifest:
         self._clock = clock
         self._uow = uow
 
-    async def __call__(self, user: User, raw: bytes) -> Task:
+    async def __call__(
+        self,
+        user: User,
+        raw: bytes,
+        attachment: bytes | None = None,
+        attachment_name: str | None = None,
+    ) -> Task:
         read = read_manifest(raw)
         manifest = read.manifest
         grants = await self._memberships.grants(user.id)
@@ -127,11 +147,28 @@ class SubmitManifest:
             kind="manifest",
             key=mtn or "(new)",
         )
+        scan = None
+        if attachment is not None:
+            scan = read_scanned_manifest(attachment, upload_name=attachment_name)
+            manifest = with_scan(manifest, scan)
         stored = await self._manifests.by_mtn(mtn) if mtn else None
         if stored is not None:
             stored = await visible_manifest(self._manifests, grants, stored.mtn)
         elif is_draft_tracking_number(mtn):
             raise NotFound("manifest", str(mtn))
+        if stored is not None and stored.manifest.current_status() in CORRECTABLE:
+            # Signed by its facility: corrected in e-Manifest (EPA's correct), not updated.
+            return await start_correction(
+                user,
+                grants,
+                stored,
+                read,
+                accounts=self._accounts,
+                tasks=self._tasks,
+                launcher=self._launcher,
+                auditor=self._auditor,
+                uow=self._uow,
+            )
         paper = manifest.submission_type is not None and manifest.submission_type.is_paper
         if stored is not None:
             in_emanifest = not stored.manifest.is_draft()
@@ -152,7 +189,7 @@ class SubmitManifest:
         if mtn:
             active = await self._tasks.active(TaskName.SUBMIT_MANIFEST, mtn)
             if active is not None:
-                if active.owner_id == user.id:
+                if active.owner_id == user.id and scan is None:
                     return active
                 raise Conflict(f"manifest {mtn} is being sent to e-Manifest already")
         payload = {
@@ -163,6 +200,8 @@ class SubmitManifest:
             "ownerOrgId": str(stored.owner_org_id) if stored and stored.owner_org_id else None,
             "ignored": [msgspec.structs.asdict(p) for p in read.ignored],
         }
+        if scan is not None:
+            payload["attachment"] = await self._files.stage(scan)
         task = await self._launcher.launch(
             TaskName.SUBMIT_MANIFEST, owner=user, payload=payload, subject=mtn
         )
@@ -241,6 +280,7 @@ class SaveToEmanifest:
         sites: SiteRepository,
         clock: Clock,
         copies: RcrainfoCopies,
+        files: ManifestFiles,
     ) -> None:
         self._rcrainfo = rcrainfo
         self._accounts = accounts
@@ -248,6 +288,7 @@ class SaveToEmanifest:
         self._sites = sites
         self._clock = clock
         self._copies = copies
+        self._files = files
 
     async def __call__(self, run: TaskRun) -> dict[str, Any]:
         payload = run.payload
@@ -260,6 +301,7 @@ class SaveToEmanifest:
             await run.checkpoint(report=_report(report))
         report_state: dict[str, Any] = run.state["report"]
         mtn: str = report_state["manifestTrackingNumber"]
+        await self._keep_scan(payload.get("attachment"), mtn, manifest)
         remote = await self._rcrainfo.get_manifest(credentials, mtn)
         draft_mtn = payload.get("draftMtn")
         owner = payload.get("ownerOrgId")
@@ -284,18 +326,45 @@ class SaveToEmanifest:
         warnings = [*payload.get("ignored", ()), *report_state.get("warnings", ())]
         return {**report_state, "warnings": warnings, "status": remote.current_status().value}
 
+    async def _attachment(self, run: TaskRun) -> bytes | None:
+        """The scan uploaded with the request, put aside until it is sent."""
+        key = run.payload.get("attachment")
+        if not key:
+            return None
+        staged = await self._files.staged(key)
+        if staged is None:
+            raise Conflict(
+                "the scanned manifest uploaded with this request is no longer kept; upload it again"
+            )
+        return staged
+
+    async def _keep_scan(self, key: str | None, mtn: str, manifest: Manifest) -> None:
+        """Once e-Manifest has it, keep the scan with the manifest (idempotent: the upload
+        put aside goes only after the scan is kept)."""
+        if not key:
+            return
+        staged = await self._files.staged(key)
+        if staged is None:  # an earlier attempt kept it
+            return
+        document = manifest.printed_document
+        await self._files.keep_scan(
+            mtn, read_scanned_manifest(staged), document.name if document else None
+        )
+        await self._files.unstage(key)
+
     async def _send(
         self, run: TaskRun, credentials: RcrainfoCredentials, manifest: Manifest, site_id: str
     ) -> SaveReport:
         mtn = manifest.manifest_tracking_number
+        attachment = await self._attachment(run)
         if run.payload.get("update"):
-            return await self._rcrainfo.update_manifest(credentials, manifest)
+            return await self._rcrainfo.update_manifest(credentials, manifest, attachment)
         if mtn is not None:
             # A paper manifest brings its printed number: whether e-Manifest has it already
             # (an earlier attempt saved it) decides between save and update.
             if await self._rcrainfo.mtn_exists(credentials, mtn):
-                return await self._rcrainfo.update_manifest(credentials, manifest)
-            return await self._rcrainfo.save_manifest(credentials, manifest)
+                return await self._rcrainfo.update_manifest(credentials, manifest, attachment)
+            return await self._rcrainfo.save_manifest(credentials, manifest, attachment)
         reference = str(run.task.id)
         started = run.state.get("saveStartedAt")
         if started is None:
@@ -587,7 +656,10 @@ class PullSiteManifests:
     attempt resumes after the last manifest it stored.
 
     A copy that would replace a newer or a different manifest here is not stored: the clash is
-    audited, the rest of the window is pulled, and the task then fails naming each clash."""
+    audited, the rest of the window is pulled, and the task then fails naming each clash.
+
+    A manifest stored with files in RCRAInfo (a scan, copies of record) has them downloaded
+    and kept too, when it changed or none are kept yet."""
 
     def __init__(
         self,
@@ -597,7 +669,9 @@ class PullSiteManifests:
         sites: SiteRepository,
         clock: Clock,
         copies: RcrainfoCopies,
+        files: ManifestFiles,
     ) -> None:
+        self._files = files
         self._rcrainfo = rcrainfo
         self._accounts = accounts
         self._manifests = manifests
@@ -669,9 +743,27 @@ class PullSiteManifests:
             raise
         local = await self._manifests.by_mtn(mtn)
         if local is not None and local.manifest == remote.with_signed_flags():
+            await self._pull_documents(credentials, remote, changed=False)
             return False
         try:
             await self._copies.keep(run, remote, owner_org_id=org_id, at=self._clock.now())
         except ManifestClash:
             return False
+        await self._pull_documents(credentials, remote, changed=True)
         return True
+
+    async def _pull_documents(
+        self, credentials: RcrainfoCredentials, remote: Manifest, *, changed: bool
+    ) -> None:
+        mtn = remote.manifest_tracking_number
+        if mtn is None or not has_documents(remote):
+            return
+        if not changed and await self._files.documents(mtn):
+            return
+        try:
+            got = await self._rcrainfo.get_manifest_attachments(credentials, mtn)
+        except RcrainfoError as error:
+            if error.kind is RcrainfoErrorKind.NOT_FOUND:
+                return
+            raise
+        await self._files.keep_downloaded(mtn, got.files)

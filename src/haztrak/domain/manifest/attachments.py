@@ -29,7 +29,7 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENTS = 50
 """The most files kept from one download of a manifest's attachments."""
 PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK"  # a local file header, or the end record of an empty zip
 DOCUMENT_NAME = re.compile(r"^[0-9A-Za-z_\-][0-9A-Za-z_\-. ]{0,126}$")
 """EPA's pattern for a document name (`^[0-9a-zA-Z_\\-. ]+$`), bounded, and not hidden: a
 stored document's name is also the last part of its storage key."""
@@ -194,4 +194,16 @@ def with_scan(manifest: Manifest, scan: ScannedManifest) -> Manifest:
     ensure_takes_attachment(manifest)
     return msgspec.structs.replace(
         manifest, printed_document=scan.describe(manifest.printed_document)
+    )
+
+
+def has_documents(manifest: Manifest) -> bool:
+    """Whether RCRAInfo keeps files with this manifest: a scanned form, EPA's form PDF, or a
+    copy of record of an electronic signature."""
+    if manifest.printed_document is not None or manifest.form_document is not None:
+        return True
+    return any(
+        signature.signature_date or signature.human_readable_document
+        for _, handler in manifest.handlers()
+        for signature in handler.electronic_signatures_info or ()
     )

@@ -16,6 +16,7 @@ from opentelemetry.trace import SpanKind, Tracer
 
 from haztrak.application.ports.rcrainfo import (
     Lookup,
+    ManifestAttachments,
     QuickerSign,
     Rcrainfo,
     RcrainfoCredentials,
@@ -212,4 +213,11 @@ class ObservedRcrainfo(Rcrainfo):
     ) -> list[CodeDescription]:
         return await self._observe(
             "state_waste_codes", self._inner.state_waste_codes(credentials, state)
+        )
+
+    async def get_manifest_attachments(
+        self, credentials: RcrainfoCredentials, mtn: str
+    ) -> ManifestAttachments:
+        return await self._observe(
+            "get_manifest_attachments", self._inner.get_manifest_attachments(credentials, mtn)
         )

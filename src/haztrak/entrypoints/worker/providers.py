@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 
-from haztrak.application.events.dispatch import DispatchEvents
 from haztrak.application.rcrainfo.copies import RcrainfoCopies
 from haztrak.application.rcrainfo.corrections import (
     CorrectInEmanifest,
@@ -16,6 +15,7 @@ from haztrak.application.rcrainfo.corrections import (
     RevertInEmanifest,
     SignCorrectionInEmanifest,
 )
+from haztrak.application.rcrainfo.documents import PullManifestDocuments
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -38,7 +38,7 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.PULL_RCRA_SITE: PullRcraSite,
     TaskName.REFRESH_LOOKUPS: RefreshLookups,
     TaskName.PRUNE_TASKS: PruneTasks,
-    TaskName.DISPATCH_EVENTS: DispatchEvents,
+    TaskName.FETCH_MANIFEST_DOCUMENTS: PullManifestDocuments,
     TaskName.CORRECT_MANIFEST: CorrectInEmanifest,
     TaskName.REVERT_CORRECTION: RevertInEmanifest,
     TaskName.SIGN_CORRECTION: SignCorrectionInEmanifest,
@@ -75,6 +75,7 @@ class WorkerProvider(Provider):
         PullRcraSite,
         RefreshLookups,
         PruneTasks,
+        PullManifestDocuments,
     )
 
 
