@@ -38,11 +38,16 @@ class TaskName(StrEnum):
     PULL_RCRA_SITE = "pull_rcra_site"
     REFRESH_LOOKUPS = "refresh_lookups"
     PRUNE_TASKS = "prune_tasks"
+    DELIVER_WEBHOOK = "deliver_webhook"
     DISPATCH_EVENTS = "dispatch_events"
     SEND_NOTICE_EMAIL = "send_notice_email"
     SEND_NOTICE_DIGESTS = "send_notice_digests"
     CHECK_DEADLINES = "check_deadlines"
     FETCH_MANIFEST_DOCUMENTS = "fetch_manifest_documents"
+    CORRECT_MANIFEST = "correct_manifest"
+    REVERT_CORRECTION = "revert_correction"
+    SIGN_CORRECTION = "sign_correction"
+    PULL_MANIFEST_VERSIONS = "pull_manifest_versions"
 
     @property
     def bulk(self) -> bool:

@@ -78,9 +78,11 @@ from haztrak.application.ports.persistence import (
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
 from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
+from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
+from haztrak.entrypoints.receiving_providers import ReceivingProvider
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.storage_providers import StorageProvider
 from haztrak.entrypoints.task_providers import TaskProvider
@@ -214,6 +216,8 @@ def core_providers() -> list[Provider]:
         TaskProvider(),
         OverviewProvider(),
         StorageProvider(),
+        ReceivingProvider(),
+        EventProvider(),  # decorates repositories above
         CorrectionProvider(),
         DeadlineProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last

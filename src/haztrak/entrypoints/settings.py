@@ -187,6 +187,27 @@ class SandboxSettings(msgspec.Struct, frozen=True, kw_only=True):
         return self.environment.strip().lower() == "prod"
 
 
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """E-mail of notices (HT_SMTP_*): off unless HT_SMTP_HOST is set. `security`: starttls
+    (upgrade a plain connection, port 587), tls (TLS from the start, port 465) or none (a
+    local relay only)."""
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: Secret | None = None
+    sender: str = "Haztrak <haztrak@localhost>"
+    security: str = "starttls"
+    timeout_seconds: int = 30
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Env
     secret_key: Secret
@@ -200,6 +221,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sandbox: SandboxSettings = SandboxSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     webhooks: WebhookSettings = WebhookSettings()
+    smtp: SmtpSettings = SmtpSettings()
     storage: StorageSettings = StorageSettings()
 
     @property
@@ -389,6 +411,7 @@ def load_settings(
         sandbox=_sandbox_settings(values, env, var_dir),
         telemetry=_telemetry_settings(values, var_dir),
         webhooks=_webhook_settings(values, env),
+        smtp=_smtp_settings(values),
         storage=_storage_settings(values, var_dir),
     )
 
@@ -444,6 +467,26 @@ def _webhook_settings(environ: Mapping[str, str], env: Env) -> WebhookSettings:
         pause_after_seconds=_duration(
             environ, "HT_WEBHOOKS_PAUSE_AFTER", 12 * 3600, 0, 30 * 86_400
         ),
+    )
+
+
+def _smtp_settings(environ: Mapping[str, str]) -> SmtpSettings:
+    host = environ.get("HT_SMTP_HOST", "").strip() or None
+    security = environ.get("HT_SMTP_SECURITY", "").strip().lower() or "starttls"
+    if security not in SMTP_SECURITY:
+        raise SettingsError(
+            f"HT_SMTP_SECURITY={security!r} is not allowed; use one of: " + ", ".join(SMTP_SECURITY)
+        )
+    password = environ.get("HT_SMTP_PASSWORD", "")
+    default_port = 465 if security == "tls" else 587
+    return SmtpSettings(
+        host=host,
+        port=_int(environ, "HT_SMTP_PORT", default_port, 1, 65535),
+        username=environ.get("HT_SMTP_USERNAME", "").strip() or None,
+        password=Secret(password) if password else None,
+        sender=environ.get("HT_SMTP_FROM", "").strip() or "Haztrak <haztrak@localhost>",
+        security=security,
+        timeout_seconds=_int(environ, "HT_SMTP_TIMEOUT", 30, 1, 300),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 
+from haztrak.application.events.dispatch import DispatchEvents
 from haztrak.application.rcrainfo.copies import RcrainfoCopies
 from haztrak.application.rcrainfo.corrections import (
     CorrectInEmanifest,
@@ -39,6 +40,7 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.REFRESH_LOOKUPS: RefreshLookups,
     TaskName.PRUNE_TASKS: PruneTasks,
     TaskName.FETCH_MANIFEST_DOCUMENTS: PullManifestDocuments,
+    TaskName.DISPATCH_EVENTS: DispatchEvents,
     TaskName.CORRECT_MANIFEST: CorrectInEmanifest,
     TaskName.REVERT_CORRECTION: RevertInEmanifest,
     TaskName.SIGN_CORRECTION: SignCorrectionInEmanifest,
