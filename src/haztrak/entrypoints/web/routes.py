@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
+from haztrak.entrypoints.web.pages.deadlines import DeadlinePagesController
 from haztrak.entrypoints.web.pages.drafts import DraftController
 from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
@@ -22,4 +23,5 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     ProfileController,
     OrgPagesController,
     DraftController,
+    DeadlinePagesController,
 )
