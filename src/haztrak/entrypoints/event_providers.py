@@ -13,6 +13,7 @@ from haztrak.application.events.recording import (
     EventRecordingTasks,
 )
 from haztrak.application.events.schedule import ScheduleEventDispatch
+from haztrak.application.notices.subscriber import NoticeSubscriber
 from haztrak.application.ports.events import EventOutbox
 from haztrak.application.ports.manifests import ManifestRepository
 from haztrak.application.ports.persistence import OrgRepository
@@ -38,9 +39,9 @@ class EventProvider(Provider):
         return EventRecordingTasks(inner, outbox)
 
     @provide
-    def subscribers(self) -> EventSubscribers:
+    def subscribers(self, notices: NoticeSubscriber) -> EventSubscribers:
         """Every subscriber, in the order each event reaches them: take one more as an
         argument and append it (application/events/dispatch.py says what one must do)."""
-        return EventSubscribers()
+        return EventSubscribers([notices])
 
     use_cases = provide_all(DispatchEvents, ScheduleEventDispatch)

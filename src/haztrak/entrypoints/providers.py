@@ -80,6 +80,7 @@ from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
 from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
+from haztrak.entrypoints.notice_providers import NoticeProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
 from haztrak.entrypoints.rcrainfo_providers import RcrainfoProvider
 from haztrak.entrypoints.receiving_providers import ReceivingProvider
@@ -218,6 +219,7 @@ def core_providers() -> list[Provider]:
         StorageProvider(),
         ReceivingProvider(),
         EventProvider(),  # decorates repositories above
+        NoticeProvider(),
         CorrectionProvider(),
         DeadlineProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last
