@@ -10,7 +10,7 @@ import asyncpg
 from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.manifests import _document_json, _handler_rows
 from haztrak.domain.manifest import draft_tracking_number, manifest_from_document
-from haztrak.domain.manifest.search import search_terms
+from haztrak.domain.manifest.search import search_terms, tracking_number_terms
 from haztrak.domain.manifest.tracking_numbers import DRAFT_SUFFIX
 from tests.manifest_documents import manifest_document
 
@@ -53,72 +53,83 @@ async def migrate(url: str) -> None:
 
 async def seed_manifests(url: str, count: int = 1000) -> list[str]:
     """`count` drafts of the generator site (2 transporters, a TSDF, 3 waste lines each),
-    changed a second apart, written in bulk (INSERT ... SELECT generate_series: a million in
-    minutes, not through the API); answers their tracking numbers, oldest first.
-
-    Each row is what SqlManifestRepository.add writes for the same document (its handlers
-    and search terms too), with its own draft number from the database's counter."""
-    template = manifest_from_document(manifest_document(mtn=draft_tracking_number(0)))
-    handlers = _handler_rows(uuid.uuid4(), template)
-    terms = sorted(search_terms(template))
-    document = _document_json(template)
-    start = datetime.now(UTC) - timedelta(seconds=count)
+    changed a second apart, written in bulk (a million in minutes, not through the API);
+    answers their tracking numbers, oldest first. Then ANALYZE, as after any bulk load."""
     conn = await asyncpg.connect(plain(url))
     try:
         owner = await conn.fetchval("SELECT org_id FROM sites WHERE epa_id = $1", SITE)
         assert owner is not None, "seed the demo data first"
-        sequence = await conn.fetchval("SELECT pg_get_serial_sequence('draft_numbers', 'number')")
         async with conn.transaction():
-            # take `count` numbers from the counter at once (no one else draws from it now)
-            last = await conn.fetchval("SELECT nextval($1::regclass)", sequence)
-            first = int(last)
-            await conn.execute("SELECT setval($1::regclass, $2)", sequence, first + count - 1)
-            await conn.execute(
-                "INSERT INTO draft_numbers (number, issued_at) OVERRIDING SYSTEM VALUE "
-                "SELECT n, now() FROM generate_series($1::bigint, $2::bigint) n",
-                first,
-                first + count - 1,
-            )
-            await conn.execute(
-                "CREATE TEMP TABLE seeded ON COMMIT DROP AS SELECT n, gen_random_uuid() AS id, "
-                "lpad(n::text, 9, '0') || $3 AS mtn FROM generate_series($1::bigint, $2::bigint) n",
-                first,
-                first + count - 1,
-                DRAFT_SUFFIX,
-            )
-            await conn.execute(
-                "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "
-                "created_at, updated_at, version, owner_org_id, owner_site_id, document) "
-                "SELECT s.id, s.mtn, $1, $2, $3, t, t, 1, $4, $5, "
-                "jsonb_set($6::jsonb, '{manifestTrackingNumber}', to_jsonb(s.mtn)) "
-                "FROM seeded s, LATERAL (SELECT $7::timestamptz + (s.n - $8) * interval '1 second'"
-                " AS t) at",
-                template.current_status().value,
-                template.submission_type.value if template.submission_type else None,
-                template.signature_status,
-                owner,
-                SITE,
-                document,
-                start,
-                first,
-            )
-            await conn.execute(
-                "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
-                "SELECT s.id, h.epa_id, h.role, h.transporter_order FROM seeded s CROSS JOIN "
-                "unnest($1::varchar[], $2::varchar[], $3::integer[]) "
-                "AS h(epa_id, role, transporter_order)",
-                [h["epa_id"] for h in handlers],
-                [h["role"] for h in handlers],
-                [h["transporter_order"] for h in handlers],
-            )
-            await conn.execute(
-                "INSERT INTO manifest_search_terms (manifest_id, term) "
-                "SELECT s.id, t FROM seeded s CROSS JOIN unnest($1::varchar[]) t",
-                terms,
-            )
-            mtns = [row[0] for row in await conn.fetch("SELECT mtn FROM seeded ORDER BY n")]
-        # statistics, as the planner needs them after a bulk load (autovacuum is slower)
+            mtns = await insert_manifests(conn, count, owner_org_id=owner)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
+    return mtns
+
+
+async def insert_manifests(
+    conn: asyncpg.Connection, count: int, *, owner_org_id: uuid.UUID | None = None
+) -> list[str]:
+    """Insert `count` drafts of SITE with INSERT ... SELECT generate_series, in the caller's
+    transaction: each row what SqlManifestRepository.add writes for the same document (its
+    handlers and search terms too), each with its own draft number from the database's
+    counter, changed a second apart ending now. Answers their tracking numbers, oldest first."""
+    template = manifest_from_document(manifest_document(mtn=draft_tracking_number(0)))
+    handlers = _handler_rows(uuid.uuid4(), template)
+    # the tracking number's own terms are each manifest's, written below
+    own = set(tracking_number_terms(draft_tracking_number(0)))
+    terms = sorted(set(search_terms(template)) - own)
+    start = datetime.now(UTC) - timedelta(seconds=count)
+    sequence = await conn.fetchval("SELECT pg_get_serial_sequence('draft_numbers', 'number')")
+    # take `count` numbers from the counter at once
+    first = int(await conn.fetchval("SELECT nextval($1::regclass)", sequence))
+    last = first + count - 1
+    await conn.execute("SELECT setval($1::regclass, $2)", sequence, last)
+    await conn.execute(
+        "INSERT INTO draft_numbers (number, issued_at) OVERRIDING SYSTEM VALUE "
+        "SELECT n, now() FROM generate_series($1::bigint, $2::bigint) n",
+        first,
+        last,
+    )
+    await conn.execute(
+        "CREATE TEMP TABLE seeded ON COMMIT DROP AS SELECT n, gen_random_uuid() AS id, "
+        "lpad(n::text, 9, '0') || $3 AS mtn FROM generate_series($1::bigint, $2::bigint) n",
+        first,
+        last,
+        DRAFT_SUFFIX,
+    )
+    await conn.execute(
+        "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "
+        "created_at, updated_at, version, owner_org_id, owner_site_id, document) "
+        "SELECT s.id, s.mtn, $1, $2, $3, at.t, at.t, 1, $4, $5, "
+        "jsonb_set($6::jsonb, '{manifestTrackingNumber}', to_jsonb(s.mtn)) "
+        "FROM seeded s, LATERAL (SELECT $7::timestamptz + (s.n - $8) * interval '1 second'"
+        " AS t) at",
+        template.current_status().value,
+        template.submission_type.value if template.submission_type else None,
+        template.signature_status,
+        owner_org_id,
+        SITE,
+        _document_json(template),
+        start,
+        first,
+    )
+    await conn.execute(
+        "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
+        "SELECT s.id, h.epa_id, h.role, h.transporter_order FROM seeded s CROSS JOIN "
+        "unnest($1::varchar[], $2::varchar[], $3::integer[]) "
+        "AS h(epa_id, role, transporter_order)",
+        [h["epa_id"] for h in handlers],
+        [h["role"] for h in handlers],
+        [h["transporter_order"] for h in handlers],
+    )
+    await conn.execute(
+        "INSERT INTO manifest_search_terms (manifest_id, term) "
+        "SELECT s.id, t FROM seeded s CROSS JOIN unnest($1::varchar[]) t "
+        "UNION ALL SELECT s.id, substr(s.mtn, i) FROM seeded s "
+        "CROSS JOIN generate_series(1, length(s.mtn)) i",
+        terms,
+    )
+    mtns = [row[0] for row in await conn.fetch("SELECT mtn FROM seeded ORDER BY n")]
+    await conn.execute("DROP TABLE seeded")
     return mtns

@@ -113,6 +113,30 @@ def _after(args: list[Any], cursor: Cursor, *, oldest_first: bool) -> str:
     return f" AND (updated_at {op} {at} OR (updated_at = {at} AND id {op} {key}))"
 
 
+def page_statement(
+    query: ManifestQuery, *, limit: int, after: Cursor | None = None
+) -> tuple[Any, ...]:
+    """The statement of a page (up to `limit` + 1 rows) and its arguments."""
+    where, args = _where(query)
+    if after is not None:
+        where += _after(args, after, oldest_first=query.oldest_first)
+    args.append(limit + 1)
+    statement = (
+        "SELECT id, version, created_at, updated_at, document::text FROM manifests"  # noqa: S608
+        + where
+        + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
+        + f" LIMIT ${len(args)}"
+    )
+    return (statement, *args)
+
+
+def count_statement(query: ManifestQuery) -> tuple[Any, ...]:
+    """Every match, one row each (what PgManifestReader counts or estimates), and its
+    arguments."""
+    where, args = _where(query)
+    return ("SELECT 1 FROM manifests" + where, *args)  # noqa: S608
+
+
 class PgManifestReader:
     """Implements ManifestReader."""
 
@@ -164,23 +188,12 @@ class PgManifestReader:
     ) -> ManifestPage:
         if not query.site_ids:
             return ManifestPage(items=[], total=0, next=None)
-        matching, matching_args = _where(query)
-        where, args = matching, list(matching_args)
-        if after is not None:
-            where += _after(args, after, oldest_first=query.oldest_first)
-        args.append(limit + 1)
-        rows = await self._pool.fetch(
-            "SELECT id, version, created_at, updated_at, document::text FROM manifests"  # noqa: S608
-            + where
-            + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
-            + f" LIMIT ${len(args)}",
-            *args,
-        )
+        rows = await self._pool.fetch(*page_statement(query, limit=limit, after=after))
         listed = [(_uuid(id_), *rest) for id_, *rest in rows]
         total = known_total(len(listed), limit=limit, after=after)
         if total is not None:
             return page_of(listed, limit=limit, total=total)
-        total, exact = await self._total(matching, matching_args)
+        total, exact = await self._total(*_where(query))
         return page_of(listed, limit=limit, total=total, exact=exact)
 
     async def _total(self, where: str, args: list[Any]) -> tuple[int, bool]:
