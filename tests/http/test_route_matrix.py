@@ -140,6 +140,16 @@ def read_one(world: World) -> list[Case]:
     ]
 
 
+def print_one(world: World) -> list[Case]:
+    """The printed form: whoever may read the manifest (read_one), and no one else."""
+    return [
+        Case(f"/api/manifest/{world.mtn(GEN_DRAFT)}/pdf", owner_only(GEN_SIDE, 200)),
+        Case(f"/api/manifest/{world.mtn(TRANS_DRAFT)}/pdf", owner_only({"transporter1"}, 200)),
+        *(Case(f"/api/manifest/{mtn}/pdf", expect(200)) for mtn in (PENDING, SIGNED)),
+        Case(f"/api/manifest/{FOREIGN}/pdf", expect(404)),
+    ]
+
+
 def replace(world: World) -> list[Case]:
     changeable = expect(200, viewer1=403)  # Pending, Scheduled: every preparer (EPA's rules)
     return [
@@ -458,6 +468,7 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("GET", "/api/manifest/mtn/{epa_id:str}"): numbers_of_site,
     ("GET", "/api/manifest/mtn/{epa_id:str}/{site_type:str}"): numbers_of_site_in_part,
     ("GET", "/api/manifest/{mtn:str}"): read_one,
+    ("GET", "/api/manifest/{mtn:str}/pdf"): print_one,
     ("GET", "/api/task/{task_id:uuid}"): read_task,
     ("POST", "/api/manifest/validate"): validate,
     ("PUT", "/api/manifest/{mtn:str}"): replace,

@@ -218,7 +218,11 @@ async def test_a_viewer_sees_no_edit_or_sign_and_a_foreign_manifest_is_a_404_pag
     assert demoted.status_code in (200, 204), demoted.text
     page = await generator_user.get("/manifests/100000001ELC")
     assert page.status == 200
-    assert page.texts(".manifest-actions .button") == ["Sync with RCRAInfo", "Print view"]
+    assert page.texts(".manifest-actions .button") == [
+        "Sync with RCRAInfo",
+        "Print view",
+        "Download PDF",
+    ]
     assert (await generator_user.get("/manifests/100000001ELC/sign")).status == 403
     # the draft is its site's preparers': a viewer does not see it at all
     for url in (f"/manifests/{mtn}", f"/manifests/{mtn}/delete", f"/manifests/{mtn}/print"):

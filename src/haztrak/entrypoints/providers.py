@@ -79,6 +79,7 @@ from haztrak.application.ports.security import Clock, PasswordHasher, PasswordSt
 from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
 from haztrak.entrypoints.event_providers import EventProvider
+from haztrak.entrypoints.document_providers import DocumentProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.notice_providers import NoticeProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
@@ -216,6 +217,7 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        DocumentProvider(),
         StorageProvider(),
         ReceivingProvider(),
         EventProvider(),  # decorates repositories above

@@ -33,6 +33,7 @@ from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
 from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
+from haztrak.entrypoints.http.controllers.printing import ManifestPdfController
 from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
 from haztrak.entrypoints.http.controllers.receiving import ReceivingController
 from haztrak.entrypoints.http.controllers.tasks import TaskController
@@ -135,6 +136,7 @@ def api_router() -> DishkaRouter:
             SiteController,
             HealthController,
             ManifestController,
+            ManifestPdfController,
             LookupController,
             RcrainfoController,
             ReceivingController,

@@ -1,0 +1,1 @@
+"""Documents made from manifests (the printed form)."""
