@@ -307,7 +307,12 @@ def submit(world: World) -> list[Case]:
         ),
         Case("/api/manifest/emanifest", in_emanifest, document(world, PENDING)),
         Case("/api/manifest/emanifest", in_emanifest, document(world, SCHEDULED)),
-        Case("/api/manifest/emanifest", expect(409, viewer1=403), document(world, SIGNED)),
+        # Signed by its facility: corrected (a correction task); tsdf1's org has no credentials
+        Case(
+            "/api/manifest/emanifest",
+            expect(202, viewer1=403, tsdf1=409),
+            document(world, SIGNED),
+        ),
         Case("/api/manifest/emanifest", expect(404), document(world, FOREIGN)),
     ]
 
@@ -543,6 +548,47 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("PUT", "/api/sites/{epa_id:str}/generator-category"): lambda world: [
         Case(f"/api/sites/{GEN}/generator-category", GEN_ORG_ADMIN, {"category": "SQG"}),
         Case("/api/sites/VAOTHERGEN01/generator-category", expect(404), {"category": "SQG"}),
+    ],
+    # corrections (issue 13 §2); no worker runs, so the correction task the submit walk above
+    # started is still under way, and its owner gets it again
+    ("GET", "/api/manifest/{mtn:str}/versions"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/versions", expect(200)),
+        Case(f"/api/manifest/{FOREIGN}/versions", expect(404)),
+    ],
+    ("GET", "/api/manifest/{mtn:str}/versions/{version_number:int}"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/versions/1", expect(404)),  # not pulled yet
+        Case(f"/api/manifest/{FOREIGN}/versions/1", expect(404)),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/versions/refresh"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/versions/refresh", expect(202, tsdf1=409)),
+        Case(f"/api/manifest/{SCHEDULED}/versions/refresh", expect(409)),  # no versions yet
+        Case(f"/api/manifest/{FOREIGN}/versions/refresh", expect(404)),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/correction"): lambda world: [
+        Case(
+            f"/api/manifest/{SIGNED}/correction",
+            expect(202, viewer1=403, tsdf1=409),
+            document(world, SIGNED),
+        ),
+        Case(f"/api/manifest/{PENDING}/correction", expect(409), document(world, PENDING)),
+        Case(f"/api/manifest/{FOREIGN}/correction", expect(404), document(world, FOREIGN)),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/correction/sign"): lambda world: [
+        # nothing is under correction yet in e-Manifest's copy kept here: 409
+        Case(
+            f"/api/manifest/{SIGNED}/correction/sign",
+            expect(409, viewer1=403),
+            lambda role: {"siteId": HOME.get(role, GEN), "printedSignatureName": "Pat Signer"},
+        ),
+        Case(
+            f"/api/manifest/{FOREIGN}/correction/sign",
+            expect(404),
+            {"siteId": GEN, "printedSignatureName": "Pat Signer"},
+        ),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/correction/revert"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/correction/revert", expect(409)),
+        Case(f"/api/manifest/{FOREIGN}/correction/revert", expect(404)),
     ],
     ("POST", "/api/browser/v1/auth/logout"): one("/api/browser/v1/auth/logout", public(200)),
     ("DELETE", "/api/browser/v1/auth/session"): one("/api/browser/v1/auth/session", public(401)),

@@ -315,3 +315,16 @@ async def test_the_history_of_a_manifest_corrected_elsewhere_is_pulled_on_reques
     assert listed.contents == {1}
     with pytest.raises(NotFound):
         await world.refresh()(world.user(None), MTN)
+
+
+async def test_submitting_a_manifest_its_facility_signed_corrects_it(
+    world: CorrectionWorld,
+) -> None:
+    manifest = await _signed(world)
+    signer = world.user(SiteRole.SIGNER, TSDF)
+    task = await world.submit()(signer, _edited(manifest))
+    assert task.name is TaskName.CORRECT_MANIFEST
+    done = await _finished(world, task)
+    assert done.status is TaskStatus.SUCCESS, done.error
+    assert done.result["operationStatus"] == "CorrectionCreated"
+    assert world.rcrainfo.count("update_manifest") == 0

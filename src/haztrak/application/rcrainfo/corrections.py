@@ -27,9 +27,9 @@ from haztrak.application.manifests.access import (
     ensure_may_change,
     visible_manifest,
 )
-from haztrak.application.manifests.documents import read_manifest
+from haztrak.application.manifests.documents import ReadManifest, read_manifest
 from haztrak.application.ports.manifest_versions import ManifestVersionRepository, StoredVersion
-from haztrak.application.ports.manifests import ManifestReader
+from haztrak.application.ports.manifests import ManifestReader, StoredManifest
 from haztrak.application.ports.persistence import MembershipRepository, UnitOfWork
 from haztrak.application.ports.rcrainfo import (
     QuickerSign,
@@ -151,29 +151,54 @@ class CorrectManifest:
     async def __call__(self, user: User, mtn: str, raw: bytes) -> Task:
         grants = await self._memberships.grants(user.id)
         stored = await visible_manifest(self._manifests, grants, mtn)
-        ensure_correctable(stored.manifest)  # the reason first: the lock, the status
-        ensure_may_change(grants, stored, Operation.CORRECT)
-        read = read_manifest(raw)
-        corrected = correction_document(stored.manifest, read.manifest)
-        ensure_keeps_a_site_of(grants, corrected)
-        busy = await _busy_task(self._tasks, user, mtn, TaskName.CORRECT_MANIFEST)
-        if busy is not None:
-            return busy
-        site_id = await _acting_site(self._accounts, grants, stored.manifest, SiteRole.SIGNER)
-        payload = {
-            "mtn": mtn,
-            "siteId": site_id,
-            "manifest": msgspec.to_builtins(corrected),
-            "ignored": [msgspec.structs.asdict(p) for p in read.ignored],
-        }
-        task = await self._launcher.launch(
-            TaskName.CORRECT_MANIFEST, owner=user, payload=payload, subject=mtn
+        return await start_correction(
+            user,
+            grants,
+            stored,
+            read_manifest(raw),
+            accounts=self._accounts,
+            tasks=self._tasks,
+            launcher=self._launcher,
+            auditor=self._auditor,
+            uow=self._uow,
         )
-        await self._auditor.record(
-            user, "correct_manifest", "manifest", mtn, site=site_id, task=str(task.id)
-        )
-        await self._uow.commit()
-        return task
+
+
+async def start_correction(
+    user: User,
+    grants: Grants,
+    stored: StoredManifest,
+    read: ReadManifest,
+    *,
+    accounts: RcrainfoAccounts,
+    tasks: TaskRepository,
+    launcher: TaskLauncher,
+    auditor: Auditor,
+    uow: UnitOfWork,
+) -> Task:
+    """Check and launch a correction of a stored manifest (CorrectManifest; SubmitManifest for
+    a manifest its facility signed, which is corrected, not updated)."""
+    mtn = stored.mtn
+    ensure_correctable(stored.manifest)  # the reason first: the lock, the status
+    ensure_may_change(grants, stored, Operation.CORRECT)
+    corrected = correction_document(stored.manifest, read.manifest)
+    ensure_keeps_a_site_of(grants, corrected)
+    busy = await _busy_task(tasks, user, mtn, TaskName.CORRECT_MANIFEST)
+    if busy is not None:
+        return busy
+    site_id = await _acting_site(accounts, grants, stored.manifest, SiteRole.SIGNER)
+    payload = {
+        "mtn": mtn,
+        "siteId": site_id,
+        "manifest": msgspec.to_builtins(corrected),
+        "ignored": [msgspec.structs.asdict(p) for p in read.ignored],
+    }
+    task = await launcher.launch(
+        TaskName.CORRECT_MANIFEST, owner=user, payload=payload, subject=mtn
+    )
+    await auditor.record(user, "correct_manifest", "manifest", mtn, site=site_id, task=str(task.id))
+    await uow.commit()
+    return task
 
 
 class RevertCorrection:

@@ -28,6 +28,7 @@ from haztrak.adapters.rcrainfo import RcrainfoEndpoint
 from haztrak.entrypoints.http.admin import admin_mount
 from haztrak.entrypoints.http.auth import current_user
 from haztrak.entrypoints.http.controllers.auth import SessionController
+from haztrak.entrypoints.http.controllers.corrections import ManifestCorrectionController
 from haztrak.entrypoints.http.controllers.deadlines import DeadlineController
 from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
@@ -136,6 +137,7 @@ def api_router() -> DishkaRouter:
             SiteController,
             HealthController,
             ManifestController,
+            ManifestCorrectionController,
             ManifestPdfController,
             LookupController,
             RcrainfoController,
