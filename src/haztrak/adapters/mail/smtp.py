@@ -72,6 +72,8 @@ class AiosmtplibMailer:
         except aiosmtplib.SMTPResponseException as exc:
             error = MailRefused if exc.code >= 500 else MailUnavailable
             raise error(f"the server answered {exc.code}") from None
+        except ValueError:  # an address aiosmtplib will not put on an SMTP command line
+            raise MailRefused("an address is not one a mail server takes") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise MailUnavailable(type(exc).__name__) from None
 
