@@ -76,6 +76,8 @@ def _clean(text: str) -> str:
     """What the standard fonts can show (WinAnsi): other characters print as '?', control
     characters as a space."""
     text = _NOT_PRINTABLE.sub(" ", text)
+    if text.isascii():
+        return text
     return text.encode("cp1252", "replace").decode("cp1252")
 
 
@@ -225,7 +227,7 @@ class _Page:
         """Printed/Typed Name | Signature | Month Day Year."""
         name_w, sign_w = WIDTH * 0.42, WIDTH * 0.38
         date_w = WIDTH - name_w - sign_w
-        self.field(X0, top, name_w, h, f"{who} Printed/Typed Name", "")
+        self.field(X0, top, name_w, h, f"{who} Printed/Typed Name".strip(), "")
         self.box(X0 + name_w, top, sign_w, h, "Signature")
         self.box(X0 + name_w + sign_w, top, date_w, h, "Month  Day  Year")
         if signature is None:
