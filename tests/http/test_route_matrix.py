@@ -65,6 +65,10 @@ class World:
     """A token of testuser1's."""
     task_id: str = ""
     """A task of testuser1's."""
+    webhook_id: str = ""
+    """A webhook endpoint of the generators' org."""
+    webhook_delivery_id: str = ""
+    """Its test delivery (not delivered: no worker runs)."""
 
     def mtn(self, label: str) -> str:
         return self.mtns.get(label, label)
@@ -374,6 +378,11 @@ def sync_site(world: World) -> list[Case]:
 
 GEN_ORG_MEMBER = expect(404, testuser1=200, orgadmin=200, viewer1=200)
 GEN_ORG_ADMIN = expect(404, testuser1=403, orgadmin=200, viewer1=403)
+ADMIN_ONLY = {"testuser1": 403, "viewer1": 403}
+"""Members of the generators' org who are not its admins."""
+NOT_THERE_FOR_ADMIN = expect(404, **ADMIN_ONLY)
+NO_ID = "00000000-0000-0000-0000-000000000000"
+WEBHOOK = {"url": "https://hooks.example.com/haztrak", "kinds": ["manifest.signed"]}
 
 
 def one(path: str | Callable[[str], str], expected: Expect, body: Any = None) -> Cases:
@@ -459,6 +468,20 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("GET", "/api/orgs/{slug:str}/sites"): both_orgs("/api/orgs/{}/sites", GEN_ORG_MEMBER, 200),
     ("GET", "/api/orgs/{slug:str}/members"): both_orgs("/api/orgs/{}/members", GEN_ORG_ADMIN, 403),
     ("GET", "/api/orgs/{slug:str}/rcrainfo"): one(f"/api/orgs/{ORG}/rcrainfo", GEN_ORG_ADMIN),
+    ("GET", "/api/orgs/{slug:str}/webhooks"): both_orgs(
+        "/api/orgs/{}/webhooks", GEN_ORG_ADMIN, 403
+    ),
+    ("GET", "/api/orgs/{slug:str}/webhooks/deliveries"): both_orgs(
+        "/api/orgs/{}/webhooks/deliveries", GEN_ORG_ADMIN, 403
+    ),
+    ("GET", "/api/orgs/{slug:str}/webhooks/deliveries/{delivery_id:uuid}"): lambda world: [
+        Case(f"/api/orgs/{ORG}/webhooks/deliveries/{world.webhook_delivery_id}", GEN_ORG_ADMIN),
+        Case(f"/api/orgs/{ORG}/webhooks/deliveries/{NO_ID}", NOT_THERE_FOR_ADMIN),
+        Case(
+            f"/api/orgs/mock-transporters/webhooks/deliveries/{world.webhook_delivery_id}",
+            expect(404, transporter1=403),
+        ),
+    ],
     ("GET", "/api/sites"): one("/api/sites", expect(200)),
     ("GET", "/api/sites/{epa_id:str}"): lambda world: [
         Case(f"/api/sites/{GEN}", GEN_ORG_MEMBER),
@@ -517,6 +540,36 @@ ROUTES: dict[tuple[str, str], Cases] = {
         GEN_ORG_ADMIN,
         {"rcraAPIID": "gen-api-id", "rcraAPIKey": "gen-api-key-SECRET-VALUE"},
     ),
+    ("POST", "/api/orgs/{slug:str}/webhooks"): lambda world: [
+        Case(f"/api/orgs/{ORG}/webhooks", expect(404, **ADMIN_ONLY, orgadmin=201), WEBHOOK),
+        Case(
+            f"/api/orgs/{ORG}/webhooks",
+            expect(404, **ADMIN_ONLY, orgadmin=422),
+            {**WEBHOOK, "url": "https://10.0.0.1/hook"},
+        ),
+    ],
+    ("PATCH", "/api/orgs/{slug:str}/webhooks/{endpoint_id:uuid}"): lambda world: [
+        Case(f"/api/orgs/{ORG}/webhooks/{world.webhook_id}", GEN_ORG_ADMIN, {"description": "x"}),
+        Case(f"/api/orgs/{ORG}/webhooks/{NO_ID}", NOT_THERE_FOR_ADMIN, {"description": "x"}),
+    ],
+    ("POST", "/api/orgs/{slug:str}/webhooks/{endpoint_id:uuid}/ping"): lambda world: [
+        Case(
+            f"/api/orgs/{ORG}/webhooks/{world.webhook_id}/ping",
+            expect(404, **ADMIN_ONLY, orgadmin=202),
+        ),
+        Case(f"/api/orgs/{ORG}/webhooks/{NO_ID}/ping", NOT_THERE_FOR_ADMIN),
+    ],
+    # the test delivery is still waiting for a worker: not delivered again meanwhile
+    (
+        "POST",
+        "/api/orgs/{slug:str}/webhooks/deliveries/{delivery_id:uuid}/redeliver",
+    ): lambda world: [
+        Case(
+            f"/api/orgs/{ORG}/webhooks/deliveries/{world.webhook_delivery_id}/redeliver",
+            expect(404, **ADMIN_ONLY, orgadmin=409),
+        ),
+        Case(f"/api/orgs/{ORG}/webhooks/deliveries/{NO_ID}/redeliver", NOT_THERE_FOR_ADMIN),
+    ],
     ("PUT", "/api/orgs/{slug:str}/members/{username:str}"): one(
         f"/api/orgs/{ORG}/members/tsdf1", GEN_ORG_ADMIN, {"role": "member"}
     ),
@@ -532,6 +585,12 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("DELETE", "/api/orgs/{slug:str}/members/{username:str}"): one(
         f"/api/orgs/{ORG}/members/tsdf1", expect(404, testuser1=403, orgadmin=204, viewer1=403)
     ),
+    ("DELETE", "/api/orgs/{slug:str}/webhooks/{endpoint_id:uuid}"): lambda world: [
+        Case(
+            f"/api/orgs/{ORG}/webhooks/{world.webhook_id}", expect(404, **ADMIN_ONLY, orgadmin=204)
+        ),
+        Case(f"/api/orgs/{ORG}/webhooks/{NO_ID}", NOT_THERE_FOR_ADMIN),
+    ],
     ("GET", "/api/deadlines"): lambda world: [
         Case("/api/deadlines", expect(200)),
         Case(f"/api/deadlines?site={GEN}", GEN_ORG_MEMBER),
@@ -672,6 +731,12 @@ async def _world(app: Litestar) -> AsyncIterator[World]:
         )
         assert task.status_code == 202, task.text
         world.task_id = task.json()["taskId"]
+        hook = await admin.post(f"/api/orgs/{ORG}/webhooks", json=WEBHOOK)
+        assert hook.status_code == 201, hook.text
+        world.webhook_id = hook.json()["endpoint"]["id"]
+        ping = await admin.post(f"/api/orgs/{ORG}/webhooks/{world.webhook_id}/ping")
+        assert ping.status_code == 202, ping.text
+        world.webhook_delivery_id = ping.json()["id"]
         yield world
         for session in [*sessions, viewer_session]:
             await session.aclose()

@@ -19,6 +19,7 @@ from haztrak.application.ports.manifests import ManifestRepository
 from haztrak.application.ports.persistence import OrgRepository
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import TaskRepository
+from haztrak.application.webhooks.delivery import FanOutWebhooks
 
 
 class EventProvider(Provider):
@@ -39,9 +40,9 @@ class EventProvider(Provider):
         return EventRecordingTasks(inner, outbox)
 
     @provide
-    def subscribers(self, notices: NoticeSubscriber) -> EventSubscribers:
+    def subscribers(self, notices: NoticeSubscriber, webhooks: FanOutWebhooks) -> EventSubscribers:
         """Every subscriber, in the order each event reaches them: take one more as an
         argument and append it (application/events/dispatch.py says what one must do)."""
-        return EventSubscribers([notices])
+        return EventSubscribers([notices, webhooks])
 
     use_cases = provide_all(DispatchEvents, ScheduleEventDispatch)

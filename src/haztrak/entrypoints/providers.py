@@ -88,6 +88,7 @@ from haztrak.entrypoints.receiving_providers import ReceivingProvider
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.storage_providers import StorageProvider
 from haztrak.entrypoints.task_providers import TaskProvider
+from haztrak.entrypoints.webhook_providers import WebhookProvider
 
 
 class SettingsProvider(Provider):
@@ -217,6 +218,7 @@ def core_providers() -> list[Provider]:
         RcrainfoProvider(),
         TaskProvider(),
         OverviewProvider(),
+        WebhookProvider(),
         DocumentProvider(),
         StorageProvider(),
         ReceivingProvider(),

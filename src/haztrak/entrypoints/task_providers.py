@@ -40,8 +40,9 @@ from haztrak.application.tasks.schedule import (
     ScheduleSiteSyncs,
     ScheduleTaskPruning,
 )
-from haztrak.domain.tasks import RetryPolicy
+from haztrak.domain.tasks import RetryPolicy, TaskName
 from haztrak.entrypoints.settings import Settings
+from haztrak.entrypoints.webhook_providers import webhook_retry
 
 
 def task_policy(settings: Settings) -> TaskPolicy:
@@ -56,6 +57,7 @@ def task_policy(settings: Settings) -> TaskPolicy:
         lease=timedelta(seconds=tasks.lease_seconds),
         retention=timedelta(days=tasks.retention_days),
         wait=timedelta(seconds=tasks.wait_seconds),
+        retries={TaskName.DELIVER_WEBHOOK: webhook_retry(settings)},
     )
 
 

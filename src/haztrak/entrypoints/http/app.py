@@ -39,6 +39,7 @@ from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
 from haztrak.entrypoints.http.controllers.receiving import ReceivingController
 from haztrak.entrypoints.http.controllers.tasks import TaskController
 from haztrak.entrypoints.http.controllers.users import UserController
+from haztrak.entrypoints.http.controllers.webhooks import WebhookController
 from haztrak.entrypoints.http.docs import docs_assets_router, swagger_plugin
 from haztrak.entrypoints.http.errors import EXCEPTION_HANDLERS
 from haztrak.entrypoints.http.requests import HaztrakRequest
@@ -143,6 +144,7 @@ def api_router() -> DishkaRouter:
             RcrainfoController,
             ReceivingController,
             TaskController,
+            WebhookController,
             DeadlineController,
             docs,
         ],

@@ -28,6 +28,7 @@ from haztrak.application.rcrainfo.profile import PullRcrainfoPermissions
 from haztrak.application.rcrainfo.sites import PullRcraSite, SearchSitesInRcrainfo
 from haztrak.application.tasks.maintenance import PruneTasks
 from haztrak.application.tasks.run import RunTask, TaskHandler, TaskHandlers
+from haztrak.application.webhooks.delivery import DeliverWebhook
 from haztrak.domain.tasks import TaskName
 from haztrak.entrypoints.correction_providers import CorrectionWorkProvider
 
@@ -40,6 +41,7 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.PULL_RCRA_SITE: PullRcraSite,
     TaskName.REFRESH_LOOKUPS: RefreshLookups,
     TaskName.PRUNE_TASKS: PruneTasks,
+    TaskName.DELIVER_WEBHOOK: DeliverWebhook,
     TaskName.FETCH_MANIFEST_DOCUMENTS: PullManifestDocuments,
     TaskName.DISPATCH_EVENTS: DispatchEvents,
     TaskName.SEND_NOTICE_EMAIL: SendNoticeEmail,
