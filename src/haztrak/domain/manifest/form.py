@@ -23,6 +23,7 @@ from haztrak.domain.manifest.model import (
     Manifest,
     ManifestHandlerSite,
     PaperSignature,
+    PcbInfo,
     RejectionType,
     SignatureMethod,
     Waste,
@@ -194,7 +195,7 @@ def manifest_form(manifest: Manifest) -> ManifestForm:
         tracking_number=mtn,
         draft=manifest.is_draft() or is_draft_tracking_number(mtn),
         status=manifest.current_status().value,
-        generator=_party(manifest.generator) if manifest.generator else FormParty(),
+        generator=_generator(manifest),
         facility=(
             _party(manifest.designated_facility) if manifest.designated_facility else FormParty()
         ),
@@ -382,10 +383,40 @@ def _special_handling(manifest: Manifest, wastes: Sequence[Waste]) -> list[str]:
         )
         if extra.consent_number:
             paragraphs.append(f"Line {line}: consent number {extra.consent_number}")
+    for waste in wastes:
+        paragraphs.extend(_pcb(int(waste.line_number), pcb) for pcb in waste.pcb_infos or ())
     if manifest.broker is not None:
         broker = manifest.broker
         paragraphs.append(f"Broker: {broker.name or ''} ({broker.epa_site_id or ''})".strip())
     return paragraphs
+
+
+def _pcb(line: int, pcb: PcbInfo) -> str:
+    """A PCB article or container as 40 CFR 761.207 asks the manifest to describe it."""
+    parts = [
+        pcb.load_type.code if pcb.load_type else "",
+        pcb.article_container_id or "",
+        f"removed {_date(pcb.date_of_removal)}" if pcb.date_of_removal else "",
+        f"{_number(pcb.weight)} kg" if pcb.weight is not None else "",
+        pcb.waste_type or "",
+        pcb.bulk_identity or "",
+    ]
+    return f"Line {line} PCB: " + ", ".join(p for p in parts if p)
+
+
+def _generator(manifest: Manifest) -> FormParty:
+    """Item 5: the generator; on an import, the foreign generator's name and address (the
+    importer's EPA ID stays in item 1)."""
+    party = _party(manifest.generator) if manifest.generator else FormParty()
+    foreign = manifest.import_info.import_generator if manifest.import_info else None
+    if not manifest.import_ or foreign is None:
+        return party
+    place = " ".join(p for p in (foreign.city, foreign.province, foreign.postal_code) if p)
+    country = (foreign.country.name or foreign.country.code) if foreign.country else ""
+    address = tuple(p for p in (foreign.address, place, country) if p)
+    return msgspec.structs.replace(
+        party, name=foreign.name or party.name, mailing_address=address, site_address=address
+    )
 
 
 def _discrepancy(manifest: Manifest, wastes: Sequence[Waste]) -> FormDiscrepancy:

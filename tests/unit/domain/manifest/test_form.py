@@ -143,3 +143,42 @@ def test_more_sheets_can_be_asked_for_and_never_fewer() -> None:
     assert more.sheets[2].wastes == ()
     assert more.with_sheets(1) is more
     assert msgspec.structs.replace(more, sheets=more.sheets[:1]) == form
+
+
+def test_an_import_names_the_foreign_generator_and_its_port_of_entry() -> None:
+    document = signed_document(1, 1)
+    document["import"] = True
+    document["importInfo"] = {
+        "importGenerator": {
+            "name": "Fabrique Lyon",
+            "address": "1 rue de la Paix",
+            "city": "Lyon",
+            "postalCode": "69001",
+            "country": {"code": "FR", "name": "France"},
+        },
+        "portOfEntry": {"state": {"code": "NY"}, "cityPort": "Buffalo"},
+    }
+    form = manifest_form(manifest_from_document(document))
+    assert form.importing
+    assert form.port_of_entry == "Buffalo, NY"
+    assert form.generator.epa_id == "VATESTGEN001"
+    assert form.generator.name == "Fabrique Lyon"
+    assert form.generator.mailing_address == ("1 rue de la Paix", "Lyon 69001", "France")
+
+
+def test_pcb_articles_are_described_in_item_14() -> None:
+    document = signed_document(1, 1)
+    document["wastes"][0]["pcb"] = True
+    document["wastes"][0]["pcbInfos"] = [
+        {
+            "loadType": {"code": "ArticleInContainer"},
+            "articleContainerId": "TR-7",
+            "dateOfRemoval": "2026-02-01T00:00:00.000+00:00",
+            "weight": 120.5,
+            "wasteType": "Transformer",
+        }
+    ]
+    form = manifest_form(manifest_from_document(document))
+    assert form.special_handling[-1] == (
+        "Line 1 PCB: ArticleInContainer, TR-7, removed 02/01/2026, 120.5 kg, Transformer"
+    )
