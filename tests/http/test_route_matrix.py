@@ -498,6 +498,8 @@ ROUTES: dict[tuple[str, str], Cases] = {
     ("GET", "/api/manifest/{mtn:str}"): read_one,
     ("GET", "/api/manifest/{mtn:str}/pdf"): print_one,
     ("GET", "/api/task/{task_id:uuid}"): read_task,
+    ("GET", "/api/notices"): one("/api/notices", expect(200)),
+    ("GET", "/api/notices/preferences"): one("/api/notices/preferences", expect(200)),
     ("POST", "/api/manifest/validate"): validate,
     ("PUT", "/api/manifest/{mtn:str}"): replace,
     ("POST", "/api/manifest/emanifest"): submit,
@@ -521,6 +523,14 @@ ROUTES: dict[tuple[str, str], Cases] = {
         Case(f"/api/manifest/{FOREIGN}/rejected-waste", expect(404)),
     ],
     ("POST", "/api/task/{task_id:uuid}/retry"): retry_task,
+    # notices are each user's own: another's (or none) is 404 to everyone
+    ("POST", "/api/notices/{notice_id:uuid}/read"): one(
+        "/api/notices/00000000-0000-0000-0000-000000000000/read", expect(404)
+    ),
+    ("POST", "/api/notices/read"): one("/api/notices/read", expect(200)),
+    ("PUT", "/api/notices/preferences"): one(
+        "/api/notices/preferences", expect(200), {"deliveries": {"manifest.signed": "in_app"}}
+    ),
     ("POST", "/api/rcrainfo/rcrasite/search"): one(
         "/api/rcrainfo/rcrasite/search", expect(202, tsdf1=409), {"siteId": "VATEST"}
     ),

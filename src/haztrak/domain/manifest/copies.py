@@ -8,8 +8,9 @@ facts are kept and the clash is reported, never merged.
 
 A manifest keeps its `createdDate` for life, so two copies created at different times are two
 manifests; `updatedDate` (and a correction's `versionNumber`) only move forward, so a copy
-behind the local one on either is an older version. A date that is missing or unreadable on
-either side decides nothing.
+behind the local one on either is an older version, except that a revert makes an earlier
+version current again: a lower version number updated later is the newer copy. A date that is
+missing or unreadable on either side decides nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +55,16 @@ def replacement_refusal(local: Manifest, incoming: Manifest) -> str | None:
             f"kept here ({local.updated_date}): it is an older version"
         )
     version_here, version_there = _version(local), _version(incoming)
-    if version_here is not None and version_there is not None and version_there < version_here:
+    # A revert makes an earlier version current again: a lower number updated later is newer.
+    reverted = (
+        updated_here is not None and updated_there is not None and updated_there > updated_here
+    )
+    if (
+        not reverted
+        and version_here is not None
+        and version_there is not None
+        and version_there < version_here
+    ):
         return (
             f"RCRAInfo's copy of {mtn} is correction version {version_there}, the one kept "
             f"here version {version_here}: it is an older version"

@@ -33,6 +33,7 @@ from haztrak.entrypoints.http.controllers.deadlines import DeadlineController
 from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
+from haztrak.entrypoints.http.controllers.notices import NoticeController
 from haztrak.entrypoints.http.controllers.orgs import OrgController, SiteController
 from haztrak.entrypoints.http.controllers.printing import ManifestPdfController
 from haztrak.entrypoints.http.controllers.rcrainfo import RcrainfoController
@@ -145,6 +146,7 @@ def api_router() -> DishkaRouter:
             ReceivingController,
             TaskController,
             WebhookController,
+            NoticeController,
             DeadlineController,
             docs,
         ],

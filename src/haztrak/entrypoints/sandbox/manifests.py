@@ -1,5 +1,5 @@
 """The e-Manifest manifest services: get, exists, search, tracking numbers, save, update,
-delete, correction details, available-to-sign and attachments.
+delete, available-to-sign and attachments (corrections: `corrections`).
 
 Status rules are the sandbox's own reading of EPA's (`rules`); what is checked on save and
 update is in `review`.
@@ -419,50 +419,6 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
         "nextSigner": next_entry,
         "sites": sites,
     }
-
-
-def correction_details(state: SandboxState, user: RcraUser, mtn: str) -> dict[str, Any]:
-    document = stored_manifest(state, user, mtn)
-    status = document.get("status")
-    facility = document.get("designatedFacility") or {}
-    signature = next(iter(reversed(facility.get("electronicSignaturesInfo") or [])), None)
-    signed_version: dict[str, Any] = {
-        "status": "Signed",
-        "versionNumber": 1,
-        "active": status == "Signed",
-        "epaSiteId": facility.get("epaSiteId"),
-        "createdDate": document.get("createdDate"),
-        "updatedDate": document.get("receivedDate") or document.get("updatedDate"),
-        "updatedBy": ((signature or {}).get("signer") or {}).get("userId"),
-    }
-    if signature is not None:
-        signed_version["electronicSignatureInfo"] = signature
-    versions: list[dict[str, Any]] = []
-    correction = document.get("correctionInfo") or {}
-    if status == "Corrected":
-        versions.append(
-            {
-                "status": "Corrected",
-                "versionNumber": correction.get("versionNumber", 2),
-                "active": True,
-                "epaSiteId": correction.get("epaSiteId"),
-                "createdDate": document.get("updatedDate"),
-                "updatedDate": document.get("updatedDate"),
-            }
-        )
-    elif status == "UnderCorrection":
-        versions.append(
-            {
-                "status": "UnderCorrection",
-                "active": True,
-                "epaSiteId": correction.get("epaSiteId"),
-                "createdDate": document.get("updatedDate"),
-                "updatedDate": document.get("updatedDate"),
-            }
-        )
-    if status in ("Signed", "Corrected", "UnderCorrection"):
-        versions.append(signed_version)
-    return {"manifestTrackingNumber": mtn, "emanifestVersions": versions}
 
 
 # -- attachments ----------------------------------------------------------------------------------

@@ -647,3 +647,105 @@ def drop_long_comments(document: Document) -> list[Finding]:
                 kept.append(comment)
         info["comments"] = kept
     return warnings
+
+
+# -- corrections (§3.2: correct, revert; a correction is signed by a party on the manifest) -----
+
+CORRECTABLE = ("Signed", "Corrected", "UnderCorrection")
+_PPC_WORKING = ("PendingDataEntry", "DataEntryInProgress", "PendingDataQc", "PendingDataQa")
+_PPC_FINISHED = ("DataQaCompleted", "PendingIndustryCorrections", "IndustryCorrected")
+LOCK_CODES = {
+    "AsyncSign": "E_ManifestLockedAsyncSign",
+    "EpaChangeBiller": "E_ManifestLockedEpaChangeBiller",
+    "EpaCorrection": "E_ManifestLockedEpaCorrection",
+}
+
+
+def check_unlocked_for_correction(document: Document) -> None:
+    """A lock refuses correct and revert with the lock's own code."""
+    if document.get("locked"):
+        reason = document.get("lockReason") or "AsyncSign"
+        raise Refused(
+            f"Manifest is locked ({reason}). Manifest cannot be corrected or reverted.",
+            LOCK_CODES.get(reason, "E_ManifestLockedAsyncSign"),
+        )
+
+
+def check_correct(document: Document) -> None:
+    """Correct: from Signed or Corrected (a new version UnderCorrection) or UnderCorrection (that
+    version changes); Image and DataImage5Copy not while the Paper Processing Center works on
+    them; a mailed manifest only once the Paper Processing Center has processed it."""
+    check_unlocked_for_correction(document)
+    status = document.get("status")
+    if status not in CORRECTABLE:
+        raise Refused(f"A manifest in status {status} cannot be corrected")
+    ppc = document.get("ppcStatus")
+    if is_paper(document) and ppc in _PPC_WORKING:
+        raise Refused("Manifest is being processed by the Paper Processing Center")
+    if document.get("originType") == "Mail" and ppc not in _PPC_FINISHED:
+        raise Refused("A Mail manifest can be corrected only after the PPC has processed it")
+
+
+def check_revert(document: Document) -> None:
+    check_unlocked_for_correction(document)
+    if document.get("status") != "UnderCorrection":
+        raise Refused(
+            "There is no manifest version in UnderCorrection status",
+            "E_NoVersionForUnderCorrectionStatus",
+        )
+
+
+def correction_signer(document: Document, site_id: str, turn: Turn) -> dict[str, Any]:
+    """Who signs a version under correction: a party on the manifest, in its place there (the
+    generator, a transporter by its order, the designated facility, the alternate facility)."""
+    check_unlocked_for_correction(document)
+    if document.get("status") != "UnderCorrection":
+        raise Refused("Manifest has no version in UnderCorrection status to sign")
+    if turn.site_type == "RejectionInfo_AlternateTsdf":
+        found = (document.get("rejectionInfo") or {}).get("alternateDesignatedFacility")
+    else:
+        found = party(document, turn)
+    if not isinstance(found, dict) or found.get("epaSiteId") != site_id:
+        raise Refused(f"Site {site_id} is not the {turn} on this manifest")
+    return found
+
+
+_KEPT_ON_CORRECTION = (
+    "createdDate",
+    "originType",
+    "submissionType",
+    "shippedDate",
+    "receivedDate",
+    "certifiedDate",
+    "certifiedBy",
+    "signatureStatus",
+    "formDocument",
+    "isPublic",
+    "ppcStatus",
+)
+
+
+def corrected_document(stored: Document, sent: Document) -> Document:
+    """The new version's content: what was sent, with what the system keeps from the version
+    before (dates, origin, type, every party's electronic signatures by its place)."""
+    document = {k: v for k, v in sent.items() if k not in ("locked", "lockReason")}
+    for key in _KEPT_ON_CORRECTION:
+        if key in stored:
+            document[key] = stored[key]
+        else:
+            document.pop(key, None)
+    places: list[tuple[Any, Any]] = [(stored.get("generator"), document.get("generator"))]
+    places.append((stored.get("designatedFacility"), document.get("designatedFacility")))
+    sent_transporters = {t.get("order"): t for t in _transporters(document)}
+    places += [(t, sent_transporters.get(t.get("order"))) for t in _transporters(stored)]
+    for before, after in places:
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        if before.get("epaSiteId") != after.get("epaSiteId"):
+            continue
+        for key in ("electronicSignaturesInfo", "signatureType"):
+            if key in before:
+                after[key] = before[key]
+            else:
+                after.pop(key, None)
+    return document

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from haztrak.domain.manifest.datetimes import format_epa_datetime, parse_epa_datetime
-from haztrak.entrypoints.sandbox import rules
+from haztrak.entrypoints.sandbox import corrections, rules
 from haztrak.entrypoints.sandbox.errors import MAX_MESSAGE, RcraError
 from haztrak.entrypoints.sandbox.review import site_permission_error
 from haztrak.entrypoints.sandbox.schema import QUICKER_SIGN_SCHEMA, schema_problems
@@ -162,27 +162,38 @@ def _sign_one(
             return refused("Manifest not found")
         order = request.transporter_order if request.site_type == "Transporter" else None
         turn = rules.Turn(request.site_type, order)
+        signature = {
+            "signer": {
+                "userId": user.user_id,
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+            },
+            "signatureDate": format_epa_datetime(signed_at),
+            "signerRole": "Industry",
+            "signatureMethod": "QuickerSign",
+        }
+        if stored.get("status") == "UnderCorrection":  # the version under correction
+            try:
+                document = corrections.sign(
+                    state, user, mtn, stored, turn, request.site_id, signature, signed_at
+                )
+            except rules.Refused as error:
+                return refused(f"The correction cannot be signed by {request.site_id}: {error}")
+            return {
+                "manifestTrackingNumber": mtn,
+                "manifestSigned": {
+                    "message": f"Correction signed by {request.site_type} {request.site_id}; "
+                    f"status is {document.get('status')}"
+                },
+            }
         try:
             rules.check_signature(stored, turn, request.site_id, signed_at, state.now())
         except rules.Refused as error:
             return refused(
                 f"Manifest is not ready to be quick signed by handler {request.site_id}: {error}"
             )
-        document: dict[str, Any] = copy.deepcopy(stored)
-        rules.record_signature(
-            document,
-            turn,
-            {
-                "signer": {
-                    "userId": user.user_id,
-                    "firstName": user.first_name,
-                    "lastName": user.last_name,
-                },
-                "signatureDate": format_epa_datetime(signed_at),
-                "signerRole": "Industry",
-                "signatureMethod": "QuickerSign",
-            },
-        )
+        document = copy.deepcopy(stored)
+        rules.record_signature(document, turn, signature)
         _attach_copy_of_record(document)
         document["updatedDate"] = format_epa_datetime(state.write_time())
         state.put_manifest(mtn, document)

@@ -83,6 +83,8 @@ class SandboxState:
         self.locked_api_ids: set[str] = set()
         self.manifests: dict[str, ManifestDocument] = {}
         self.attachments: dict[str, bytes] = {}
+        self.versions: dict[str, list[ManifestDocument]] = {}
+        """MTN -> its versions (corrections), oldest first; none kept: one version."""
         self.next_serial = 1
         self._esign: dict[str, EsignInfo] = {}
         self._last_write: datetime | None = None
@@ -133,6 +135,7 @@ class SandboxState:
             self.users = seed.users
             self.manifests = stored.manifests
             self.attachments = stored.attachments
+            self.versions = dict(stored.versions)
             self.next_serial = stored.next_serial
             self._last_write = stored.last_write
             self.token_secret = stored.token_secret
@@ -164,6 +167,7 @@ class SandboxState:
             self.users = seed.users
             self.manifests = seed.manifests
             self.attachments = seed.attachments
+            self.versions = {}
             self.next_serial = next_serial
             self.tokens.clear()
             self.failed_logins.clear()
@@ -213,9 +217,15 @@ class SandboxState:
         return f"{serial:09d}{ELECTRONIC_SUFFIX}"
 
     def put_manifest(
-        self, mtn: str, document: ManifestDocument, attachment: bytes | None = None
+        self,
+        mtn: str,
+        document: ManifestDocument,
+        attachment: bytes | None = None,
+        *,
+        versions: list[ManifestDocument] | None = None,
     ) -> None:
-        """Store a manifest (new or changed) and its attachment, if one came with it."""
+        """Store a manifest (new or changed) and its attachment, if one came with it, and its
+        versions when they changed (a correction, a revert, a signed correction)."""
         with self.lock:
             self.store.put_manifest(
                 mtn,
@@ -223,16 +233,20 @@ class SandboxState:
                 attachment,
                 next_serial=self.next_serial,
                 last_write=self._last_write,
+                versions=versions,
             )
             self.manifests[mtn] = document
             if attachment is not None:
                 self.attachments[mtn] = attachment
+            if versions is not None:
+                self.versions[mtn] = versions
 
     def remove_manifest(self, mtn: str) -> None:
         with self.lock:
             self.store.delete_manifest(mtn)
             self.manifests.pop(mtn, None)
             self.attachments.pop(mtn, None)
+            self.versions.pop(mtn, None)
 
     def manifest_copy(self, mtn: str) -> ManifestDocument | None:
         with self.lock:

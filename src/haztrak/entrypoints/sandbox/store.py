@@ -34,6 +34,9 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS attachments (mtn TEXT PRIMARY KEY, content BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tokens"
     " (token_id TEXT PRIMARY KEY, expires_at REAL NOT NULL, grant_json BLOB NOT NULL)",
+    # A manifest's versions (corrections): the list, oldest first; added to schema 1 as a
+    # table of its own, so a state file from before has none (every manifest one version).
+    "CREATE TABLE IF NOT EXISTS versions (mtn TEXT PRIMARY KEY, history BLOB NOT NULL)",
 )
 
 
@@ -52,6 +55,7 @@ class Snapshot(msgspec.Struct, kw_only=True):
     tokens: dict[str, bytes] = {}
     failed_logins: dict[str, int] = {}
     locked_api_ids: list[str] = []
+    versions: dict[str, list[dict[str, Any]]] = {}
 
 
 class SandboxStore:
@@ -73,9 +77,10 @@ class SandboxStore:
         *,
         next_serial: int,
         last_write: datetime | None,
+        versions: list[dict[str, Any]] | None = None,
     ) -> None:
         """A manifest (with its new attachment, if any), with the counter and the time of the
-        write that made it, together."""
+        write that made it, together; and its versions, when they changed."""
 
     def delete_manifest(self, mtn: str) -> None: ...
 
@@ -167,6 +172,10 @@ class SqliteSandboxStore(SandboxStore):
             tokens=dict(self._db.execute("SELECT token_id, grant_json FROM tokens").fetchall()),
             failed_logins=decode(meta.get("failed_logins", b"{}"), type=dict[str, int]),
             locked_api_ids=decode(meta.get("locked_api_ids", b"[]"), type=list[str]),
+            versions={
+                mtn: decode(history)
+                for mtn, history in self._db.execute("SELECT mtn, history FROM versions")
+            },
         )
 
     # -- writing --------------------------------------------------------------------------------
@@ -174,7 +183,7 @@ class SqliteSandboxStore(SandboxStore):
     def replace(self, snapshot: Snapshot) -> None:
         encode = msgspec.json.encode
         with self._transaction() as db:
-            for table in ("manifests", "attachments", "tokens", "meta"):
+            for table in ("manifests", "attachments", "tokens", "meta", "versions"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - the fixed table names
             db.executemany(
                 "INSERT INTO manifests (mtn, document) VALUES (?, ?)",
@@ -183,6 +192,10 @@ class SqliteSandboxStore(SandboxStore):
             db.executemany(
                 "INSERT INTO attachments (mtn, content) VALUES (?, ?)",
                 list(snapshot.attachments.items()),
+            )
+            db.executemany(
+                "INSERT INTO versions (mtn, history) VALUES (?, ?)",
+                [(mtn, encode(history)) for mtn, history in snapshot.versions.items()],
             )
             self._set_meta(
                 db,
@@ -203,6 +216,7 @@ class SqliteSandboxStore(SandboxStore):
         *,
         next_serial: int,
         last_write: datetime | None,
+        versions: list[dict[str, Any]] | None = None,
     ) -> None:
         with self._transaction() as db:
             db.execute(
@@ -214,6 +228,11 @@ class SqliteSandboxStore(SandboxStore):
                     "INSERT OR REPLACE INTO attachments (mtn, content) VALUES (?, ?)",
                     (mtn, attachment),
                 )
+            if versions is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO versions (mtn, history) VALUES (?, ?)",
+                    (mtn, msgspec.json.encode(versions)),
+                )
             self._set_meta(db, next_serial=next_serial)
             if last_write is not None:
                 self._set_meta(db, last_write=last_write.isoformat())
@@ -222,6 +241,7 @@ class SqliteSandboxStore(SandboxStore):
         with self._transaction() as db:
             db.execute("DELETE FROM manifests WHERE mtn = ?", (mtn,))
             db.execute("DELETE FROM attachments WHERE mtn = ?", (mtn,))
+            db.execute("DELETE FROM versions WHERE mtn = ?", (mtn,))
 
     def put_token(self, token_id: str, expires_at: datetime, grant: bytes) -> None:
         self.put_tokens({token_id: (expires_at, grant)})

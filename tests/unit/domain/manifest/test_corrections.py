@@ -203,3 +203,21 @@ def test_a_version_decodes_from_epas_correction_details() -> None:
     assert version.updated_by.describe() == "Tess Dee (tsdf-user)"
     assert version.signed
     assert msgspec.to_builtins(version) == epa
+
+
+def test_a_reverted_copy_replaces_the_version_under_correction_kept_here() -> None:
+    from haztrak.domain.manifest import CorrectionInfo
+    from haztrak.domain.manifest.copies import replacement_refusal
+
+    under = _signed(
+        status=Status.UNDER_CORRECTION,
+        updated_date="2026-12-02T10:00:00.000+0000",
+        correction_info=CorrectionInfo(version_number=2, active=True),
+    )
+    reverted = _signed(
+        updated_date="2026-12-02T11:00:00.000+0000",
+        correction_info=CorrectionInfo(version_number=1, active=True),
+    )
+    assert replacement_refusal(under, reverted) is None
+    stale = msgspec.structs.replace(reverted, updated_date=None)
+    assert "older version" in (replacement_refusal(under, stale) or "")

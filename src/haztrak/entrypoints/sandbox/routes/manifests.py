@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, delete, get, post, put
 
-from haztrak.entrypoints.sandbox import manifests
+from haztrak.entrypoints.sandbox import corrections, manifests
 from haztrak.entrypoints.sandbox.routes.common import json_body, json_object, submission
 from haztrak.entrypoints.sandbox.signing import quicker_sign
 from haztrak.entrypoints.sandbox.state import SandboxState
@@ -69,7 +69,28 @@ def delete_manifest(sandbox: SandboxState, user: RcraUser, mtn: str) -> dict[str
 
 @get(f"{BASE}/manifest/correction-details/{{mtn:str}}", sync_to_thread=False)
 def correction_details(sandbox: SandboxState, user: RcraUser, mtn: str) -> dict[str, Any]:
-    return manifests.correction_details(sandbox, user, mtn)
+    return corrections.correction_details(sandbox, user, mtn)
+
+
+@put(f"{BASE}/manifest/correct", status_code=OK)
+async def correct(sandbox: SandboxState, user: RcraUser, request: AnyRequest) -> Response[Any]:
+    # A multipart body without its Content-Type (emanifest 5.1.0's correct_manifest) has no
+    # boundary to read it by: it reads as a body that is not JSON (E_SystemError), as at EPA.
+    sent = await submission(request)
+    status, report = corrections.correct(sandbox, user, sent.document, sent.attachment)
+    return Response(report, status_code=status)
+
+
+@get(f"{BASE}/manifest/revert/{{mtn:str}}", sync_to_thread=False)
+def revert(sandbox: SandboxState, user: RcraUser, mtn: str) -> dict[str, Any]:
+    return corrections.revert(sandbox, user, mtn)
+
+
+@post(f"{BASE}/manifest/correction-version", status_code=OK)
+async def correction_version(
+    sandbox: SandboxState, user: RcraUser, request: AnyRequest
+) -> dict[str, Any]:
+    return corrections.correction_version(sandbox, user, await json_body(request))
 
 
 @get(f"{BASE}/manifest/available-to-sign/{{mtn:str}}", sync_to_thread=False)
@@ -86,4 +107,5 @@ async def sign(sandbox: SandboxState, user: RcraUser, request: AnyRequest) -> Re
 ROUTES = [
     get_manifest, get_attachments, mtn_exists, search, site_tracking_numbers, site_ids, save,
     update, delete_manifest, correction_details, available_to_sign, sign,
+    correct, revert, correction_version,
 ]  # fmt: skip
