@@ -25,6 +25,7 @@ from litestar import Litestar
 from litestar.routes import ASGIRoute, HTTPRoute
 
 from haztrak.application.identity.profile import CreateUser
+from haztrak.application.manifests.files import ManifestFiles
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.http.docs import DOCS_ASSETS_PATH
 from haztrak.entrypoints.settings import Settings, load_settings
@@ -659,6 +660,23 @@ ROUTES: dict[tuple[str, str], Cases] = {
         Case(f"/api/manifest/{SIGNED}/correction/revert", expect(409)),
         Case(f"/api/manifest/{FOREIGN}/correction/revert", expect(404)),
     ],
+    # a manifest's documents (issue 13 §3): whoever may read the manifest (the drafts are
+    # deleted by now); tsdf1's org has no RCRAInfo credentials (409)
+    ("GET", "/api/manifest/{mtn:str}/attachments"): lambda world: [
+        Case("/api/manifest/000000999DFT/attachments", expect(404)),
+        *(Case(f"/api/manifest/{mtn}/attachments", expect(200)) for mtn in (PENDING, SIGNED)),
+        Case(f"/api/manifest/{FOREIGN}/attachments", expect(404)),
+    ],
+    ("GET", "/api/manifest/{mtn:str}/attachments/{name:str}"): lambda world: [
+        Case(f"/api/manifest/{SIGNED}/attachments/cor-g.html", expect(200)),
+        Case(f"/api/manifest/{SIGNED}/attachments/missing.pdf", expect(404)),
+        Case(f"/api/manifest/{FOREIGN}/attachments/cor-g.html", expect(404)),
+    ],
+    ("POST", "/api/manifest/{mtn:str}/attachments/fetch"): lambda world: [
+        Case("/api/manifest/000000999DFT/attachments/fetch", expect(404)),
+        Case(f"/api/manifest/{SIGNED}/attachments/fetch", expect(202, tsdf1=409)),
+        Case(f"/api/manifest/{FOREIGN}/attachments/fetch", expect(404)),
+    ],
     ("POST", "/api/browser/v1/auth/logout"): one("/api/browser/v1/auth/logout", public(200)),
     ("DELETE", "/api/browser/v1/auth/session"): one("/api/browser/v1/auth/session", public(401)),
 }
@@ -734,6 +752,9 @@ async def _world(app: Litestar) -> AsyncIterator[World]:
             await store_from_rcrainfo(
                 app, a_manifest(mtn=mtn, status=_STATUS[mtn], **_PARTIES[mtn])
             )
+        for mtn in (SIGNED, FOREIGN):
+            files = await container.get(ManifestFiles)
+            await files.keep(mtn, "cor-g.html", b"<html>copy of record</html>")
         token = await browsers["testuser1"].post("/api/user/tokens", json={"name": "theirs"})
         world.token_id = token.json()["id"]
         task = await browsers["testuser1"].post(

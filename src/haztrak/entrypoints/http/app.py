@@ -30,6 +30,7 @@ from haztrak.entrypoints.http.auth import current_user
 from haztrak.entrypoints.http.controllers.auth import SessionController
 from haztrak.entrypoints.http.controllers.corrections import ManifestCorrectionController
 from haztrak.entrypoints.http.controllers.deadlines import DeadlineController
+from haztrak.entrypoints.http.controllers.documents import ManifestDocumentController
 from haztrak.entrypoints.http.controllers.health import HealthController, alive
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
@@ -139,6 +140,7 @@ def api_router() -> DishkaRouter:
             SiteController,
             HealthController,
             ManifestController,
+            ManifestDocumentController,
             ManifestCorrectionController,
             ManifestPdfController,
             LookupController,

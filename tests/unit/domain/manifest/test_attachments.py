@@ -8,6 +8,7 @@ import zipfile
 
 import msgspec
 import pytest
+from tests.manifest_documents import a_manifest
 
 from haztrak.domain.errors import InvalidValue
 from haztrak.domain.manifest import Document, MimeType
@@ -22,7 +23,6 @@ from haztrak.domain.manifest.attachments import (
     safe_document_name,
     with_scan,
 )
-from tests.manifest_documents import a_manifest
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\nBT (Manifest 100000123JJK) Tj ET\n%%EOF\n"
 

@@ -30,8 +30,13 @@ from haztrak.domain.identity import User
 from haztrak.domain.manifest import HandlerRole
 from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.controllers.tasks import TaskAccepted
-from haztrak.entrypoints.http.openapi import answers, manifest_body
+from haztrak.entrypoints.http.openapi import answers
 from haztrak.entrypoints.http.text import text, text_list, text_path, text_query
+from haztrak.entrypoints.http.uploads import (
+    MAX_SUBMISSION_BYTES,
+    manifest_or_multipart_body,
+    read_submission,
+)
 
 _TASK = (
     " Answers 202 `{taskId}`; follow the task at `GET /api/task/{taskId}`. Transient RCRAInfo "
@@ -81,14 +86,25 @@ class RcrainfoController(Controller):
     @post(
         "/manifest/emanifest",
         responses=_TASK_ANSWERS,
-        operation_class=manifest_body("EPA's manifest JSON, to create or update in e-Manifest."),
+        operation_class=manifest_or_multipart_body(
+            "EPA's manifest JSON, to create or update in e-Manifest; or, for an Image or "
+            "DataImage5Copy manifest with its scanned form, multipart/form-data with the parts "
+            "`manifest` (the JSON) and `attachment` (a zip holding one PDF), as EPA's service "
+            "takes them."
+        ),
+        request_max_body_size=MAX_SUBMISSION_BYTES,
         status_code=202,
         summary="Create or update a manifest in e-Manifest",
         description=(
             "The body is EPA's manifest JSON. A draft (a `#########DFT` number, or none) is "
             "created in e-Manifest and gets its real tracking number; a manifest already there "
             "is updated. The local copy is then replaced by RCRAInfo's. Needs the preparer "
-            "role on one of its sites; e-Manifest's rules are checked first (422)." + _TASK
+            "role on one of its sites; e-Manifest's rules are checked first (422). The "
+            "attachment (multipart only) is for Image and DataImage5Copy manifests: a zip "
+            "holding exactly one PDF (a PDF alone is zipped here); `printedDocument` is set "
+            "from it, it is sent with the save or update and then kept with the manifest "
+            "(`GET /api/manifest/{mtn}/attachments`). Anything else is a 422 naming "
+            "`attachment`; a body over the size limit is a 413." + _TASK
         ),
     )
     async def submit(
@@ -97,7 +113,9 @@ class RcrainfoController(Controller):
         request: Request[Any, Any, Any],
         submit: FromDishka[SubmitManifest],
     ) -> TaskAccepted:
-        return TaskAccepted.of(await submit(user, await request.body()))
+        sent = await read_submission(request)
+        task = await submit(user, sent.manifest, sent.attachment, sent.attachment_name)
+        return TaskAccepted.of(task)
 
     @post(
         "/manifest/emanifest/sign",
