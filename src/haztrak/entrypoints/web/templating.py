@@ -3,16 +3,24 @@ filters for dates and EPA codes, and the one helper that renders a page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_environment,
+    select_autoescape,
+)
 from litestar import Request
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
+from markupsafe import Markup
 
 from haztrak import __version__
 from haztrak.entrypoints.web.assets import static_url
@@ -47,6 +55,29 @@ def _iso(value: datetime | date | str | None) -> str:
     return value.isoformat()
 
 
+class Fragments:
+    """Rendered pieces of pages, remembered by what they show: `fragment(template, value)`
+    renders `template` with `value` as `it`, once per distinct value. The value must be a
+    frozen view holding everything the piece shows (a list row, say), so a change of the
+    data is a new key and nothing is ever stale; the oldest are forgotten past `size`."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._rendered: OrderedDict[tuple[str, Hashable], Markup] = OrderedDict()
+
+    def __call__(self, env: Environment, template: str, value: Hashable) -> Markup:
+        key = (template, value)
+        found = self._rendered.get(key)
+        if found is not None:
+            self._rendered.move_to_end(key)
+            return found
+        found = Markup(env.get_template(template).render(it=value))  # noqa: S704 - autoescaped
+        self._rendered[key] = found
+        if len(self._rendered) > self._size:
+            self._rendered.popitem(last=False)
+        return found
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -60,6 +91,13 @@ def environment() -> Environment:
     env.globals["version"] = __version__
     env.filters["when"] = _when
     env.filters["iso"] = _iso
+    fragments = Fragments()
+
+    @pass_environment
+    def fragment(env: Environment, template: str, value: Hashable) -> Markup:
+        return fragments(env, template, value)
+
+    env.globals["fragment"] = fragment
     return env
 
 
