@@ -11,6 +11,7 @@ from haztrak.entrypoints.web.pages.drafts import DraftController
 from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
 from haztrak.entrypoints.web.pages.profile import ProfileController
+from haztrak.entrypoints.web.pages.receiving import ReceivingPagesController
 from haztrak.entrypoints.web.pages.sites import SitePagesController
 from haztrak.entrypoints.web.pages.tasks import TaskPagesController
 
@@ -23,5 +24,6 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     ProfileController,
     OrgPagesController,
     DraftController,
+    ReceivingPagesController,
     DeadlinePagesController,
 )

@@ -28,6 +28,7 @@ from haztrak.application.rcrainfo.manifests import (
     SubmitManifest,
     SyncSiteManifests,
 )
+from haztrak.application.rcrainfo.receiving import GetManifestLinks
 from haztrak.application.tasks.queries import GetTask
 from haztrak.domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound
 from haztrak.domain.identity import User
@@ -250,6 +251,7 @@ class ManifestPagesController(Controller):
         mtn: str,
         open_manifest: FromDishka[OpenManifest],
         get_task: FromDishka[GetTask],
+        get_links: FromDishka[GetManifestLinks],
     ) -> Response[Any]:
         task = await _own_task(user, request.query_params.get("task"), get_task)
         try:
@@ -268,6 +270,7 @@ class ManifestPagesController(Controller):
                 **_detail(opened),
                 "history": history_view(opened.history, opened.stored.manifest),
                 "task": _task(task),
+                "links": await get_links(user, opened.stored.mtn),
             },
         )
 

@@ -116,6 +116,8 @@ class ActionsView(msgspec.Struct, frozen=True, kw_only=True):
     delete: bool = False
     sign: bool = False
     sync: bool = False
+    receive: bool = False
+    start_rejected_waste: bool = False
 
 
 def actions_view(actions: ManifestActions) -> ActionsView:
