@@ -14,6 +14,7 @@ from haztrak.entrypoints.web.pages.profile import ProfileController
 from haztrak.entrypoints.web.pages.receiving import ReceivingPagesController
 from haztrak.entrypoints.web.pages.sites import SitePagesController
 from haztrak.entrypoints.web.pages.tasks import TaskPagesController
+from haztrak.entrypoints.web.pages.webhooks import WebhookPagesController
 
 PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
@@ -23,6 +24,7 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SitePagesController,
     ProfileController,
     OrgPagesController,
+    WebhookPagesController,
     DraftController,
     ReceivingPagesController,
     DeadlinePagesController,
