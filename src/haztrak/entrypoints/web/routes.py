@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
+from haztrak.entrypoints.web.pages.bulk_sign import BulkSignController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
 from haztrak.entrypoints.web.pages.deadlines import DeadlinePagesController
 from haztrak.entrypoints.web.pages.drafts import DraftController
@@ -28,4 +29,5 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     DraftController,
     ReceivingPagesController,
     DeadlinePagesController,
+    BulkSignController,
 )

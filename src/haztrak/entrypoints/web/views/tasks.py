@@ -161,9 +161,18 @@ def _outcome(task: Task) -> str:
             reports = result.get("manifestReports") or []
             signed = [r.get("manifestTrackingNumber") for r in reports if r.get("signed")]
             already = result.get("alreadySigned") or []
+            refused = [
+                f"{r.get('manifestTrackingNumber')} ("
+                + ("; ".join(str(e.get("message")) for e in r.get("errors") or []) or "no reason")
+                + ")"
+                for r in reports
+                if not r.get("signed")
+            ]
             parts = []
             if signed:
                 parts.append("Signature recorded for " + ", ".join(map(str, signed)) + ".")
+            if refused:
+                parts.append("Not signed: " + ", ".join(refused) + ".")
             if already:
                 parts.append("Already signed: " + ", ".join(map(str, already)) + ".")
             return " ".join(parts) or "Signature recorded."
