@@ -203,6 +203,11 @@ async def test_an_endpoint_that_keeps_failing_is_paused_and_the_admins_told(
         async with container() as scope:
             endpoint = await (await scope.get(WebhookEndpoints)).get(endpoint_id)
             audit = await (await scope.get(AuditLog)).list(object_type="org", object_id=ORG)
+            waiting = await (await scope.get(EventOutbox)).pending(limit=50, at=datetime.now(UTC))
+    admin = await _admin(container)
+    [notice] = [p.event for p in waiting if p.event.kind is EventKind.TASK_FAILED]
+    assert notice.user_ids == (admin.id,)  # the org's only admin
+    assert "is paused" in notice.detail["title"]
     assert delivery.status is DeliveryStatus.FAILED
     assert delivery.attempts == 4
     assert "paused" in (delivery.error or "")

@@ -10,7 +10,13 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from haztrak.application.audit import Auditor
-from haztrak.application.ports.persistence import OrgRepository, SiteRepository, UnitOfWork
+from haztrak.application.ports.events import EventOutbox
+from haztrak.application.ports.persistence import (
+    MembershipRepository,
+    OrgRepository,
+    SiteRepository,
+    UnitOfWork,
+)
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import QueueUnavailable, TaskQueue, TaskRepository
 from haztrak.application.ports.webhooks import (
@@ -22,7 +28,8 @@ from haztrak.application.ports.webhooks import (
 from haztrak.application.tasks.errors import RetryLater
 from haztrak.application.tasks.run import TaskRun
 from haztrak.application.webhooks.endpoints import WebhookPolicy
-from haztrak.domain.events import DomainEvent
+from haztrak.domain.events import DomainEvent, EventKind
+from haztrak.domain.identity import OrgRole
 from haztrak.domain.tasks import Task, TaskName
 from haztrak.domain.webhooks import (
     DeliveryAttempt,
@@ -123,7 +130,7 @@ class DeliverWebhook:
     """The task of one delivery: one attempt per run of the task. A failed attempt raises
     RetryLater, and the task runner tries again with the webhook backoff (WebhookPolicy.retry)
     until a day has passed; then the delivery is failed. Each failure counts against the
-    endpoint, which the pause rule may pause (the org admins are told, in the audit log and on
+    endpoint, which the pause rule may pause (the org admins are told: a notice, the audit log,
     the org's page); a paused or switched-off endpoint gets no more automatic attempts."""
 
     def __init__(
@@ -131,6 +138,8 @@ class DeliverWebhook:
         endpoints: WebhookEndpoints,
         deliveries: WebhookDeliveries,
         orgs: OrgRepository,
+        memberships: MembershipRepository,
+        outbox: EventOutbox,
         box: WebhookSecretBox,
         sender: WebhookSender,
         policy: WebhookPolicy,
@@ -141,6 +150,8 @@ class DeliverWebhook:
         self._endpoints = endpoints
         self._deliveries = deliveries
         self._orgs = orgs
+        self._memberships = memberships
+        self._outbox = outbox
         self._box = box
         self._sender = sender
         self._policy = policy
@@ -224,6 +235,34 @@ class DeliverWebhook:
             url=endpoint.url,
             failures=str(endpoint.consecutive_failures),
         )
+        # A notice for each org admin (the notices' subscriber tells the users an event names).
+        admins = [
+            user.id
+            for user, role in await self._memberships.org_members(endpoint.org_id)
+            if role is OrgRole.ADMIN
+        ]
+        if admins:
+            title = (
+                f"the webhook endpoint {endpoint.url} is paused after "
+                f"{endpoint.consecutive_failures} failed deliveries in a row; resume it on "
+                "the organization's webhooks page"
+            )
+            await self._outbox.add(
+                [
+                    DomainEvent(
+                        id=uuid4(),
+                        kind=EventKind.TASK_FAILED,
+                        at=self._clock.now(),
+                        org_ids=(endpoint.org_id,),
+                        user_ids=tuple(admins),
+                        detail={
+                            "taskName": TaskName.DELIVER_WEBHOOK.value,
+                            "title": title[:300],
+                            "subject": str(endpoint.id),
+                        },
+                    )
+                ]
+            )
         log.warning(
             "webhook endpoint %s paused after %d failed attempts",
             endpoint.id,
