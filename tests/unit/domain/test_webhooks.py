@@ -218,3 +218,22 @@ def test_deliveries_are_retried_for_a_day_with_growing_waits() -> None:
     assert max(waits) <= 3600
     assert 86_000 <= elapsed <= 86_400
     assert 20 <= attempts <= 40
+
+
+def test_the_verification_example_of_the_documentation_accepts_what_haztrak_signs() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[3] / "docs" / "webhooks.md").read_text()
+    [code] = re.findall(r"```python\n(.*?)```", doc, re.S)
+    namespace: dict[str, object] = {}
+    exec(code, namespace)  # the documentation's own example
+    verify = namespace["verify"]
+    secret = new_secret()
+    body = b'{"id":"e1","kind":"ping"}'
+    headers = signature_headers(secret, "e1", int(time.time()), body)
+    assert verify(secret.reveal(), headers, body)  # type: ignore[operator]
+    assert not verify(secret.reveal(), headers, body + b"x")  # type: ignore[operator]
+    stale = signature_headers(secret, "e1", int(time.time()) - 600, body)
+    assert not verify(secret.reveal(), stale, body)  # type: ignore[operator]
