@@ -244,7 +244,44 @@ class Review:
         describe_codes(document)
         if self.pdf is not None:
             document["printedDocument"]["size"] = len(self.pdf.data)
+        if self.submission_type == "Image":
+            self._validate_tracking_number(document, tracking_number)
         return _ordered(document)
+
+    def _validate_tracking_number(self, document: ManifestDocument, mtn: str) -> None:
+        """e-Manifest reads the MTN off an Image manifest's scan: a scan whose number is not
+        the one sent (or is another manifest's) leaves it MtnValidationFailed. Without a new
+        scan, the stored result stands unless the caller confirms the number (mtnCorrect)."""
+        sent = document.get("mtnValidationInfo")
+        sent = sent if isinstance(sent, dict) else {}
+        before = (self.stored or {}).get("mtnValidationInfo")
+        before = before if isinstance(before, dict) else None
+        if self.pdf is None:
+            if before is None:
+                document.pop("mtnValidationInfo", None)
+                return
+            info = copy.deepcopy(before)
+            failed = (self.stored or {}).get("status") == "MtnValidationFailed"
+            if failed and sent.get("mtnCorrect") is True:
+                info["mtnCorrect"] = True
+                failed = False
+            document["mtnValidationInfo"] = info
+            if failed:
+                document["status"] = "MtnValidationFailed"
+            return
+        rerun = int(before.get("mtnRerunCounter") or 0) + 1 if before else 0
+        others = [number for number in self.state.manifests if number != mtn]
+        info, passed = rules.mtn_validation(mtn, self.pdf.data, others, rerun)
+        document["mtnValidationInfo"] = info
+        if not passed:
+            document["status"] = "MtnValidationFailed"
+            read = info.get("pdfMtn") or "none"
+            self.findings.warn(
+                path("mtnValidationInfo"),
+                f"The tracking number read from the scanned manifest ({read}) does not "
+                f"confirm {mtn}: the manifest is MtnValidationFailed until a scan or "
+                "mtnCorrect confirms it",
+            )
 
     def _restore_signatures(self) -> None:
         """Signatures are e-Manifest's record: an update keeps them, whatever it sends."""

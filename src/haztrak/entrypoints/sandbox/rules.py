@@ -15,7 +15,7 @@ date-time format, so a rule the domain reads wrongly shows up as the two disagre
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -749,3 +749,41 @@ def corrected_document(stored: Document, sent: Document) -> Document:
             else:
                 after.pop(key, None)
     return document
+
+
+# -- the scanned form of an Image manifest ------------------------------------------------------
+
+_MTN_IN_PDF = re.compile(rb"(?<![0-9])([0-9]{9}[A-Z]{3})(?![A-Za-z0-9])")
+
+
+def pdf_tracking_numbers(pdf: bytes) -> list[str]:
+    """The tracking numbers printed in a PDF's text, in order, each once. e-Manifest reads the
+    scan's pages; the sandbox searches the bytes for the MTN pattern, which finds the numbers
+    of text streams and metadata that are not compressed."""
+    return list(dict.fromkeys(m.decode() for m in _MTN_IN_PDF.findall(pdf)))
+
+
+def mtn_validation(
+    mtn: str, pdf: bytes, other_mtns: Collection[str], rerun: int = 0
+) -> tuple[Document, bool]:
+    """`mtnValidationInfo` for an Image manifest's upload (NOTES §2.1, §3.1): the MTN read off
+    the scan, whether it matches the one sent and is not another manifest's; and whether the
+    manifest passes (ReadyForSignature) or not (MtnValidationFailed)."""
+    found = pdf_tracking_numbers(pdf)
+    if not found:
+        return {
+            "mtnExtractionStatus": "Failed",
+            "mtnsMatch": False,
+            "mtnRerunCounter": rerun,
+        }, False
+    pdf_mtn = mtn if mtn in found else found[0]
+    unique = pdf_mtn == mtn or pdf_mtn not in other_mtns
+    match = pdf_mtn == mtn
+    info = {
+        "mtnExtractionStatus": "Completed",
+        "mtnsMatch": match,
+        "pdfMtn": pdf_mtn,
+        "pdfMtnUnique": unique,
+        "mtnRerunCounter": rerun,
+    }
+    return info, match and unique
