@@ -23,12 +23,18 @@ from haztrak.domain.manifest import (
     Manifest,
     ManifestHandlerSite,
     Operation,
+    OperationNotAllowed,
     SigningTurn,
     Status,
     SubmissionType,
     next_signer,
     operations_for,
     role_may,
+)
+from haztrak.domain.manifest.corrections import (
+    CORRECTABLE,
+    correction_signers,
+    ensure_correctable,
 )
 from haztrak.domain.manifest.receiving import leftover_waste
 
@@ -53,6 +59,14 @@ class ManifestAction(StrEnum):
     """Record the designated facility's receipt: discrepancies, residue, a rejection."""
     START_REJECTED_WASTE = "start_rejected_waste"
     """Start the new manifest for rejected or residue waste (domain.manifest.receiving)."""
+    CORRECT = "correct"
+    """Open a correction of a manifest its facility signed, or change the one under way."""
+    SIGN_CORRECTION = "sign_correction"
+    """Sign the version under correction as one of the user's sites on the manifest."""
+    REVERT_CORRECTION = "revert_correction"
+    """Drop the version under correction."""
+    VERSIONS = "versions"
+    """Read the manifest's versions (its correction history)."""
 
 
 class SigningSeat(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +93,8 @@ class ManifestActions(msgspec.Struct, frozen=True, kw_only=True):
     """Whose signature the manifest waits for (anyone's), when it can be signed now."""
     sync_site: str | None = None
     """The site a SYNC pulls for."""
+    correction_seats: tuple[SigningSeat, ...] = ()
+    """Where the user may sign the version under correction, when SIGN_CORRECTION is allowed."""
 
     def allows(self, action: ManifestAction | str) -> bool:
         return ManifestAction(action) in self.actions
@@ -133,9 +149,57 @@ def manifest_actions(
         )
         if sync_site is not None:
             actions.add(ManifestAction.SYNC)
+    correction_seats = _correction_seats(grants, manifest)
+    actions |= _correction_actions(manifest, allowed, correction_seats)
     return ManifestActions(
-        actions=frozenset(actions), seat=seat, waiting_for=waiting_for, sync_site=sync_site
+        actions=frozenset(actions),
+        seat=seat,
+        waiting_for=waiting_for,
+        sync_site=sync_site,
+        correction_seats=correction_seats,
     )
+
+
+def _correction_actions(
+    manifest: Manifest, allowed: Callable[[Operation], bool], seats: tuple[SigningSeat, ...]
+) -> set[ManifestAction]:
+    """Corrections (domain.manifest.corrections): open or change one, sign it, revert it; the
+    version history of any manifest its facility signed."""
+    if manifest.current_status() not in CORRECTABLE:
+        return set()
+    found = {ManifestAction.VERSIONS}
+    if allowed(Operation.CORRECT):
+        try:
+            ensure_correctable(manifest)
+        except OperationNotAllowed:
+            pass
+        else:
+            found.add(ManifestAction.CORRECT)
+    if allowed(Operation.REVERT):
+        found.add(ManifestAction.REVERT_CORRECTION)
+    if seats:
+        found.add(ManifestAction.SIGN_CORRECTION)
+    return found
+
+
+def _correction_seats(grants: Grants, manifest: Manifest) -> tuple[SigningSeat, ...]:
+    """The user's sites that may sign the version under correction, in signing order."""
+    if manifest.current_status() is not Status.UNDER_CORRECTION or manifest.is_locked():
+        return ()
+    seats = []
+    for role, handler in correction_signers(manifest):
+        site = handler.epa_site_id
+        if site and may(grants, Action.SIGN_MANIFEST, SiteTarget(site)):
+            order = handler.order if role is HandlerRole.TRANSPORTER else None
+            seats.append(
+                SigningSeat(
+                    site_id=site,
+                    role=role,
+                    transporter_order=int(order) if order is not None else None,
+                    name=handler.name,
+                )
+            )
+    return tuple(seats)
 
 
 def _turn(manifest: Manifest) -> SigningTurn | None:

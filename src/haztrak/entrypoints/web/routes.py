@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from haztrak.entrypoints.web.pages.auth import SignInController
 from haztrak.entrypoints.web.pages.bulk_sign import BulkSignController
+from haztrak.entrypoints.web.pages.corrections import CorrectionPagesController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
 from haztrak.entrypoints.web.pages.deadlines import DeadlinePagesController
 from haztrak.entrypoints.web.pages.drafts import DraftController
@@ -21,6 +22,7 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
     DashboardController,
     ManifestPagesController,
+    CorrectionPagesController,
     TaskPagesController,
     SitePagesController,
     ProfileController,
