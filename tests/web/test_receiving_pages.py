@@ -190,3 +190,50 @@ async def test_the_manifest_for_rejected_waste_is_started_prefilled_and_linked_b
     assert document["containsPreviousRejectOrResidue"] is True
     assert document["additionalInfo"]["originalManifestTrackingNumbers"] == ["100000013ELC"]
     assert document["generator"]["epaSiteId"] == TSDF
+
+
+def rejected_to_alternate(mtn: str) -> Manifest:
+    """Rejected in full with the transporter on site, to testuser1's site as the alternate
+    facility (so that testuser1 signs last); the designated facility has signed."""
+    receipt = msgspec.convert(
+        {
+            "rejection": True,
+            "rejectionInfo": {
+                "transporterOnSite": True,
+                "alternateDesignatedFacilityType": "Tsdf",
+                "alternateDesignatedFacility": {"epaSiteId": GEN, "name": "Alternate Works"},
+                "rejectionComments": "not the waste we accept",
+            },
+        },
+        Receipt,
+    )
+    received = record_receipt(arrived(mtn, generator="VAOTHERGEN01"), receipt)
+    return signed_by(received, (HandlerRole.TSDF, TSDF, None))
+
+
+async def test_the_dashboard_lists_received_manifests_by_their_flags_and_the_alternate_signs(
+    app: Litestar, tsdf_user: WebUser, generator_user: WebUser
+) -> None:
+    await keep(app, received_with_rejection("100000014ELC"))  # Signed, rejected, discrepancy
+    await keep(app, rejected_to_alternate("100000015ELC"))  # Ready, the alternate signs
+    await keep(app, arrived("100000016ELC"))  # not received yet
+
+    board = await tsdf_user.get("/dashboard")
+    items = board.all("#received-h ~ ul li")
+    listed = {li.find("a").get_text(strip=True): li.get_text(" ", strip=True) for li in items}
+    assert set(listed) == {"100000014ELC", "100000015ELC"}
+    assert "Rejected" in listed["100000014ELC"]
+    assert "Discrepancy" in listed["100000014ELC"]
+
+    # the alternate facility (here testuser1's site) signs after the designated facility
+    detail = await generator_user.get("/manifests/100000015ELC")
+    assert "Waiting for the alternate designated facility (Alternate Works)" in detail.text(
+        ".waiting"
+    )
+    notes = detail.texts("section[aria-labelledby=box-discrepancy] p")
+    assert "Goes to the alternate facility Alternate Works (VATESTGEN001)" in notes
+    review = await generator_user.get("/manifests/100000015ELC/sign")
+    assert review.status == 200
+    fields = {i["name"]: i.get("value", "") for i in review.all("#sign-panel input[type=hidden]")}
+    assert fields["site_type"] == "RejectionInfo_AlternateTsdf"
+    assert "alternate facility" in review.text(".certification")

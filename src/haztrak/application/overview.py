@@ -41,7 +41,11 @@ from haztrak.domain.manifest.lifecycle import (
 from haztrak.domain.tasks import Task
 
 SIGNING_STATUSES = frozenset({Status.SCHEDULED, Status.IN_TRANSIT, Status.READY_FOR_SIGNATURE})
-RECEIVED_STATUSES = frozenset({Status.SIGNED, Status.CORRECTED, Status.UNDER_CORRECTION})
+RECEIVED_STATUSES = frozenset(
+    {Status.READY_FOR_SIGNATURE, Status.SIGNED, Status.CORRECTED, Status.UNDER_CORRECTION}
+)
+"""A receipt is recorded at ReadyForSignature (before the facility signs; a rejection's
+destination signs after it), so a manifest there with one counts as received."""
 CANDIDATES = 100
 """How many of the newest manifests in a signing (or received) status are looked at."""
 SHOWN = 10
@@ -217,8 +221,12 @@ def signer_turn(manifest: Manifest, signing_sites: frozenset[str]) -> str | None
     turn = next_signer(manifest)
     if turn is None:
         return None
-    if turn.role is HandlerRole.GENERATOR and manifest.submission_type is SubmissionType.HYBRID:
-        return None  # a Hybrid generator signs on paper
+    if (
+        turn.role is HandlerRole.GENERATOR
+        and manifest.submission_type is SubmissionType.HYBRID
+        and manifest.status is Status.SCHEDULED
+    ):
+        return None  # a Hybrid generator signs on paper (not a rejection's return)
     site = signer_site(manifest, turn)
     return site if site in signing_sites else None
 

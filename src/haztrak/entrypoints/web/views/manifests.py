@@ -118,10 +118,6 @@ class ActionsView(msgspec.Struct, frozen=True, kw_only=True):
     sync: bool = False
     receive: bool = False
     start_rejected_waste: bool = False
-    correct: bool = False
-    sign_correction: bool = False
-    revert_correction: bool = False
-    versions: bool = False
 
 
 def actions_view(actions: ManifestActions) -> ActionsView:
@@ -296,6 +292,7 @@ def manifest_view(manifest: Manifest) -> ManifestView:
         if rejection and rejection.rejection_comments:
             text += ": " + rejection.rejection_comments
         discrepancies.append(text)
+        discrepancies.extend(rejection_destination_notes(manifest))
     if manifest.residue:
         discrepancies.append("Residue noted")
     if manifest.discrepancy and not discrepancies:
@@ -358,6 +355,10 @@ CERTIFICATIONS: dict[HandlerRole, str] = {
         "As the designated facility's owner or operator, I certify receipt of the hazardous "
         "materials covered by this manifest, except as noted under discrepancies."
     ),
+    HandlerRole.ALTERNATE_TSDF: (
+        "As the alternate facility's owner or operator, I certify receipt of the hazardous "
+        "materials rejected by the designated facility and covered by this manifest."
+    ),
 }
 
 
@@ -389,6 +390,9 @@ def waiting_text(actions: ManifestActions, manifest: Manifest) -> str:
         )
     elif turn.role is HandlerRole.GENERATOR:
         found = manifest.generator
+    elif turn.role is HandlerRole.ALTERNATE_TSDF:
+        rejection = manifest.rejection_info
+        found = rejection.alternate_designated_facility if rejection else None
     else:
         found = manifest.designated_facility
     who = f" ({found.name or found.epa_site_id})" if found is not None else ""
@@ -469,3 +473,24 @@ def listed_view(item: ListedManifest) -> ListedView:
 
 def listed_views(items: Sequence[ListedManifest]) -> list[ListedView]:
     return [listed_view(item) for item in items]
+
+
+def rejection_destination_notes(manifest: Manifest) -> list[str]:
+    """Item 18b of the form: where rejected waste goes when it leaves on this manifest, and,
+    when it left on new manifests, their numbers as e-Manifest lists them."""
+    info = manifest.rejection_info
+    if info is None:
+        return []
+    notes = []
+    if info.transporter_on_site:
+        alternate = info.alternate_designated_facility
+        if alternate is not None:
+            name = alternate.name or alternate.epa_site_id or ""
+            notes.append(f"Goes to the alternate facility {name} ({alternate.epa_site_id})")
+        elif info.alternate_designated_facility_type is not None:
+            notes.append("Goes back to the generator")
+    elif info.transporter_on_site is False:
+        notes.append("The transporter had left: the waste leaves on a new manifest")
+    if info.new_manifest_tracking_numbers:
+        notes.append("New manifests: " + ", ".join(info.new_manifest_tracking_numbers))
+    return notes
