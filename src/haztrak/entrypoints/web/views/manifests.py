@@ -118,6 +118,10 @@ class ActionsView(msgspec.Struct, frozen=True, kw_only=True):
     sync: bool = False
     receive: bool = False
     start_rejected_waste: bool = False
+    correct: bool = False
+    sign_correction: bool = False
+    revert_correction: bool = False
+    versions: bool = False
 
 
 def actions_view(actions: ManifestActions) -> ActionsView:
