@@ -13,8 +13,9 @@ from dishka import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from haztrak.application.lookups import DotLookup, ListEmanifestCodes, SearchDotLookup
+from haztrak.application.lookups import ListEmanifestCodes, SearchDotLookup
 from haztrak.application.manifests.viewing import OpenedManifest, OpenManifest
+from haztrak.application.ports.lookups import DotLookup
 from haztrak.application.rcrainfo.corrections import (
     CorrectionSignature,
     CorrectManifest,

@@ -26,7 +26,19 @@ LABELS: dict[TaskName, str] = {
     TaskName.SEND_NOTICE_EMAIL: "E-mail a notice",
     TaskName.SEND_NOTICE_DIGESTS: "E-mail daily digests",
     TaskName.CHECK_DEADLINES: "Check deadlines",
+    TaskName.CORRECT_MANIFEST: "Correct in e-Manifest",
+    TaskName.SIGN_CORRECTION: "Sign a correction",
+    TaskName.REVERT_CORRECTION: "Revert a correction",
+    TaskName.PULL_MANIFEST_VERSIONS: "Read the versions from e-Manifest",
 }
+_CORRECTIONS = frozenset(
+    {
+        TaskName.CORRECT_MANIFEST,
+        TaskName.SIGN_CORRECTION,
+        TaskName.REVERT_CORRECTION,
+        TaskName.PULL_MANIFEST_VERSIONS,
+    }
+)
 
 _OWN_CREDENTIALS = frozenset({TaskName.SYNC_RCRAINFO_PROFILE})
 """Work done with the user's own RCRAInfo API ID and key (the rest uses the org's)."""
@@ -116,6 +128,10 @@ _LINK_TEXT = {
     TaskName.QUICKER_SIGN: "Open the manifest",
     TaskName.SYNC_SITE_MANIFESTS: "See the site's manifests",
     TaskName.SYNC_RCRAINFO_PROFILE: "See your permissions",
+    TaskName.CORRECT_MANIFEST: "Open the manifest",
+    TaskName.SIGN_CORRECTION: "Open the manifest",
+    TaskName.REVERT_CORRECTION: "Open the manifest",
+    TaskName.PULL_MANIFEST_VERSIONS: "See the versions",
 }
 
 
@@ -190,7 +206,25 @@ def _outcome(task: Task) -> str:
             return f"Permissions synced for {n} site{'s' if n != 1 else ''}."
         case TaskName.PRUNE_TASKS:
             return f"{result.get('deleted', 0)} old tasks deleted."
+        case _ if task.name in _CORRECTIONS:
+            return _correction_outcome(task.name, result)
     return "Done."
+
+
+def _correction_outcome(name: TaskName, result: dict[str, Any]) -> str:
+    status, version = result.get("status"), result.get("activeVersion")
+    now = f" The manifest is {status} (version {version})." if status and version else ""
+    match name:
+        case TaskName.CORRECT_MANIFEST:
+            if result.get("operationStatus") == "CorrectionUpdated":
+                return "The correction was changed in e-Manifest." + now
+            return "The correction was opened in e-Manifest." + now
+        case TaskName.SIGN_CORRECTION:
+            return "The correction was signed." + now
+        case TaskName.REVERT_CORRECTION:
+            return "The correction was reverted." + now
+    count = result.get("versions")
+    return f"{count} version{'s' if count != 1 else ''} read from e-Manifest."
 
 
 def _link(task: Task) -> str | None:
@@ -206,4 +240,7 @@ def _link(task: Task) -> str | None:
         return f"/manifests?site={subject}"
     if task.name is TaskName.SYNC_RCRAINFO_PROFILE:
         return "/profile#permissions"
+    if task.name in _CORRECTIONS and subject:
+        suffix = "/versions" if task.name is TaskName.PULL_MANIFEST_VERSIONS else ""
+        return f"/manifests/{subject}{suffix}"
     return None
