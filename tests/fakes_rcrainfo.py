@@ -49,6 +49,7 @@ from haztrak.domain.manifest import (
     format_epa_datetime,
 )
 from haztrak.domain.manifest.corrections import ManifestVersion, VersionHistory, VersionStatus
+from haztrak.domain.rcrainfo_links import UiLink
 from haztrak.domain.secrets import Secret
 from tests.fakes import FixedClock
 
@@ -72,6 +73,8 @@ class FakeRcrainfo(Rcrainfo):
         """What the next calls of a method meet, in order: an error, or None for an answer."""
         self.lose_save_answers = 0
         self.lose_sign_answers = 0
+        self.links: list[UiLink] = []
+        self.refuse_links: dict[str, str] = {}
         self.signatures: list[QuickerSign] = []
         """Every Quicker Sign received, in order."""
         self.statuses_after_signing: list[Status] = []
@@ -409,6 +412,21 @@ class FakeRcrainfo(Rcrainfo):
         if mtn not in self.manifests:
             raise RcrainfoError(RcrainfoErrorKind.NOT_FOUND, f"manifest {mtn} not found")
         return ManifestAttachments(manifest=self.manifests[mtn], files=self.files.get(mtn, []))
+
+    async def ui_link(self, credentials: RcrainfoCredentials, link: UiLink) -> str:
+        """Records the link asked for and answers an address naming it; `refuse_links` holds
+        the message to refuse a page with (the test's script, as `refuse_signatures`)."""
+        self._enter("ui_link", credentials)
+        self.links.append(link)
+        refusal = self.refuse_links.get(link.page.value)
+        if refusal is not None:
+            raise RcrainfoError(
+                RcrainfoErrorKind.VALIDATION,
+                refusal,
+                field_errors=[RcrainfoProblem(message=refusal, field="page")],
+            )
+        tail = f"/{link.manifest_tracking_number}" if link.manifest_tracking_number else ""
+        return f"https://rcrainfo.test/links/{link.epa_site_id}/{link.page.value.lower()}{tail}"
 
 
 def _with_signature(manifest: Manifest, command: QuickerSign, status: Status | None) -> Manifest:

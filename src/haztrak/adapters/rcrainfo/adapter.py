@@ -77,6 +77,7 @@ from haztrak.domain.manifest import (
     is_tracking_number,
 )
 from haztrak.domain.manifest.corrections import VersionHistory
+from haztrak.domain.rcrainfo_links import UiLink
 from haztrak.domain.secrets import Secret
 
 log = logging.getLogger("haztrak.rcrainfo")
@@ -450,6 +451,20 @@ class EmanifestRcrainfo:
             lambda answer: _attachments(answer, what, downloads),
         )
 
+    async def ui_link(self, credentials: RcrainfoCredentials, link: UiLink) -> str:
+        _check_epa_id(link.epa_site_id)
+        for mtn in (link.manifest_tracking_number, *link.filter):
+            if mtn is not None:
+                _check_tracking_number(mtn)
+        what = f"the RCRAInfo {link.page.value} link"
+        body: Any = link.request()  # UILinkArgs, checked by UiLink.of
+        return await self._read(
+            credentials,
+            what,
+            lambda c: _LinkResponse(c.get_ui_link(**body)),
+            lambda answer: _ui_link_url(answer, what),
+        )
+
     # -- lookups ---------------------------------------------------------------------------
 
     async def lookup(
@@ -726,6 +741,32 @@ class EmanifestRcrainfo:
             "RCRAInfo %s for %s: HTTP %d (%.0f ms)", what, account.label, answer.status, elapsed
         )
         return answer
+
+
+class _LinkResponse:
+    """EPA's UI-link service answers with the address as a JSON string; one of EPA's examples
+    shows it as bare text, which is read here as if it were quoted."""
+
+    def __init__(self, result: Any) -> None:
+        self.status_code: int = result.response.status_code
+        content: bytes = result.response.content
+        text = content.strip()
+        if text.startswith((b"http://", b"https://")):
+            content = msgspec.json.encode(text.decode("utf-8", "replace"))
+        self.content = content
+
+    @property
+    def response(self) -> _LinkResponse:
+        return self
+
+
+def _ui_link_url(answer: Answer, what: str) -> str:
+    body = answer.body
+    if isinstance(body, dict) and isinstance(body.get("url"), str):
+        body = body["url"]
+    if answer.ok and isinstance(body, str) and body.strip().startswith(("https://", "http://")):
+        return body.strip()
+    raise answers.failure(answer, what)
 
 
 def _aware(moment: datetime) -> datetime:

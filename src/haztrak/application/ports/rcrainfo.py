@@ -19,6 +19,7 @@ from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.identity import RcraSitePermission
 from haztrak.domain.manifest import CodeDescription, HandlerRole, Manifest
 from haztrak.domain.manifest.corrections import VersionHistory
+from haztrak.domain.rcrainfo_links import UiLink
 from haztrak.domain.secrets import Secret
 
 
@@ -240,6 +241,11 @@ class Rcrainfo(Protocol):
         """EPA's attachments service: the manifest and the files kept with it (the scanned
         form of a paper manifest, the copies of record, EPA's form PDF); no files is an empty
         list."""
+
+    async def ui_link(self, credentials: RcrainfoCredentials, link: UiLink) -> str:
+        """EPA's UI-link service: the address of an RCRAInfo e-Manifest page (View, Edit, Sign
+        a manifest; Dashboard, BulkSign, BulkQuickSign) for the user to open. VALIDATION with
+        EPA's field errors when it refuses (a Sign link to a manifest not ready for it)."""
 
 
 class RcrainfoFile(msgspec.Struct, frozen=True, kw_only=True):

@@ -29,6 +29,7 @@ from haztrak.application.ports.rcrainfo import (
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.manifest import CodeDescription, Manifest
 from haztrak.domain.manifest.corrections import VersionHistory
+from haztrak.domain.rcrainfo_links import UiLink
 from haztrak.entrypoints.telemetry.tracing import record_error
 
 if TYPE_CHECKING:
@@ -221,3 +222,6 @@ class ObservedRcrainfo(Rcrainfo):
         return await self._observe(
             "get_manifest_attachments", self._inner.get_manifest_attachments(credentials, mtn)
         )
+
+    async def ui_link(self, credentials: RcrainfoCredentials, link: UiLink) -> str:
+        return await self._observe("ui_link", self._inner.ui_link(credentials, link))
