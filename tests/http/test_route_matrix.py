@@ -677,6 +677,25 @@ ROUTES: dict[tuple[str, str], Cases] = {
         Case(f"/api/manifest/{SIGNED}/attachments/fetch", expect(202, tsdf1=409)),
         Case(f"/api/manifest/{FOREIGN}/attachments/fetch", expect(404)),
     ],
+    ("POST", "/api/rcrainfo/links"): lambda world: [
+        # no worker runs here: an allowed link is a task still running (202)
+        Case(
+            "/api/rcrainfo/links",
+            expect(404, testuser1=202, orgadmin=202, viewer1=202),
+            {"page": "View", "epaSiteId": GEN, "manifestTrackingNumber": SCHEDULED},
+        ),
+        Case(
+            "/api/rcrainfo/links",
+            expect(404, testuser1=202, orgadmin=202, viewer1=403),
+            {"page": "Sign", "epaSiteId": GEN, "manifestTrackingNumber": SCHEDULED},
+        ),
+        Case(
+            "/api/rcrainfo/links",
+            expect(404),
+            {"page": "View", "epaSiteId": GEN, "manifestTrackingNumber": FOREIGN},
+        ),
+        Case("/api/rcrainfo/links", expect(422), {"page": "Home", "epaSiteId": GEN}),
+    ],
     ("POST", "/api/browser/v1/auth/logout"): one("/api/browser/v1/auth/logout", public(200)),
     ("DELETE", "/api/browser/v1/auth/session"): one("/api/browser/v1/auth/session", public(401)),
 }

@@ -36,6 +36,7 @@ class TaskName(StrEnum):
     SYNC_RCRAINFO_PROFILE = "sync_rcrainfo_profile"
     SEARCH_RCRA_SITES = "search_rcra_sites"
     PULL_RCRA_SITE = "pull_rcra_site"
+    RCRAINFO_LINK = "rcrainfo_link"
     REFRESH_LOOKUPS = "refresh_lookups"
     PRUNE_TASKS = "prune_tasks"
     DELIVER_WEBHOOK = "deliver_webhook"

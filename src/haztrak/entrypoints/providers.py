@@ -80,6 +80,7 @@ from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
 from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.document_providers import DocumentProvider
+from haztrak.entrypoints.link_providers import LinkProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.notice_providers import NoticeProvider
 from haztrak.entrypoints.overview_providers import OverviewProvider
@@ -226,5 +227,6 @@ def core_providers() -> list[Provider]:
         NoticeProvider(),
         CorrectionProvider(),
         DeadlineProvider(),
+        LinkProvider(),
         PrincipalCacheProvider(),  # decorates repositories above: keep it last
     ]

@@ -32,6 +32,7 @@ from haztrak.entrypoints.http.controllers.corrections import ManifestCorrectionC
 from haztrak.entrypoints.http.controllers.deadlines import DeadlineController
 from haztrak.entrypoints.http.controllers.documents import ManifestDocumentController
 from haztrak.entrypoints.http.controllers.health import HealthController, alive
+from haztrak.entrypoints.http.controllers.links import LinkController
 from haztrak.entrypoints.http.controllers.lookups import LookupController
 from haztrak.entrypoints.http.controllers.manifests import ManifestController
 from haztrak.entrypoints.http.controllers.notices import NoticeController
@@ -150,6 +151,7 @@ def api_router() -> DishkaRouter:
             WebhookController,
             NoticeController,
             DeadlineController,
+            LinkController,
             docs,
         ],
         dependencies={"user": Provide(current_user)},

@@ -18,6 +18,7 @@ from haztrak.application.rcrainfo.corrections import (
     SignCorrectionInEmanifest,
 )
 from haztrak.application.rcrainfo.documents import PullManifestDocuments
+from haztrak.application.rcrainfo.links import MakeRcrainfoLink
 from haztrak.application.rcrainfo.lookups import RefreshLookups
 from haztrak.application.rcrainfo.manifests import (
     PullSiteManifests,
@@ -39,6 +40,7 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.SYNC_RCRAINFO_PROFILE: PullRcrainfoPermissions,
     TaskName.SEARCH_RCRA_SITES: SearchSitesInRcrainfo,
     TaskName.PULL_RCRA_SITE: PullRcraSite,
+    TaskName.RCRAINFO_LINK: MakeRcrainfoLink,
     TaskName.REFRESH_LOOKUPS: RefreshLookups,
     TaskName.PRUNE_TASKS: PruneTasks,
     TaskName.DELIVER_WEBHOOK: DeliverWebhook,
