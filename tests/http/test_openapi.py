@@ -17,6 +17,7 @@ MANIFEST_BODIES = [
     ("put", "/api/manifest/{mtn}"),
     ("post", "/api/manifest/validate"),
     ("post", "/api/manifest/emanifest"),
+    ("post", "/api/manifest/{mtn}/correction"),
 ]
 PUBLIC = {"/api/health", "/api/health/ready", "/api/browser/v1/auth/login"}
 
