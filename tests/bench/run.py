@@ -65,6 +65,8 @@ class Target:
     rps: float | None = None
     p99_ms: float | None = None
     zero_errors: bool = False
+    cpu_ms: float | None = None
+    """The server's CPU time per request (issue 16), on one process."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Endpoint:
     body: str = ""
     page: bool = False
     """A page of the browser UI: signed in with the session cookie, not a token."""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,25 +118,33 @@ class Result:
     scaled_misses: list[str] = field(default_factory=list)
 
 
-def _endpoints(mtn: str) -> list[Endpoint]:
+def _endpoints(mtn: str, search: str, mtn_tag: str) -> list[Endpoint]:
+    """Named as in scale-<N>.json. `mtn` is a manifest of the scaled site, `search` a part of
+    another one's tracking number, `mtn_tag` the ETag of the scaled site's tracking numbers."""
     draft = msgspec.json.encode(manifest_document()).decode()
     return [
         Endpoint("health", "GET", "/api/health", Target(rps=10_000), authenticated=False),
         Endpoint(
-            "federal waste codes",
+            "federal",
             "GET",
             "/api/waste/code/federal",
-            Target(rps=5_000),
+            Target(rps=5_000, cpu_ms=0.1),
             authenticated=False,
         ),
-        Endpoint("manifest detail", "GET", f"/api/manifest/{mtn}", Target(2_000, 40)),
+        Endpoint("detail", "GET", f"/api/manifest/{mtn}", Target(2_000, 40, cpu_ms=0.35)),
+        Endpoint("sites", "GET", "/api/sites", Target(cpu_ms=0.4)),
+        # the unpaginated list of a site with 1,000 manifests, at every scale
+        Endpoint("mtn", "GET", f"/api/manifest/mtn/{seed.MTN_SITE}", Target(400, 150, cpu_ms=1.0)),
+        # the scaled site's whole list, revalidated: 304 while nothing changed
         Endpoint(
-            "tracking numbers (1,000)",
+            "mtn revalidated",
             "GET",
             f"/api/manifest/mtn/{seed.SITE}",
-            Target(400, 150),
+            Target(),
+            headers=(("If-None-Match", mtn_tag),),
         ),
-        Endpoint("manifest page (50)", "GET", f"/api/manifest?site={seed.SITE}", Target()),
+        Endpoint("page", "GET", f"/api/manifest?site={seed.SITE}", Target(cpu_ms=1.5)),
+        Endpoint("search", "GET", f"/api/manifest?site={seed.SITE}&q={search}", Target()),
         # the browser UI's busiest pages, rendered on the server (issue 10: p99 < 50 ms)
         Endpoint("ui dashboard", "GET", "/dashboard", Target(p99_ms=50), page=True),
         Endpoint(
@@ -141,7 +152,7 @@ def _endpoints(mtn: str) -> list[Endpoint]:
         ),
         Endpoint("ui manifest page", "GET", f"/manifests/{mtn}", Target(p99_ms=50), page=True),
         # last: it adds manifests to the site
-        Endpoint("create draft", "POST", "/api/manifest", Target(500, 80, True), body=draft),
+        Endpoint("create", "POST", "/api/manifest", Target(500, 80, True, 1.5), body=draft),
     ]
 
 
@@ -220,7 +231,7 @@ def _wrk(
     cpu: ServerCpu,
 ) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"} if endpoint.body else {}
-    headers |= _auth_headers(endpoint, credentials)
+    headers |= _auth_headers(endpoint, credentials) | dict(endpoint.headers)
     script = work / "request.lua"
     lines = [f"wrk.method = {json.dumps(endpoint.method)}"]
     if endpoint.body:
@@ -269,7 +280,7 @@ def _python_load(
     cpu: ServerCpu,
 ) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"} if endpoint.body else {}
-    headers |= _auth_headers(endpoint, credentials)
+    headers |= _auth_headers(endpoint, credentials) | dict(endpoint.headers)
     spec = work / "spec.json"
 
     def run(duration: int) -> dict[str, Any]:
@@ -347,6 +358,9 @@ def _judge(endpoint: Endpoint, measured: dict[str, Any], factor: float = 1.0) ->
         misses.append(f"p99 {measured['p99_ms']:.1f} ms >= {target.p99_ms / factor:.0f}")
     if measured["errors"] and (target.zero_errors or measured["errors"] > 0):
         misses.append(f"{measured['errors']} errors")
+    cpu_ms = measured.get("server_cpu_us_per_request", 0.0) / 1000
+    if target.cpu_ms is not None and cpu_ms > target.cpu_ms / factor:
+        misses.append(f"CPU {cpu_ms:.2f} ms > {target.cpu_ms / factor:.2f}")
     return misses
 
 
@@ -423,6 +437,107 @@ def _flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def _scales() -> list[int]:
+    text = os.environ.get("HT_BENCH_SCALE", "").strip() or "1000"
+    try:
+        scales = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise SystemExit(f"HT_BENCH_SCALE: numbers like 1000,100000, not {text}") from None
+    if not scales or scales[0] < 1000:
+        raise SystemExit("HT_BENCH_SCALE: each scale is at least 1000 manifests")
+    return scales
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _measure(
+    base: str,
+    endpoints: list[Endpoint],
+    credentials: Credentials,
+    seconds: int,
+    work: Path,
+    load: Any,
+    tool: str,
+    pid: int,
+    factor: float,
+) -> list[Result]:
+    results = []
+    for endpoint in endpoints:
+        cpu = ServerCpu(pid)
+        with MemoryWatch(pid) as watch:
+            measured = load(base, endpoint, credentials, seconds, work, cpu)
+        measured["server_cpu_us_per_request"] = (
+            cpu.seconds * 1e6 / measured["requests"] if measured["requests"] else 0.0
+        )
+        misses = _judge(endpoint, measured)
+        scaled_misses = _judge(endpoint, measured, factor)
+        result = Result(
+            name=endpoint.name,
+            method=endpoint.method,
+            path=endpoint.path,
+            tool=tool,
+            peak_rss_mib=round(watch.peak_kib / 1024, 1),
+            target={k: v for k, v in asdict(endpoint.target).items() if v},
+            met=not misses,
+            misses=misses,
+            met_scaled=not scaled_misses,
+            scaled_misses=scaled_misses,
+            **{k: round(v, 2) if isinstance(v, float) else v for k, v in measured.items()},
+        )
+        results.append(result)
+        print(_row(result), flush=True)
+    return results
+
+
+def _scale_report(results: list[Result]) -> dict[str, dict[str, float | int]]:
+    """scale-<N>.json: each endpoint by name."""
+    return {
+        r.name: {
+            "rps": round(r.rps, 1),
+            "p50_ms": r.p50_ms,
+            "p99_ms": r.p99_ms,
+            "cpu_ms_per_request": round(r.server_cpu_us_per_request / 1000, 3),
+            "rss_mib": r.peak_rss_mib,
+            "errors": r.errors,
+        }
+        for r in results
+    }
+
+
+def _growth(by_scale: dict[int, list[Result]]) -> list[str]:
+    """Each endpoint's CPU per request and p50 at each scale, and the last over the first."""
+    scales = sorted(by_scale)
+    names = [r.name for r in by_scale[scales[0]]]
+    head = f"{'endpoint':<26}" + "".join(f"{f'CPU ms @{n:,}':>18}" for n in scales)
+    lines = [head + f"{'growth':>9}"]
+    for name in names:
+        cpu = []
+        for n in scales:
+            found = [r for r in by_scale[n] if r.name == name]
+            cpu.append(found[0].server_cpu_us_per_request / 1000 if found else float("nan"))
+        ratio = cpu[-1] / cpu[0] if cpu[0] else float("nan")
+        lines.append(f"{name:<26}" + "".join(f"{c:>18.3f}" for c in cpu) + f"{ratio:>8.2f}x")
+    return lines
+
+
+def _top_up(url: str, scale: int) -> None:
+    """The scaled site up to `scale` manifests (some came from `create` runs before)."""
+    have = asyncio.run(seed.count_manifests(url))
+    if have < scale:
+        started = time.monotonic()
+        asyncio.run(seed.seed_manifests(url, scale - have))
+        print(
+            f"seeded {scale - have:,} manifests of {seed.SITE} in bulk "
+            f"({time.monotonic() - started:.0f} s): {scale:,} in all",
+            flush=True,
+        )
+
+
 def main() -> int:
     server_url = os.environ.get("HT_BENCH_POSTGRES_URL", "").strip() or DEFAULT_POSTGRES
     redis_url = os.environ.get("HT_BENCH_REDIS_URL", "").strip() or DEFAULT_REDIS
@@ -431,10 +546,15 @@ def main() -> int:
     wanted = os.environ.get("HT_BENCH_LOAD", "").strip()  # "python" forces the generator here
     tool = "wrk" if wanted != "python" and shutil.which("wrk") else "python"
     load = _wrk if tool == "wrk" else _python_load
+    scales = _scales()
+    only = [w.strip() for w in os.environ.get("HT_BENCH_ONLY", "").split(",") if w.strip()]
 
     url = asyncio.run(seed.create_database(server_url))
-    print(f"database {url.rpartition('/')[2]}; load generator: {tool}")
+    print(f"database {url.rpartition('/')[2]}; load generator: {tool}; scales {scales}")
     server: subprocess.Popen[bytes] | None = None
+    by_scale: dict[int, list[Result]] = {}
+    rss_after: dict[int, float] = {}
+    RESULTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="haztrak-bench-") as tmp:
         work = Path(tmp)
         port = _free_port()
@@ -466,9 +586,13 @@ def main() -> int:
                 cwd=work,
                 stdout=subprocess.DEVNULL,
             )
-            mtns = asyncio.run(seed.seed_manifests(url))
-            print(f"seeded {len(mtns)} manifests of {seed.SITE}")
-            reference = _reference(base, url, mtns[len(mtns) // 2], seconds, work, load)
+            asyncio.run(seed.add_site(url))
+            listed_mtns = asyncio.run(seed.seed_manifests(url, 1000, site=seed.MTN_SITE))
+            mtns = asyncio.run(seed.seed_manifests(url, 1000))
+            print(f"seeded 1,000 manifests of {seed.MTN_SITE} and 1,000 of {seed.SITE}")
+            detail = mtns[len(mtns) // 2]
+            search = listed_mtns[len(listed_mtns) // 3][3:]  # one match: part of a number
+            reference = _reference(base, url, detail, seconds, work, load)
             factor = reference["rps"] / REFERENCE_RPS
             print(
                 f"reference (bare Litestar + asyncpg read of the same document): "
@@ -488,42 +612,35 @@ def main() -> int:
                 )
             _wait_until_up(base, server, log)
             credentials = _log_in(base)
+            token = {"Authorization": f"Bearer {credentials.token}"}
             listed = httpx.get(
-                f"{base}/api/manifest/mtn/{seed.SITE}",
-                headers={"Authorization": f"Bearer {credentials.token}"},
-                timeout=30,
-            ).json()
-            assert len(listed) == len(mtns), len(listed)
-
-            results = []
+                f"{base}/api/manifest/mtn/{seed.MTN_SITE}", headers=token, timeout=60
+            )
+            assert len(listed.json()) == len(listed_mtns), len(listed.json())
             watch_all = MemoryWatch(server.pid)
-            only = [w.strip() for w in os.environ.get("HT_BENCH_ONLY", "").split(",") if w.strip()]
-            for endpoint in _endpoints(mtns[len(mtns) // 2]):
-                if only and not any(word in endpoint.name for word in only):
-                    continue
-                cpu = ServerCpu(server.pid)
-                with MemoryWatch(server.pid) as watch:
-                    measured = load(base, endpoint, credentials, seconds, work, cpu)
-                measured["server_cpu_us_per_request"] = (
-                    cpu.seconds * 1e6 / measured["requests"] if measured["requests"] else 0.0
+            for scale in scales:
+                _top_up(url, scale)
+                # the scaled site's list as a client has it: revalidated from here on
+                with httpx.stream(
+                    "GET", f"{base}/api/manifest/mtn/{seed.SITE}", headers=token, timeout=600
+                ) as whole:
+                    for _ in whole.iter_bytes():
+                        pass
+                    tag = whole.headers.get("etag", "")
+                print(f"--- {scale:,} manifests of {seed.SITE} ---", flush=True)
+                endpoints = [
+                    e
+                    for e in _endpoints(detail, search, tag)
+                    if not only or any(word in e.name for word in only)
+                ]
+                results = _measure(
+                    base, endpoints, credentials, seconds, work, load, tool, server.pid, factor
                 )
-                misses = _judge(endpoint, measured)
-                scaled_misses = _judge(endpoint, measured, factor)
-                result = Result(
-                    name=endpoint.name,
-                    method=endpoint.method,
-                    path=endpoint.path,
-                    tool=tool,
-                    peak_rss_mib=round(watch.peak_kib / 1024, 1),
-                    target={k: v for k, v in asdict(endpoint.target).items() if v},
-                    met=not misses,
-                    misses=misses,
-                    met_scaled=not scaled_misses,
-                    scaled_misses=scaled_misses,
-                    **{k: round(v, 2) if isinstance(v, float) else v for k, v in measured.items()},
-                )
-                results.append(result)
-                print(_row(result), flush=True)
+                by_scale[scale] = results
+                rss_after[scale] = _rss_mib(server.pid)
+                path = RESULTS / f"scale-{scale}.json"
+                path.write_text(json.dumps(_scale_report(results), indent=2) + "\n")
+                print(f"wrote {path.relative_to(ROOT)}; server RSS {rss_after[scale]:.1f} MiB")
             peak = watch_all.high_water_mib()
         finally:
             if server is not None:
@@ -533,19 +650,29 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     server.kill()
             asyncio.run(seed.drop_database(server_url, url))
+    results = by_scale[scales[-1]]
     memory_ok = peak < MEMORY_LIMIT_MIB
+    first_rss, last_rss = rss_after[scales[0]], rss_after[scales[-1]]
+    flat = last_rss <= first_rss * 1.2
     serving_peak = max((r.peak_rss_mib for r in results), default=0.0)
     print(
         f"server peak memory: {peak:.1f} MiB over its life (VmHWM), {serving_peak:.1f} MiB "
         f"under load (target < {MEMORY_LIMIT_MIB} MiB)"
     )
+    if len(scales) > 1:
+        print("\n".join(_growth(by_scale)))
+        print(
+            f"server RSS after the first scale {first_rss:.1f} MiB, after the last "
+            f"{last_rss:.1f} MiB: {'flat' if flat else 'GREW'} (target: within 20%)"
+        )
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count()},
+        "machine": {"cpus": os.cpu_count(), "cpu": _cpu_model()},
         "connections": CONNECTIONS,
         "seconds": seconds,
         "server_log_level": log_level,
         "load_generator": tool,
+        "scales": scales,
         "reference": {
             "what": "bare Litestar + asyncpg read of the same document (tests/bench/reference.py)",
             "rps": round(reference["rps"], 1),
@@ -555,15 +682,25 @@ def main() -> int:
         },
         "server_peak_rss_mib": round(peak, 1),
         "server_peak_rss_under_load_mib": serving_peak,
+        "server_rss_after_each_scale_mib": {str(n): round(v, 1) for n, v in rss_after.items()},
         "memory_target_met": memory_ok,
+        "memory_flat": flat,
         "endpoints": [asdict(r) for r in results],
+        "by_scale": {str(n): _scale_report(rs) for n, rs in by_scale.items()},
     }
-    RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
-    return 0 if memory_ok and all(r.met for r in results) else 1
+    every = [r for rs in by_scale.values() for r in rs]
+    return 0 if memory_ok and flat and all(r.met for r in every) else 1
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.partition(":")[2].strip()
+    return "unknown"
 
 
 def _row(r: Result) -> str:
@@ -574,6 +711,6 @@ def _row(r: Result) -> str:
         )
     return (
         f"{r.name:<26} {r.rps:>9.0f} req/s  p50 {r.p50_ms:>6.1f} ms  p99 {r.p99_ms:>6.1f} ms  "
-        f"errors {r.errors:<4} server CPU {r.server_cpu_us_per_request:>6.0f} us/req  "
+        f"errors {r.errors:<4} server CPU {r.server_cpu_us_per_request / 1000:>6.3f} ms/req  "
         f"peak RSS {r.peak_rss_mib:>6.1f} MiB  {verdict}"
     )

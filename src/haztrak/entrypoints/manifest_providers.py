@@ -20,6 +20,7 @@ from haztrak.adapters.persistence.lookups import CachedLookupReader
 from haztrak.adapters.persistence.manifests import SessionManifestReader, SqlManifestRepository
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
+from haztrak.adapters.persistence.tracking_number_lists import DbTrackingNumberLists
 from haztrak.application.lookups import (
     ListEmanifestCodes,
     ListFederalWasteCodes,
@@ -34,6 +35,7 @@ from haztrak.application.manifests.drafts import (
 from haztrak.application.manifests.editing import GetManifestToEdit, ListDraftSites
 from haztrak.application.manifests.exports import ExportManifests, GetSiteRegister
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ListTrackingNumbers
+from haztrak.application.manifests.tracking_numbers import StreamTrackingNumbers
 from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.manifests.viewing import ListManifestHistory, OpenManifest
 from haztrak.application.ports.lookups import LookupReader
@@ -44,7 +46,11 @@ from haztrak.application.ports.persistence import (
     Principals,
     UserRepository,
 )
+from haztrak.application.ports.tracking_numbers import TrackingNumberLists
 from haztrak.entrypoints.settings import Settings
+
+TRACKING_NUMBER_CACHE = "cache/tracking-numbers"
+"""Under HT_VAR_DIR: the cached tracking-number lists (tracking_number_lists.py)."""
 
 POSTGRES = Marker("postgres")
 """Active when the database is PostgreSQL: the read-only use cases then read through the
@@ -84,6 +90,20 @@ class ManifestProvider(Provider):
     @provide(scope=Scope.APP, when=POSTGRES)
     def pg_audit_reader(self, pool: ReadPool) -> AuditReader:
         return PgAuditReader(pool)
+
+    @provide(scope=Scope.APP)
+    def tracking_number_lists(
+        self, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> TrackingNumberLists:
+        return DbTrackingNumberLists(sessions, settings.var_dir / TRACKING_NUMBER_CACHE)
+
+    @provide(scope=Scope.APP, when=POSTGRES)
+    def pg_tracking_number_lists(
+        self, sessions: async_sessionmaker[AsyncSession], settings: Settings, pool: ReadPool
+    ) -> TrackingNumberLists:
+        return DbTrackingNumberLists(sessions, settings.var_dir / TRACKING_NUMBER_CACHE, pool)
+
+    tracking_numbers = provide(StreamTrackingNumbers, scope=Scope.APP)
 
     @provide
     def manifests(self, session: AsyncSession) -> ManifestRepository:

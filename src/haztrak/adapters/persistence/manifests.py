@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from haztrak.adapters.persistence.list_changes import list_changes
 from haztrak.adapters.persistence.pg_driver import driver_in_transaction
 from haztrak.adapters.persistence.tables import (
     DraftNumberRow,
@@ -296,9 +297,17 @@ _PG_INSERT_NEW_MANIFEST = (
     "updated_at, version, owner_org_id, owner_site_id, document) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) ON CONFLICT (mtn) DO NOTHING"
 )
+# The handlers and the change of their sites' lists (list_changes.py) in one statement.
 _PG_INSERT_HANDLERS = (
-    "INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
-    "SELECT $1, * FROM unnest($2::varchar[], $3::varchar[], $4::integer[])"
+    "WITH handlers AS (INSERT INTO manifest_handlers (manifest_id, epa_id, role, "
+    "transporter_order) SELECT $1, * FROM unnest($2::varchar[], $3::varchar[], $4::integer[]) "
+    "RETURNING epa_id) "
+    "INSERT INTO manifest_list_changes (epa_id) SELECT DISTINCT epa_id FROM handlers"
+)
+_INSERT_CHANGES = insert(list_changes)
+_LOG_CURRENT_SITES = insert(list_changes).from_select(
+    ["epa_id"],
+    select(_handlers.epa_id).distinct().where(_handlers.manifest_id == bindparam("manifest_id")),
 )
 
 
@@ -490,6 +499,8 @@ class SqlManifestRepository:
                 f"manifest {stored.mtn} changed since version {expected_version} was read; "
                 "read it again and reapply the change"
             )
+        # the sites it named change too (it may name others now)
+        await self._session.execute(_LOG_CURRENT_SITES, {"manifest_id": stored.id})
         await self._session.execute(
             delete(ManifestHandlerRow).where(ManifestHandlerRow.manifest_id == stored.id)
         )
@@ -498,6 +509,8 @@ class SqlManifestRepository:
         return msgspec.structs.replace(stored, version=version)
 
     async def delete(self, manifest_id: UUID, *, expected_version: int) -> None:
+        # Logged first (the handlers go with the manifest); rolled back with it if it fails.
+        await self._session.execute(_LOG_CURRENT_SITES, {"manifest_id": manifest_id})
         result = await self._session.execute(
             delete(ManifestRow).where(
                 ManifestRow.id == manifest_id, ManifestRow.version == expected_version
@@ -563,6 +576,8 @@ class SqlManifestRepository:
         rows = _handler_rows(manifest_id, manifest)
         if rows:  # one statement for all (every row has every key), no RETURNING
             await self._session.execute(_INSERT_HANDLERS, rows)
+            sites = sorted({row["epa_id"] for row in rows})
+            await self._session.execute(_INSERT_CHANGES, [{"epa_id": e} for e in sites])
         terms = [{"manifest_id": manifest_id, "term": t} for t in sorted(search_terms(manifest))]
         if terms:
             await self._session.execute(_INSERT_TERMS, terms)

@@ -145,12 +145,20 @@ class ListTrackingNumbers:
         self, user: User, epa_id: str | None = None, site_type: str | None = None
     ) -> list[ManifestSummary]:
         grants = await self._principals.grants(user.id)
-        query = ManifestQuery(
-            site_ids=_sites(grants, epa_id),
-            draft_sites=draft_sites(grants),
-            site_role=_role(site_type),
-        )
+        query = tracking_number_query(grants, epa_id, site_type)
         return list(await self._manifests.summaries(query))
+
+
+def tracking_number_query(
+    grants: Grants, epa_id: str | None, site_type: str | None
+) -> ManifestQuery:
+    """What the tracking-number list shows: NotFound for a site that is not the user's,
+    InvalidValue for a bad site type."""
+    return ManifestQuery(
+        site_ids=_sites(grants, epa_id),
+        draft_sites=draft_sites(grants),
+        site_role=_role(site_type),
+    )
 
 
 def _sites(grants: Grants, site: str | None) -> frozenset[str]:

@@ -25,9 +25,9 @@ from haztrak.application.manifests.exports import ExportManifests, TableFormat
 from haztrak.application.manifests.queries import (
     GetManifest,
     ListManifests,
-    ListTrackingNumbers,
     ManifestFilters,
 )
+from haztrak.application.manifests.tracking_numbers import StreamTrackingNumbers
 from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.ports.manifests import ManifestSummary
 from haztrak.domain.identity import User
@@ -62,6 +62,15 @@ def _if_match(request: Request[Any, Any, Any]) -> list[str] | None:
         return None
     tags = (tag.strip() for tag in header.split(","))
     return [tag.strip('"') for tag in tags if tag and not tag.startswith("W/")]
+
+
+def _if_none_match(request: Request[Any, Any, Any]) -> frozenset[str]:
+    """The entity tags of If-None-Match, unquoted (weak comparison: W/ dropped); `*` as is."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return frozenset()
+    tags = (tag.strip().removeprefix("W/") for tag in header.split(","))
+    return frozenset(tag.strip('"') for tag in tags if tag)
 
 
 def _saved(saved: SavedManifest, status_code: int) -> Response[SavedManifestOut]:
@@ -277,22 +286,40 @@ class ManifestController(Controller):
 
     @get(
         ["/mtn", "/mtn/{epa_id:str}", "/mtn/{epa_id:str}/{site_type:str}"],
-        responses=answers(400, 404, 422),
-        summary="Tracking numbers of your sites' manifests (one site; one part it plays)",
+        responses={
+            200: ResponseSpec(
+                list[ManifestSummary], description="Every tracking number, newest change first"
+            ),
+            304: not_modified(),
+        }
+        | answers(400, 404, 422),
+        summary="Tracking numbers of your sites' manifests (one site; one part it plays); ETag",
         description=(
             "`[{manifestTrackingNumber, status, submissionType, signatureStatus}]`, each "
             "manifest once, newest change first. `siteType` is Generator, Transporter or Tsdf "
-            "(any case)."
+            "(any case). The list is unpaginated (the original client reads it whole): a "
+            "large one is streamed, and kept on the server per version, so send the `ETag` "
+            "back as `If-None-Match` and a list that has not changed answers 304 at once. "
+            "A change to any manifest of the site is seen by the next request. Sites with "
+            "many manifests should page with `GET /api/manifest?site=...` instead."
         ),
     )
     async def tracking_numbers(
         self,
         user: User,
-        list_numbers: FromDishka[ListTrackingNumbers],
+        request: Request[Any, Any, Any],
+        list_numbers: FromDishka[StreamTrackingNumbers],
         epa_id: Annotated[str | None, text_path(limits.EPA_ID, "VATESTGEN001")] = None,
         site_type: Annotated[str | None, text_path(limits.SITE_TYPE, "Generator")] = None,
-    ) -> list[ManifestSummary]:
-        return await list_numbers(user, epa_id, site_type)
+    ) -> Response[bytes] | Stream:
+        held = _if_none_match(request)
+        listed = await list_numbers(user, epa_id, site_type, held=held)
+        headers = {"ETag": quoted(listed.tag), "Cache-Control": "private, no-cache"}
+        if listed.body is None:
+            return Response(b"", status_code=304, headers=headers)
+        if isinstance(listed.body, bytes):
+            return Response(listed.body, media_type=MediaType.JSON, headers=headers)
+        return Stream(listed.body, media_type=MediaType.JSON, headers=headers)
 
     @get(
         "/{mtn:str}",

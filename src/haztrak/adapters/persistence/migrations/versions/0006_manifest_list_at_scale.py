@@ -1,4 +1,7 @@
-"""Manifest lists at scale: the tracking number becomes search terms; statistics after
+"""Manifest lists at scale: the tracking number becomes search terms; a log of list changes
+
+The log (adapters/persistence/list_changes.py) versions each site's manifest list, so that
+the tracking-number list can be revalidated and cached.
 
 A search is now one prefix range on manifest_search_terms (domain.manifest.search): the
 tracking number is indexed from each of its characters on, so "part of the tracking number"
@@ -13,6 +16,7 @@ Create Date: 2026-12-03 17:55:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
@@ -32,11 +36,27 @@ ON CONFLICT DO NOTHING
 
 
 def upgrade() -> None:
+    op.create_table(
+        "manifest_list_changes",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("epa_id", sa.String(length=12), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_manifest_list_changes")),
+    )
+    with op.batch_alter_table("manifest_list_changes", schema=None) as batch_op:
+        batch_op.create_index("ix_manifest_list_changes_site", ["epa_id", "seq"], unique=False)
     op.execute(_SUFFIXES)
     op.execute("ANALYZE")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("manifest_list_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_manifest_list_changes_site")
+    op.drop_table("manifest_list_changes")
     # Every term that ends the manifest's own tracking number (an EPA ID or a name equal to
     # one goes too: it then found the manifest by the same text anyway).
     op.execute(
