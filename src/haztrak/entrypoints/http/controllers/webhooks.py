@@ -24,6 +24,7 @@ from haztrak.application.webhooks.endpoints import (
     UpdateWebhookEndpoint,
     WebhookEndpointChange,
 )
+from haztrak.domain.errors import InvalidValue
 from haztrak.domain.identity import User
 from haztrak.domain.webhooks import (
     MAX_DESCRIPTION,
@@ -36,13 +37,23 @@ from haztrak.domain.webhooks import (
 from haztrak.entrypoints.http import text as limits
 from haztrak.entrypoints.http.openapi import answers
 from haztrak.entrypoints.http.schemas import Camel, Out
-from haztrak.entrypoints.http.text import text, text_list, text_path
+from haztrak.entrypoints.http.text import text, text_list, text_path, text_query
 
 Slug = Annotated[str, text_path(limits.SLUG, "generators-org-llc")]
 KIND = 60
+UUID_TEXT = 36
 MAX_KINDS = 20
 
 Kinds = Annotated[list[Annotated[str, text(KIND)]], text_list(KIND, max_items=MAX_KINDS)]
+
+
+def _uuid(value: str | None, field: str) -> UUID | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return UUID(value.strip())
+    except ValueError:
+        raise InvalidValue(field, "must be an id (a UUID)") from None
 
 
 class WebhookEndpointIn(Camel):
@@ -213,10 +224,14 @@ class WebhookController(Controller):
         user: User,
         slug: Slug,
         list_deliveries: FromDishka[ListWebhookDeliveries],
-        endpoint_id: Annotated[UUID | None, QueryParameter(name="endpointId")] = None,
+        endpoint_id: Annotated[
+            str | None, text_query(UUID_TEXT, name="endpointId", description="an endpoint's id")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> list[WebhookDeliveryOut]:
-        found = await list_deliveries(user, slug, endpoint_id=endpoint_id, limit=limit)
+        found = await list_deliveries(
+            user, slug, endpoint_id=_uuid(endpoint_id, "endpointId"), limit=limit
+        )
         return [WebhookDeliveryOut.of(d) for d in found]
 
     @get(
