@@ -9,6 +9,7 @@ from haztrak.entrypoints.web.pages.bulk_sign import BulkSignController
 from haztrak.entrypoints.web.pages.corrections import CorrectionPagesController
 from haztrak.entrypoints.web.pages.dashboard import DashboardController
 from haztrak.entrypoints.web.pages.deadlines import DeadlinePagesController
+from haztrak.entrypoints.web.pages.documents import ManifestDocumentPages
 from haztrak.entrypoints.web.pages.drafts import DraftController
 from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
@@ -22,6 +23,7 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     SignInController,
     DashboardController,
     ManifestPagesController,
+    ManifestDocumentPages,
     CorrectionPagesController,
     TaskPagesController,
     SitePagesController,

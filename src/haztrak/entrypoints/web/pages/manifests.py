@@ -17,6 +17,7 @@ from litestar.response import Template
 
 from haztrak.application.identity.orgs import ListMySites
 from haztrak.application.manifests.drafts import DeleteManifest
+from haztrak.application.manifests.files import ListManifestDocuments
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ManifestFilters
 from haztrak.application.manifests.viewing import (
     OpenedManifest,
@@ -37,6 +38,7 @@ from haztrak.domain.manifest_actions import ManifestAction
 from haztrak.domain.tasks import Task
 from haztrak.entrypoints.web.flash import redirect
 from haztrak.entrypoints.web.templating import page
+from haztrak.entrypoints.web.views.documents import documents_view
 from haztrak.entrypoints.web.views.manifests import (
     STATUS_LABELS,
     actions_view,
@@ -252,6 +254,7 @@ class ManifestPagesController(Controller):
         open_manifest: FromDishka[OpenManifest],
         get_task: FromDishka[GetTask],
         get_links: FromDishka[GetManifestLinks],
+        list_documents: FromDishka[ListManifestDocuments],
     ) -> Response[Any]:
         task = await _own_task(user, request.query_params.get("task"), get_task)
         try:
@@ -271,6 +274,7 @@ class ManifestPagesController(Controller):
                 "history": history_view(opened.history, opened.stored.manifest),
                 "task": _task(task),
                 "links": await get_links(user, opened.stored.mtn),
+                "documents": await documents_view(list_documents, user, opened),
             },
         )
 

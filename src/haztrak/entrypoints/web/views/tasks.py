@@ -26,6 +26,7 @@ LABELS: dict[TaskName, str] = {
     TaskName.SEND_NOTICE_EMAIL: "E-mail a notice",
     TaskName.SEND_NOTICE_DIGESTS: "E-mail daily digests",
     TaskName.CHECK_DEADLINES: "Check deadlines",
+    TaskName.FETCH_MANIFEST_DOCUMENTS: "Fetch documents from RCRAInfo",
     TaskName.CORRECT_MANIFEST: "Correct in e-Manifest",
     TaskName.SIGN_CORRECTION: "Sign a correction",
     TaskName.REVERT_CORRECTION: "Revert a correction",
@@ -127,6 +128,7 @@ _LINK_TEXT = {
     TaskName.SUBMIT_MANIFEST: "Open the manifest",
     TaskName.QUICKER_SIGN: "Open the manifest",
     TaskName.SYNC_SITE_MANIFESTS: "See the site's manifests",
+    TaskName.FETCH_MANIFEST_DOCUMENTS: "See the documents",
     TaskName.SYNC_RCRAINFO_PROFILE: "See your permissions",
     TaskName.CORRECT_MANIFEST: "Open the manifest",
     TaskName.SIGN_CORRECTION: "Open the manifest",
@@ -206,6 +208,9 @@ def _outcome(task: Task) -> str:
             return f"Permissions synced for {n} site{'s' if n != 1 else ''}."
         case TaskName.PRUNE_TASKS:
             return f"{result.get('deleted', 0)} old tasks deleted."
+        case TaskName.FETCH_MANIFEST_DOCUMENTS:
+            n = len(result.get("documents") or [])
+            return f"{n} document{'s' if n != 1 else ''} kept." if n else "RCRAInfo has none."
         case _ if task.name in _CORRECTIONS:
             return _correction_outcome(task.name, result)
     return "Done."
@@ -240,6 +245,8 @@ def _link(task: Task) -> str | None:
         return f"/manifests?site={subject}"
     if task.name is TaskName.SYNC_RCRAINFO_PROFILE:
         return "/profile#permissions"
+    if task.name is TaskName.FETCH_MANIFEST_DOCUMENTS and subject:
+        return f"/manifests/{subject}#documents-h"
     if task.name in _CORRECTIONS and subject:
         suffix = "/versions" if task.name is TaskName.PULL_MANIFEST_VERSIONS else ""
         return f"/manifests/{subject}{suffix}"
