@@ -121,7 +121,9 @@ def notice_title(kind: EventKind, mtn: str | None, detail: Mapping[str, str]) ->
     manifest = f"Manifest {mtn}" if mtn else "A manifest"
     match kind:
         case EventKind.MANIFEST_AWAITING_SIGNATURE:
-            turn = detail.get("turn") or _ROLE_WORDS.get(detail.get("role", ""), "a handler")
+            turn = detail.get("turn") or ""
+            if not turn.startswith("transporter"):
+                turn = _ROLE_WORDS.get(detail.get("role", ""), "a handler")
             return f"{manifest} is waiting for the signature of {turn}"
         case EventKind.MANIFEST_SIGNED:
             role = _ROLE_WORDS.get(detail.get("role", ""), "a handler")

@@ -239,7 +239,7 @@ async def test_an_event_tells_the_users_of_its_sites_once(world: World) -> None:
     (notice,) = await _notices(world, world.gen_user)
     assert notice.kind is EventKind.MANIFEST_AWAITING_SIGNATURE
     assert notice.mtn == MTN
-    assert notice.title == f"Manifest {MTN} is waiting for the signature of generator"
+    assert notice.title == f"Manifest {MTN} is waiting for the signature of the generator"
     assert notice.link == f"/manifests/{MTN}"
     assert len(await _notices(world, world.gen_admin)) == 1  # the org's admin sees every site
     assert await _notices(world, world.tsdf_user) == []
@@ -320,7 +320,7 @@ async def test_an_email_is_sent_once_in_text_and_html(world: World, smtp: Inbox)
     (message,) = smtp.messages
     assert message["To"] == "gen-user@example.org"
     subject = str(message["Subject"]).strip()  # a long subject is folded
-    assert subject == f"Haztrak: Manifest {MTN} is waiting for the signature of generator"
+    assert subject == f"Haztrak: Manifest {MTN} is waiting for the signature of the generator"
     assert message["Message-ID"] == f"<notice-{mail.mail.id}@haztrak>"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))

@@ -12,6 +12,7 @@ from haztrak.entrypoints.web.pages.deadlines import DeadlinePagesController
 from haztrak.entrypoints.web.pages.documents import ManifestDocumentPages
 from haztrak.entrypoints.web.pages.drafts import DraftController
 from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
+from haztrak.entrypoints.web.pages.notices import NoticePagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
 from haztrak.entrypoints.web.pages.profile import ProfileController
 from haztrak.entrypoints.web.pages.receiving import ReceivingPagesController
@@ -26,6 +27,7 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     ManifestDocumentPages,
     CorrectionPagesController,
     TaskPagesController,
+    NoticePagesController,
     SitePagesController,
     ProfileController,
     OrgPagesController,

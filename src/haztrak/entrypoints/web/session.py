@@ -14,6 +14,7 @@ from litestar.exceptions import PermissionDeniedException
 
 from haztrak.application.errors import AuthenticationFailed
 from haztrak.application.identity.auth import ResolveSession
+from haztrak.application.notices.queries import CountUnreadNotices
 from haztrak.domain.errors import InvalidValue
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
@@ -100,4 +101,8 @@ async def page_user(request: Request[Any, Any, Any]) -> User:
     await check_form_csrf(request, data.csrf_token)
     request.state.user = user
     request.state.csrf_token = data.csrf_token
+    if request.method == "GET" and not request.headers.get("hx-request"):
+        # the badge of the navigation of a whole page: one indexed count
+        count_unread = await container.get(CountUnreadNotices)
+        request.state.unread_notices = await count_unread(user)
     return user

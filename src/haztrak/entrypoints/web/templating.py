@@ -122,6 +122,7 @@ def page(
         "path": request.url.path,
         "flash": flash,
         "htmx": bool(request.headers.get("hx-request")),
+        "unread_notices": getattr(state, "unread_notices", 0),
     }
     full.update(context or {})
     response = Template(template_name=template, context=full, status_code=status_code)

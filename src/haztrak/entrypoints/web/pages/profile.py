@@ -21,12 +21,14 @@ from haztrak.application.identity.profile import (
     UpdateRcrainfoProfile,
     UserChanges,
 )
+from haztrak.application.notices.queries import GetNoticePreferences
 from haztrak.application.rcrainfo.accounts import RcrainfoNotConfigured
 from haztrak.application.rcrainfo.profile import SyncRcrainfoProfile
 from haztrak.domain.errors import InvalidValue
 from haztrak.domain.identity import User
 from haztrak.domain.secrets import Secret
 from haztrak.entrypoints.web.flash import redirect
+from haztrak.entrypoints.web.pages.notices import preference_form
 from haztrak.entrypoints.web.templating import page
 from haztrak.entrypoints.web.views.tasks import task_view
 from haztrak.entrypoints.web.views.text import sentence
@@ -234,6 +236,7 @@ async def _page(
         errors[field] = sentence(problem.message)
         problems.append({"anchor": f"f-{field}", "text": f"{_label(field)} {problem.message}"})
     profile = view.profile
+    notice_prefs = await (await request.state.dishka_container.get(GetNoticePreferences))(user)
     return page(
         request,
         "account/profile.html",
@@ -255,6 +258,7 @@ async def _page(
             "errors": errors,
             "problems": problems,
             "sync_box": SYNC_BOX,
+            "notice_prefs": preference_form(notice_prefs),
         },
         status_code=status_code,
     )
