@@ -116,7 +116,8 @@ def ensure_unlocked(manifest: Manifest) -> None:
 def _ensure_ppc_allows(manifest: Manifest) -> None:
     """Image: not while EPA's Paper Processing Center is processing it; Mail: only after."""
     ppc = manifest.ppc_status
-    if ppc in _PPC_PROCESSING:
+    paper = manifest.submission_type is not None and manifest.submission_type.is_paper
+    if paper and ppc in _PPC_PROCESSING:
         raise OperationNotAllowed(
             f"cannot correct: EPA's Paper Processing Center is processing this manifest "
             f"({ppc.value if ppc else ''}); correct it once it has finished"
