@@ -279,3 +279,39 @@ async def test_a_private_address_is_refused_without_the_setting(tmp_path: Path) 
             await _endpoint(container, "https://127.0.0.1:8171/hook")
     finally:
         await container.close()
+
+
+async def test_a_delivery_that_fails_until_its_time_runs_out_is_failed(tmp_path: Path) -> None:
+    settings = task_settings(
+        tmp_path,
+        HT_WEBHOOKS_ALLOW_PRIVATE="true",
+        HT_WEBHOOKS_RETRY_DELAY_SECONDS="0",
+        HT_WEBHOOKS_RETRY_FOR="1s",
+    )
+    container = background_container(settings, fake_rcrainfo())
+    await seeded(settings, container)
+    try:
+        async with receiver(always=503) as hooks, running_worker(container):
+            endpoint_id, _ = await _endpoint(container, hooks.url)
+            await _fan_out(container, _event())
+            [delivery] = await _ended(container, endpoint_id)
+            async with container() as scope:
+                endpoint = await (await scope.get(WebhookEndpoints)).get(endpoint_id)
+    finally:
+        await container.close()
+    assert delivery.status is DeliveryStatus.FAILED
+    assert delivery.error == "gave up: answered 503"
+    assert delivery.response_status == 503
+    assert endpoint is not None
+    assert not endpoint.paused  # one failure is not a pattern
+    assert endpoint.consecutive_failures == delivery.attempts
+
+
+async def test_only_endpoints_that_asked_for_the_kind_get_the_event(
+    container: AsyncContainer,
+) -> None:
+    async with receiver() as hooks:
+        endpoint_id, _ = await _endpoint(container, hooks.url)
+        await _fan_out(container, _event(EventKind.MANIFEST_RECEIVED.value))
+        await _fan_out(container, _event(EventKind.TASK_FAILED.value))
+    assert await _deliveries(container, endpoint_id) == []

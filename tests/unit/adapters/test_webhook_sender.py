@@ -89,3 +89,19 @@ async def test_a_closed_port_is_a_connection_failure_not_an_exception() -> None:
     sent = await sender.send("http://127.0.0.1:1/x", b"{}", {})
     assert sent.status is None
     assert sent.error == "could not connect"
+
+
+async def test_a_name_is_resolved_once_and_the_request_goes_to_the_checked_address() -> None:
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> Sequence[IpAddress]:
+        asked.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    async with receiver() as hooks:
+        sender = HttpxWebhookSender(allow_private=True, allow_insecure=True, resolve=resolve)
+        sent = await sender.send(f"http://hooks.test:{hooks.port}/in?x=1", b"{}", {})
+    assert sent.status == 200
+    assert asked == ["hooks.test"]
+    assert hooks.received[0].headers["host"] == f"hooks.test:{hooks.port}"
+    assert hooks.received[0].path == "/in?x=1"

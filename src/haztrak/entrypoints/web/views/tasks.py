@@ -22,6 +22,7 @@ LABELS: dict[TaskName, str] = {
     TaskName.PULL_RCRA_SITE: "Fetch a site from RCRAInfo",
     TaskName.REFRESH_LOOKUPS: "Refresh lookups",
     TaskName.PRUNE_TASKS: "Delete old tasks",
+    TaskName.DELIVER_WEBHOOK: "Deliver a webhook",
     TaskName.DISPATCH_EVENTS: "Hand out events",
     TaskName.SEND_NOTICE_EMAIL: "E-mail a notice",
     TaskName.SEND_NOTICE_DIGESTS: "E-mail daily digests",
