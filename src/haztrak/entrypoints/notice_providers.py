@@ -12,6 +12,7 @@ from haztrak.adapters.persistence.notices import (
     SqlNoticePreferenceStore,
     SqlNoticeRepository,
 )
+from haztrak.application.notices.deadlines import CheckDeadlines, ScheduleDeadlineCheck
 from haztrak.application.notices.mail import (
     MailLinks,
     ScheduleNoticeDigests,
@@ -79,4 +80,6 @@ class NoticeProvider(Provider):
         SendNoticeEmail,
         SendNoticeDigests,
         ScheduleNoticeDigests,
+        CheckDeadlines,
+        ScheduleDeadlineCheck,
     )

@@ -86,6 +86,9 @@ class SqlNoticeAudience:
         )
         return [_recipient(r) for r in rows]
 
+    async def all_site_ids(self) -> Sequence[str]:
+        return list(await self._session.scalars(select(SiteRow.epa_id).order_by(SiteRow.epa_id)))
+
 
 def _notice(row: Any) -> Notice:
     return Notice(

@@ -29,6 +29,9 @@ class NoticeAudience(Protocol):
     async def users(self, user_ids: Sequence[UUID]) -> Sequence[Recipient]:
         """These users, if active."""
 
+    async def all_site_ids(self) -> Sequence[str]:
+        """The EPA ID of every site kept here (whose deadlines are watched)."""
+
 
 class NoticeCursor(msgspec.Struct, frozen=True):
     """Where a page of notices ended: newest `at` first, then `id`."""

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from dishka import AsyncContainer
 
 from haztrak.application.events.schedule import ScheduleEventDispatch
+from haztrak.application.notices.deadlines import ScheduleDeadlineCheck
 from haztrak.application.notices.mail import ScheduleNoticeDigests
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import JobLock
@@ -57,6 +58,7 @@ def scheduled_jobs(settings: Settings) -> list[Job]:
         Job("prune-tasks", timedelta(days=1), ScheduleTaskPruning),
         Job("dispatch-events", timedelta(seconds=30), ScheduleEventDispatch),
         Job("notice-digests", timedelta(days=1), ScheduleNoticeDigests),
+        Job("check-deadlines", timedelta(days=1), ScheduleDeadlineCheck),
     ]
 
 

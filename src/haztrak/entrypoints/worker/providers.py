@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 
 from haztrak.application.events.dispatch import DispatchEvents
+from haztrak.application.notices.deadlines import CheckDeadlines
 from haztrak.application.notices.mail import SendNoticeDigests, SendNoticeEmail
 from haztrak.application.rcrainfo.copies import RcrainfoCopies
 from haztrak.application.rcrainfo.corrections import (
@@ -48,6 +49,7 @@ HANDLERS: Mapping[TaskName, type[TaskHandler]] = {
     TaskName.DISPATCH_EVENTS: DispatchEvents,
     TaskName.SEND_NOTICE_EMAIL: SendNoticeEmail,
     TaskName.SEND_NOTICE_DIGESTS: SendNoticeDigests,
+    TaskName.CHECK_DEADLINES: CheckDeadlines,
     TaskName.CORRECT_MANIFEST: CorrectInEmanifest,
     TaskName.REVERT_CORRECTION: RevertInEmanifest,
     TaskName.SIGN_CORRECTION: SignCorrectionInEmanifest,
