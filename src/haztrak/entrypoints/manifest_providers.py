@@ -20,6 +20,7 @@ from haztrak.adapters.persistence.lookups import CachedLookupReader
 from haztrak.adapters.persistence.manifests import SessionManifestReader, SqlManifestRepository
 from haztrak.adapters.persistence.pg_reads import PgManifestReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
+from haztrak.adapters.persistence.site_views import PgSiteHandlerReader, SessionSiteHandlerReader
 from haztrak.adapters.persistence.tracking_number_lists import DbTrackingNumberLists
 from haztrak.application.lookups import (
     ListEmanifestCodes,
@@ -46,6 +47,7 @@ from haztrak.application.ports.persistence import (
     Principals,
     UserRepository,
 )
+from haztrak.application.ports.site_views import SiteHandlerReader
 from haztrak.application.ports.tracking_numbers import TrackingNumberLists
 from haztrak.entrypoints.settings import Settings
 
@@ -104,6 +106,14 @@ class ManifestProvider(Provider):
         return DbTrackingNumberLists(sessions, settings.var_dir / TRACKING_NUMBER_CACHE, pool)
 
     tracking_numbers = provide(StreamTrackingNumbers, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def site_handlers(self, sessions: async_sessionmaker[AsyncSession]) -> SiteHandlerReader:
+        return SessionSiteHandlerReader(sessions)
+
+    @provide(scope=Scope.APP, when=POSTGRES)
+    def pg_site_handlers(self, pool: ReadPool) -> SiteHandlerReader:
+        return PgSiteHandlerReader(pool)
 
     @provide
     def manifests(self, session: AsyncSession) -> ManifestRepository:

@@ -16,6 +16,7 @@ from haztrak.application.identity.views import MyProfile, OrgMember, SiteAccess,
 from haztrak.application.ports.persistence import (
     MembershipRepository,
     OrgRepository,
+    Principals,
     ProfileRepository,
     RcraSiteRepository,
     SiteRepository,
@@ -23,6 +24,7 @@ from haztrak.application.ports.persistence import (
     UserRepository,
 )
 from haztrak.application.ports.security import SecretBox
+from haztrak.application.ports.site_views import SiteHandlerReader
 from haztrak.domain.access import Action, Grants, OrgTarget, SiteTarget, require
 from haztrak.domain.errors import Conflict, InvalidValue, NotFound
 from haztrak.domain.handlers import RcraSite, SiteType
@@ -102,20 +104,24 @@ class ListOrgSites:
 
 
 class ListMySites:
-    def __init__(
-        self,
-        memberships: MembershipRepository,
-        sites: SiteRepository,
-        handlers: RcraSiteRepository,
-    ) -> None:
-        self._memberships = memberships
+    """The user's sites by EPA ID, with their handlers: the grants as the process keeps them
+    (Principals) and one read for the sites (SiteHandlerReader), no session."""
+
+    def __init__(self, principals: Principals, sites: SiteHandlerReader) -> None:
+        self._principals = principals
         self._sites = sites
-        self._handlers = handlers
 
     async def __call__(self, user: User) -> list[SiteView]:
-        grants = await self._memberships.grants(user.id)
-        sites = await self._sites.list_by_epa_ids(sorted(grants.site_roles))
-        return await _site_views(sorted(sites, key=lambda s: s.epa_id), self._handlers)
+        grants = await self._principals.grants(user.id)
+        found = await self._sites.sites_with_handlers(sorted(grants.site_roles))
+        return [
+            SiteView(
+                site=site,
+                handler=handler
+                or RcraSite(epa_site_id=site.epa_id, site_type=site.site_type, name=site.name),
+            )
+            for site, handler in found
+        ]
 
 
 class GetSite:
