@@ -1,0 +1,103 @@
+"""In-memory fakes of the webhook ports: endpoints, deliveries, and a sender that answers as
+it is told and records what it was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+import msgspec
+
+from haztrak.application.ports.webhooks import (
+    SendResult,
+    WebhookDeliveries,
+    WebhookEndpoints,
+    WebhookSender,
+)
+from haztrak.domain.webhooks import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+
+
+class MemoryWebhookEndpoints(WebhookEndpoints):
+    def __init__(self) -> None:
+        self.endpoints: dict[UUID, WebhookEndpoint] = {}
+        self.secrets: dict[UUID, bytes] = {}
+
+    async def add(self, endpoint: WebhookEndpoint, encrypted_secret: bytes) -> None:
+        self.endpoints[endpoint.id] = msgspec.structs.replace(endpoint)
+        self.secrets[endpoint.id] = encrypted_secret
+
+    async def get(self, endpoint_id: UUID) -> WebhookEndpoint | None:
+        found = self.endpoints.get(endpoint_id)
+        return msgspec.structs.replace(found) if found else None
+
+    async def for_org(self, org_id: UUID) -> Sequence[WebhookEndpoint]:
+        return await self.for_orgs([org_id])
+
+    async def for_orgs(self, org_ids: Sequence[UUID]) -> Sequence[WebhookEndpoint]:
+        found = [e for e in self.endpoints.values() if e.org_id in set(org_ids)]
+        return [msgspec.structs.replace(e) for e in sorted(found, key=lambda e: e.created_at)]
+
+    async def update(self, endpoint: WebhookEndpoint) -> None:
+        if endpoint.id in self.endpoints:
+            self.endpoints[endpoint.id] = msgspec.structs.replace(endpoint)
+
+    async def delete(self, endpoint_id: UUID) -> None:
+        self.endpoints.pop(endpoint_id, None)
+        self.secrets.pop(endpoint_id, None)
+
+    async def encrypted_secret(self, endpoint_id: UUID) -> bytes | None:
+        return self.secrets.get(endpoint_id)
+
+
+class MemoryWebhookDeliveries(WebhookDeliveries):
+    def __init__(self) -> None:
+        self.deliveries: dict[UUID, WebhookDelivery] = {}
+        self.attempt_log: dict[UUID, list[DeliveryAttempt]] = {}
+
+    async def add(self, delivery: WebhookDelivery) -> bool:
+        if any(
+            d.event_id == delivery.event_id and d.endpoint_id == delivery.endpoint_id
+            for d in self.deliveries.values()
+        ):
+            return False
+        self.deliveries[delivery.id] = msgspec.structs.replace(delivery)
+        return True
+
+    async def get(self, delivery_id: UUID) -> WebhookDelivery | None:
+        found = self.deliveries.get(delivery_id)
+        return msgspec.structs.replace(found) if found else None
+
+    async def recent(
+        self, org_id: UUID, *, endpoint_id: UUID | None = None, limit: int = 50
+    ) -> Sequence[WebhookDelivery]:
+        found = [
+            d
+            for d in self.deliveries.values()
+            if d.org_id == org_id and (endpoint_id is None or d.endpoint_id == endpoint_id)
+        ]
+        found.sort(key=lambda d: (d.created_at, d.id), reverse=True)
+        return found[:limit]
+
+    async def update(self, delivery: WebhookDelivery) -> None:
+        self.deliveries[delivery.id] = msgspec.structs.replace(delivery)
+
+    async def add_attempt(self, delivery_id: UUID, attempt: DeliveryAttempt) -> None:
+        self.attempt_log.setdefault(delivery_id, []).append(attempt)
+
+    async def attempts(self, delivery_id: UUID) -> Sequence[DeliveryAttempt]:
+        return list(self.attempt_log.get(delivery_id, []))
+
+
+class ScriptedSender(WebhookSender):
+    """Answers with the statuses given (then 200); None stands for no answer at all."""
+
+    def __init__(self, *answers: int | None) -> None:
+        self.answers = list(answers)
+        self.sent: list[tuple[str, bytes, dict[str, str]]] = []
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        self.sent.append((url, body, dict(headers)))
+        status = self.answers.pop(0) if self.answers else 200
+        if status is None:
+            return SendResult(duration_ms=3, error="could not connect")
+        return SendResult(duration_ms=3, status=status)
