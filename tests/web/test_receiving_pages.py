@@ -175,6 +175,9 @@ async def test_the_manifest_for_rejected_waste_is_started_prefilled_and_linked_b
     assert editor.endswith("DFT/edit")
     draft_mtn = editor.split("/")[2]
 
+    editor_page = await tsdf_user.get(editor)
+    assert editor_page.status == 200
+    assert editor_page.one("#f-generator-epaSiteId option[selected]")["value"] == TSDF
     draft = await tsdf_user.get(f"/manifests/{draft_mtn}")
     assert draft.status == 200
     assert draft.one("#manifest-links a.mono")["href"] == "/manifests/100000013ELC"
