@@ -70,9 +70,11 @@ def test_the_guide_runs_as_written_against_the_demo_data(tmp_path: Path) -> None
         server.communicate(timeout=30)
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
-    # the status after each signature, in EPA's order, then the refused update of a signed one
-    statuses = ["Scheduled", "InTransit", "ReadyForSignature", "Signed", "409"]
+    # the status after each signature, in EPA's order, then a correction opened and signed
+    statuses = ["Scheduled", "InTransit", "ReadyForSignature", "Signed", "UnderCorrection"]
+    statuses.append("Corrected")
     assert [line for line in lines if line in statuses] == statuses, run.stdout
     assert re.search(r"^\d{9}ELC is Pending$", run.stdout, re.MULTILINE), run.stdout
-    assert "allowed now: correct" in run.stdout
+    versions = '[{"versionNumber":2,"status":"Corrected","active":true},'
+    assert versions + '{"versionNumber":1,"status":"Signed","active":false}]' in lines
     assert '"status":"SUCCESS"' in lines[-2]  # the sync

@@ -22,6 +22,7 @@ import msgspec
 from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.manifest.lifecycle import Operation, SigningTurn, ensure_allowed
 from haztrak.domain.manifest.model import (
+    DiscrepancyResidueInfo,
     ElectronicSignature,
     HandlerRole,
     LockReason,
@@ -173,7 +174,34 @@ def correction_document(current: Manifest, edited: Manifest) -> Manifest:
         status=current.current_status(),
         **cleared,
     )
-    return _keep_signatures(current, corrected)
+    return _with_receipt_answers(_keep_signatures(current, corrected))
+
+
+def _with_receipt_answers(manifest: Manifest) -> Manifest:
+    """EPA requires the facility's receipt answers on a manifest it signed (discrepancy and
+    residue per line, rejection, re-shipped waste): one it signed without noting any is sent
+    with each answer given as no, which is what its signature recorded."""
+    wastes = [
+        waste
+        if waste.discrepancy_residue_info is not None
+        else msgspec.structs.replace(
+            waste,
+            discrepancy_residue_info=DiscrepancyResidueInfo(
+                waste_quantity=False, waste_type=False, residue=False
+            ),
+        )
+        for waste in manifest.wastes or ()
+    ]
+    return msgspec.structs.replace(
+        manifest,
+        wastes=wastes if manifest.wastes is not None else None,
+        rejection=manifest.rejection if manifest.rejection is not None else False,
+        contains_previous_reject_or_residue=(
+            manifest.contains_previous_reject_or_residue
+            if manifest.contains_previous_reject_or_residue is not None
+            else False
+        ),
+    )
 
 
 def _keep_signatures(current: Manifest, corrected: Manifest) -> Manifest:
