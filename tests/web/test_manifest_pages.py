@@ -220,6 +220,7 @@ async def test_a_viewer_sees_no_edit_or_sign_and_a_foreign_manifest_is_a_404_pag
     assert page.status == 200
     assert page.texts(".manifest-actions .button") == [
         "Sync with RCRAInfo",
+        "Open in RCRAInfo",
         "Print view",
         "Download PDF",
     ]

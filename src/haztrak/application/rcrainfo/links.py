@@ -21,9 +21,12 @@ from haztrak.application.ports.rcrainfo import Rcrainfo
 from haztrak.application.rcrainfo.accounts import RcrainfoAccounts
 from haztrak.application.tasks.launch import TaskLauncher, TaskWaiter
 from haztrak.application.tasks.run import TaskRun
-from haztrak.domain.access import Action, SiteTarget, require
+from haztrak.domain.access import Action, Grants, SiteTarget, require
 from haztrak.domain.errors import Conflict, InvalidValue
-from haztrak.domain.identity import User
+from haztrak.domain.identity import SiteRole, User
+from haztrak.domain.manifest import Manifest
+from haztrak.domain.manifest.lifecycle import next_signer, signer_site
+from haztrak.domain.manifest.tracking_numbers import is_tracking_number
 from haztrak.domain.rcrainfo_links import UiLink, UiPage
 from haztrak.domain.tasks import TaskName
 
@@ -38,6 +41,7 @@ _ACTION = {
 class LinkRequest(msgspec.Struct, frozen=True, kw_only=True):
     page: str
     site_id: str
+    """Blank with a tracking number: the user's site on the manifest."""
     manifest_tracking_number: str | None = None
     filter: tuple[str, ...] = ()
     view: str | None = None
@@ -61,20 +65,20 @@ class GetRcrainfoLink:
         self._waiter = waiter
 
     async def __call__(self, user: User, request: LinkRequest) -> str:
-        link = UiLink.of(
-            request.page,
-            request.site_id,
-            request.manifest_tracking_number,
-            request.filter,
-            request.view,
-        )
         grants = await self._memberships.grants(user.id)
+        site_id = request.site_id.strip()
+        mtn = request.manifest_tracking_number
+        if not site_id and mtn and is_tracking_number(mtn):
+            # A manifest's page with no site named: the user's site on it (for Sign, the one
+            # whose turn it is).
+            stored = await visible_manifest(self._manifests, grants, mtn)
+            site_id = _users_site(grants, stored.manifest, request.page) or ""
+        link = UiLink.of(request.page, site_id, mtn, request.filter, request.view)
         site = link.epa_site_id
         require(grants, Action.VIEW_SITE, SiteTarget(site), kind="site", key=site)
         action = _ACTION.get(link.page)
         if action is not None:
             require(grants, action, SiteTarget(site), kind="site", key=site)
-        mtn = link.manifest_tracking_number
         if mtn is not None:
             stored = await visible_manifest(self._manifests, grants, mtn)
             if stored.manifest.is_draft():
@@ -111,3 +115,19 @@ class MakeRcrainfoLink:
         credentials = await self._accounts.for_site(link.epa_site_id)
         url = await self._rcrainfo.ui_link(credentials, link)
         return {"url": url, "page": link.page.value, "epaSiteId": link.epa_site_id}
+
+
+def _users_site(grants: Grants, manifest: Manifest, page: str) -> str | None:
+    if page == UiPage.SIGN.value:
+        turn = next_signer(manifest)
+        site = signer_site(manifest, turn) if turn is not None else None
+        role = grants.role_on(site) if site else None
+        if site and role is not None and role.at_least(SiteRole.SIGNER):
+            return site
+    needed = SiteRole.PREPARER if page == UiPage.EDIT.value else SiteRole.VIEWER
+    for _, handler in manifest.handlers():
+        site = handler.epa_site_id
+        role = grants.role_on(site) if site else None
+        if site and role is not None and role.at_least(needed):
+            return site
+    return None

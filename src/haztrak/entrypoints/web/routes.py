@@ -15,6 +15,7 @@ from haztrak.entrypoints.web.pages.manifests import ManifestPagesController
 from haztrak.entrypoints.web.pages.notices import NoticePagesController
 from haztrak.entrypoints.web.pages.org import OrgPagesController
 from haztrak.entrypoints.web.pages.profile import ProfileController
+from haztrak.entrypoints.web.pages.rcrainfo_links import RcrainfoLinkPagesController
 from haztrak.entrypoints.web.pages.receiving import ReceivingPagesController
 from haztrak.entrypoints.web.pages.sites import SitePagesController
 from haztrak.entrypoints.web.pages.tasks import TaskPagesController
@@ -36,4 +37,5 @@ PAGE_CONTROLLERS: tuple[ControllerRouterHandler, ...] = (
     ReceivingPagesController,
     DeadlinePagesController,
     BulkSignController,
+    RcrainfoLinkPagesController,
 )

@@ -20,6 +20,7 @@ LABELS: dict[TaskName, str] = {
     TaskName.SYNC_RCRAINFO_PROFILE: "Sync RCRAInfo permissions",
     TaskName.SEARCH_RCRA_SITES: "Search RCRAInfo sites",
     TaskName.PULL_RCRA_SITE: "Fetch a site from RCRAInfo",
+    TaskName.RCRAINFO_LINK: "Link to RCRAInfo",
     TaskName.REFRESH_LOOKUPS: "Refresh lookups",
     TaskName.PRUNE_TASKS: "Delete old tasks",
     TaskName.DELIVER_WEBHOOK: "Deliver a webhook",
@@ -134,6 +135,7 @@ _LINK_TEXT = {
     TaskName.CORRECT_MANIFEST: "Open the manifest",
     TaskName.SIGN_CORRECTION: "Open the manifest",
     TaskName.REVERT_CORRECTION: "Open the manifest",
+    TaskName.RCRAINFO_LINK: "Open in RCRAInfo",
     TaskName.PULL_MANIFEST_VERSIONS: "See the versions",
 }
 
@@ -207,6 +209,8 @@ def _outcome(task: Task) -> str:
             sites = result.get("sites") or []
             n = len(sites)
             return f"Permissions synced for {n} site{'s' if n != 1 else ''}."
+        case TaskName.RCRAINFO_LINK:
+            return f"RCRAInfo's {result.get('page', '')} page is ready.".replace("  ", " ")
         case TaskName.PRUNE_TASKS:
             return f"{result.get('deleted', 0)} old tasks deleted."
         case TaskName.FETCH_MANIFEST_DOCUMENTS:
@@ -246,6 +250,9 @@ def _link(task: Task) -> str | None:
         return f"/manifests?site={subject}"
     if task.name is TaskName.SYNC_RCRAINFO_PROFILE:
         return "/profile#permissions"
+    if task.name is TaskName.RCRAINFO_LINK and isinstance(task.result, dict):
+        url = task.result.get("url")
+        return url if isinstance(url, str) and url.startswith("https://") else None
     if task.name is TaskName.FETCH_MANIFEST_DOCUMENTS and subject:
         return f"/manifests/{subject}#documents-h"
     if task.name in _CORRECTIONS and subject:
