@@ -301,10 +301,40 @@ def place_problems(form: DraftForm, problems: Iterable[tuple[str, str, str]]) ->
             label = label_of(path) if path else "Manifest"
         placed.append(
             FieldProblem(
-                field=path, name=name, anchor=anchor, label=label, message=message, level=level
+                field=path,
+                name=name,
+                anchor=anchor,
+                label=label,
+                message=in_words(message),
+                level=level,
             )
         )
     return placed
+
+
+_KEY = re.compile(r"\b(?:[a-z]+[A-Z][A-Za-z]*|true|false)\b")
+_KEY_WORDS = {key.rsplit(".", 1)[-1]: text for key, text in WASTE_FIELDS + PARTY_FIELDS} | {
+    "true": "Yes",
+    "false": "No",
+    "dotInformation": "DOT description",
+    "epaSiteId": "EPA ID",
+    "designatedFacility": "designated facility",
+}
+
+
+def in_words(message: str) -> str:
+    """EPA's messages name fields by their JSON keys (`is required when dotHazardous is
+    true`): the form's labels instead, other keys as words (`is required when "DOT
+    hazardous material" is Yes`)."""
+
+    def word(match: re.Match[str]) -> str:
+        key = match.group(0)
+        if key in _KEY_WORDS:
+            text = _KEY_WORDS[key]
+            return text if key in ("true", "false") else f"“{text}”"
+        return re.sub(r"(?<!^)([A-Z])", lambda m: " " + m.group(1).lower(), key)
+
+    return _KEY.sub(word, message)
 
 
 def _input_for(path: str, names: Sequence[str], known: set[str]) -> str | None:
