@@ -18,9 +18,12 @@ from haztrak.domain.webhooks import DeliveryAttempt, WebhookDelivery, WebhookEnd
 
 
 class MemoryWebhookEndpoints(WebhookEndpoints):
-    def __init__(self) -> None:
+    """Deleting an endpoint deletes its deliveries in `deliveries`, as the tables do."""
+
+    def __init__(self, deliveries: MemoryWebhookDeliveries | None = None) -> None:
         self.endpoints: dict[UUID, WebhookEndpoint] = {}
         self.secrets: dict[UUID, bytes] = {}
+        self.deliveries = deliveries
 
     async def add(self, endpoint: WebhookEndpoint, encrypted_secret: bytes) -> None:
         self.endpoints[endpoint.id] = msgspec.structs.replace(endpoint)
@@ -44,6 +47,11 @@ class MemoryWebhookEndpoints(WebhookEndpoints):
     async def delete(self, endpoint_id: UUID) -> None:
         self.endpoints.pop(endpoint_id, None)
         self.secrets.pop(endpoint_id, None)
+        if self.deliveries is not None:
+            for delivery in list(self.deliveries.deliveries.values()):
+                if delivery.endpoint_id == endpoint_id:
+                    self.deliveries.deliveries.pop(delivery.id)
+                    self.deliveries.attempt_log.pop(delivery.id, None)
 
     async def encrypted_secret(self, endpoint_id: UUID) -> bytes | None:
         return self.secrets.get(endpoint_id)

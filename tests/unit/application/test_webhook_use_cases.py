@@ -75,8 +75,8 @@ class World:
             org_id=self.org.id,
         )
         self.data.sites[site.id] = site
-        self.endpoints = MemoryWebhookEndpoints()
         self.deliveries = MemoryWebhookDeliveries()
+        self.endpoints = MemoryWebhookEndpoints(self.deliveries)
         self.sender = ScriptedSender(*answers)
         self.outbox = MemoryEventOutbox()
         self.tasks = MemoryTaskRepository()
@@ -263,14 +263,23 @@ async def test_a_paused_or_switched_off_endpoint_gets_no_automatic_attempt(
     assert delivery.status is DeliveryStatus.SUCCEEDED
 
 
-async def test_a_deleted_endpoint_ends_its_deliveries() -> None:
+async def test_a_deleted_endpoint_takes_its_deliveries_and_their_tasks_do_nothing() -> None:
     world = World()
     endpoint = await world.endpoint()
     await world.event()
+    [delivery] = world.deliveries.deliveries.values()
     await world.endpoints.delete(endpoint.id)
-    delivery, _ = await world.run()
-    assert delivery.status is DeliveryStatus.FAILED
-    assert delivery.error == "the endpoint was deleted"
+    task = Task(
+        id=uuid4(),
+        name=TaskName.DELIVER_WEBHOOK,
+        owner_id=None,
+        created_at=world.clock.now(),
+        payload={"deliveryId": str(delivery.id), "manual": False},
+        attempts=1,
+    )
+    run = TaskRun(task, world.tasks, world.clock, world.uow, timedelta(minutes=1))
+    assert await world.deliver()(run) == {"delivery": str(delivery.id), "status": None}
+    assert world.sender.sent == []
 
 
 async def test_redelivery_waits_for_a_delivery_still_being_tried() -> None:

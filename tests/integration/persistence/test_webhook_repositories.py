@@ -1,0 +1,166 @@
+"""One contract for the webhook storage ports, run on the in-memory fakes, SQLite and
+PostgreSQL: endpoints with their encrypted secret, one delivery per (event, endpoint), recent
+deliveries newest first, attempts in order, deleting an endpoint with its deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from haztrak.adapters.persistence import database
+from haztrak.adapters.persistence.identity import SqlOrgRepository, SqlUnitOfWork
+from haztrak.adapters.persistence.webhooks import SqlWebhookDeliveries, SqlWebhookEndpoints
+from haztrak.domain.identity import Org
+from haztrak.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    PauseRule,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from tests import fakes
+from tests.fakes_webhooks import MemoryWebhookDeliveries, MemoryWebhookEndpoints
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Ports:
+    endpoints: Any
+    deliveries: Any
+    orgs: Any
+    uow: Any
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def ports(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Ports]:
+    if request.param == "memory":
+        data = fakes.MemoryData()
+        deliveries = MemoryWebhookDeliveries()
+        yield Ports(
+            endpoints=MemoryWebhookEndpoints(deliveries),
+            deliveries=deliveries,
+            orgs=fakes.MemoryOrgRepository(data),
+            uow=fakes.MemoryUnitOfWork(data),
+        )
+        return
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'hooks.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create()
+    engine = database.create_engine(url)
+    await database.upgrade(engine)
+    async with database.session_factory(engine)() as session:
+        yield Ports(
+            endpoints=SqlWebhookEndpoints(session),
+            deliveries=SqlWebhookDeliveries(session),
+            orgs=SqlOrgRepository(session),
+            uow=SqlUnitOfWork(session),
+        )
+    await engine.dispose()
+
+
+async def _endpoint(ports: Ports, **changes: Any) -> WebhookEndpoint:
+    org = Org(id=uuid4(), name="Org", slug=f"org-{uuid4().hex[:8]}")
+    await ports.orgs.add(org)
+    endpoint = WebhookEndpoint(
+        id=uuid4(),
+        org_id=org.id,
+        url="https://h.example.com/x",
+        kinds=("manifest.received", "manifest.signed"),
+        created_at=T0,
+        **changes,
+    )
+    await ports.endpoints.add(endpoint, b"ciphertext")
+    await ports.uow.commit()
+    return endpoint
+
+
+def _delivery(endpoint: WebhookEndpoint, minutes: int = 0, **changes: Any) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=uuid4(),
+        endpoint_id=endpoint.id,
+        org_id=endpoint.org_id,
+        event_id=changes.pop("event_id", uuid4()),
+        kind="manifest.signed",
+        body='{"id":"x"}',
+        created_at=T0 + timedelta(minutes=minutes),
+        **changes,
+    )
+
+
+async def test_an_endpoint_is_stored_with_its_secret_and_updated(ports: Ports) -> None:
+    endpoint = await _endpoint(ports, description="ERP")
+    assert await ports.endpoints.get(endpoint.id) == endpoint
+    assert await ports.endpoints.encrypted_secret(endpoint.id) == b"ciphertext"
+    endpoint.failed(T0, PauseRule(failures=1, span=timedelta(0)))
+    endpoint.active = False
+    await ports.endpoints.update(endpoint)
+    await ports.uow.commit()
+    stored = await ports.endpoints.get(endpoint.id)
+    assert stored == endpoint
+    assert stored.paused
+    assert await ports.endpoints.encrypted_secret(endpoint.id) == b"ciphertext"
+    other = await _endpoint(ports)
+    assert [e.id for e in await ports.endpoints.for_org(endpoint.org_id)] == [endpoint.id]
+    both = await ports.endpoints.for_orgs([endpoint.org_id, other.org_id])
+    assert {e.id for e in both} == {endpoint.id, other.id}
+    assert await ports.endpoints.for_orgs([]) == []
+
+
+async def test_one_delivery_per_event_and_endpoint(ports: Ports) -> None:
+    endpoint = await _endpoint(ports)
+    first = _delivery(endpoint)
+    assert await ports.deliveries.add(first)
+    assert not await ports.deliveries.add(_delivery(endpoint, event_id=first.event_id))
+    await ports.uow.commit()
+    assert await ports.deliveries.get(first.id) == first
+    other = await _endpoint(ports)
+    assert await ports.deliveries.add(_delivery(other, event_id=first.event_id))
+
+
+async def test_attempts_are_recorded_and_deliveries_listed_newest_first(ports: Ports) -> None:
+    endpoint = await _endpoint(ports)
+    older, newer = _delivery(endpoint, 0), _delivery(endpoint, 5)
+    for delivery in (older, newer):
+        await ports.deliveries.add(delivery)
+    failed = DeliveryAttempt(
+        number=1, at=T0, duration_ms=12, response_status=500, error="answered 500"
+    )
+    done = DeliveryAttempt(
+        number=2, at=T0 + timedelta(minutes=1), duration_ms=8, response_status=200
+    )
+    for attempt in (failed, done):
+        older.record(attempt)
+        await ports.deliveries.add_attempt(older.id, attempt)
+    await ports.deliveries.update(older)
+    await ports.uow.commit()
+    stored = await ports.deliveries.get(older.id)
+    assert stored == older
+    assert stored.status is DeliveryStatus.SUCCEEDED
+    assert list(await ports.deliveries.attempts(older.id)) == [failed, done]
+    recent = await ports.deliveries.recent(endpoint.org_id)
+    assert [d.id for d in recent] == [newer.id, older.id]
+    assert [d.id for d in await ports.deliveries.recent(endpoint.org_id, limit=1)] == [newer.id]
+    assert await ports.deliveries.recent(uuid4()) == []
+
+
+async def test_deleting_an_endpoint_deletes_its_deliveries(ports: Ports) -> None:
+    endpoint = await _endpoint(ports)
+    delivery = _delivery(endpoint)
+    await ports.deliveries.add(delivery)
+    await ports.deliveries.add_attempt(
+        delivery.id, DeliveryAttempt(number=1, at=T0, duration_ms=1, error="no answer")
+    )
+    await ports.uow.commit()
+    await ports.endpoints.delete(endpoint.id)
+    await ports.uow.commit()
+    assert await ports.endpoints.get(endpoint.id) is None
+    assert await ports.endpoints.encrypted_secret(endpoint.id) is None
+    assert await ports.deliveries.recent(endpoint.org_id, endpoint_id=endpoint.id) == []
