@@ -90,12 +90,19 @@ class PreferencesOut(msgspec.Struct, kw_only=True, rename="camel"):
         )
 
 
+_DELIVERIES_SCHEMA = {
+    "propertyNames": {"enum": [k.value for k in EventKind]},
+    "additionalProperties": {"type": "string", "enum": [d.value for d in Delivery]},
+}
+
+
 class PreferencesIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     deliveries: Annotated[
         dict[Annotated[str, limits.text(40)], Annotated[str, limits.text(10)]],
-        msgspec.Meta(max_length=len(EventKind)),
+        msgspec.Meta(max_length=len(EventKind), extra_json_schema={"extra": _DELIVERIES_SCHEMA}),
     ]
-    """kind -> in_app, email or digest; kinds left out are in the app only."""
+    """kind -> in_app, email or digest; kinds left out are in the app only. Checked by the
+    use case, which names the kind it refuses."""
 
 
 class NoticeController(Controller):
