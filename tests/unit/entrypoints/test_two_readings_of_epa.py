@@ -467,3 +467,54 @@ def test_a_broken_rejection_is_refused_by_both(change: dict[str, Any], field: st
     sent = _arrived(info)
     assert field in _domain_errors_at_receipt(sent)
     assert field in _sandbox_errors_at_receipt(sent)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            {"newManifestTrackingNumbers": ["100032999ELC"]},
+            "rejectionInfo.newManifestTrackingNumbers",
+        ),
+        (
+            {"alternateDesignatedFacility": ...},
+            "rejectionInfo.alternateDesignatedFacility.epaSiteId",
+        ),
+    ],
+)
+def test_with_the_transporter_on_site_the_waste_leaves_on_this_manifest_alike(
+    change: dict[str, Any], field: str
+) -> None:
+    """§3.3: with the transporter on site no new tracking numbers are allowed, and an alternate
+    Tsdf is named by its ID."""
+    info = dict(REJECTIONS["alternate-tsdf"] or {})
+    for key, value in change.items():
+        info.pop(key) if value is ... else info.__setitem__(key, value)
+    sent = _arrived(info)
+    assert field in _domain_errors_at_receipt(sent)
+    assert field in _sandbox_errors_at_receipt(sent)
+
+
+def test_a_partial_rejection_with_the_transporter_on_site_haztrak_refuses_and_epa_makes_full() -> (
+    None
+):
+    """§3.3: "With the transporter on site ... it becomes FullReject". Haztrak asks the user to
+    say so before sending; e-Manifest assigns it with a warning: both read the same rule."""
+    sent = _arrived(dict(REJECTIONS["alternate-tsdf"] or {}, rejectionType="PartialReject"))
+    assert "rejectionInfo.rejectionType" in _domain_errors_at_receipt(sent)
+    found = list(rules.document_findings(sent, NOW))
+    assert [f.field for f in found if f.warning] == ["rejectionInfo.rejectionType"]
+    assert not [f for f in found if not f.warning]
+    assert sent["rejectionInfo"]["rejectionType"] == "FullReject"
+
+
+def test_waste_returned_to_the_original_generator_cannot_be_rejected_alike() -> None:
+    """§3.3: "A new manifest shipped back to OriginalGenerator cannot be rejected"."""
+    sent = _arrived(dict(REJECTIONS["transporter-gone"] or {}))
+    sent["containsPreviousRejectOrResidue"] = True
+    sent["additionalInfo"] = {
+        "originalManifestTrackingNumbers": ["100032400ELC"],
+        "newManifestDestination": "OriginalGenerator",
+    }
+    assert "rejection" in _domain_errors_at_receipt(sent)
+    assert "rejection" in _sandbox_errors_at_receipt(sent)

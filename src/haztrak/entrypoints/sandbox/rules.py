@@ -612,6 +612,37 @@ def _rejection(document: Document) -> Iterator[Finding]:
         yield Finding("rejectionInfo.rejectionType", MISSING)
     if info.get("transporterOnSite") and not info.get("alternateDesignatedFacilityType"):
         yield Finding("rejectionInfo.alternateDesignatedFacilityType", MISSING)
+    if info.get("transporterOnSite"):
+        yield from _rejection_on_site(info)
+    additional = document.get("additionalInfo") or {}
+    if additional.get("newManifestDestination") == "OriginalGenerator":
+        yield Finding(
+            "rejection", "A manifest returning waste to the original generator cannot be rejected"
+        )
+
+
+def _rejection_on_site(info: dict[str, Any]) -> Iterator[Finding]:
+    """§3.3: with the transporter on site the rejection becomes FullReject (a warning, and the
+    stored document says so), no new tracking numbers are allowed, and an alternate Tsdf is
+    named by its registered ID."""
+    if info.get("rejectionType") not in (None, "FullReject"):
+        info["rejectionType"] = "FullReject"
+        yield Finding(
+            "rejectionInfo.rejectionType",
+            "Provided Value will be Ignored. FullReject is assigned when the transporter is on "
+            "site",
+            warning=True,
+        )
+    if info.get("newManifestTrackingNumbers"):
+        yield Finding(
+            "rejectionInfo.newManifestTrackingNumbers",
+            "Shall not be provided when the transporter is on site",
+        )
+    alternate = info.get("alternateDesignatedFacility")
+    if info.get("alternateDesignatedFacilityType") == "Tsdf" and not (
+        isinstance(alternate, dict) and alternate.get("epaSiteId")
+    ):
+        yield Finding("rejectionInfo.alternateDesignatedFacility.epaSiteId", MISSING)
 
 
 def drop_long_comments(document: Document) -> list[Finding]:
