@@ -64,7 +64,7 @@ async def test_a_site_page_has_a_register_form_for_last_year(
     assert page.status == 200
     form = page.one("section[aria-labelledby=register-h] form")
     assert form["method"] == "get"
-    assert form["action"] == "/api/sites/VATESTGEN001/register"
+    assert form["action"] == "/sites/VATESTGEN001/register"
     start = page.one("#register-from")["value"]
     end = page.one("#register-to")["value"]
     assert start.endswith("-01-01")
@@ -73,9 +73,25 @@ async def test_a_site_page_has_a_register_form_for_last_year(
     formats = [o["value"] for o in page.all("#register-format option")]
     assert formats == ["xlsx", "csv", "json"]
     answer = await generator_user.client.get(
-        form["action"], params={"from": start, "to": end, "format": "csv"}
+        form["action"], params={"from": start, "to": end, "format": "csv"}, follow_redirects=True
     )
     assert answer.status_code == 200, answer.text
+    assert answer.url.path == "/api/sites/VATESTGEN001/register"
     assert answer.content.decode("utf-8-sig").splitlines()[0] == (
         "Direction,Waste code,Management method,Unit,Quantity,Manifests"
     )
+
+
+async def test_a_register_period_that_does_not_read_comes_back_in_words(
+    app: Litestar, generator_user: WebUser
+) -> None:
+    for query, words in [
+        ("from=2026-02-01&to=2026-01-01&format=csv", "Register: To must not be before from."),
+        ("from=&to=2026-01-01&format=csv", "Register: From is required: a date like 2026-01-31."),
+        ("from=2026-01-01&to=2026-01-31&format=pdf", "Register: choose a format."),
+    ]:
+        went = await generator_user.client.get(f"/sites/VATESTGEN001/register?{query}")
+        assert went.status_code == 303
+        assert went.headers["location"] == "/sites/VATESTGEN001"
+        landed = await generator_user.follow("/sites/VATESTGEN001")
+        assert landed.text("#flash .alert--error") == words

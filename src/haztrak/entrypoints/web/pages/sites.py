@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 from dishka import FromDishka
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from haztrak.application.identity.orgs import GetMyProfile
 from haztrak.application.overview import GetSiteOverview
 from haztrak.application.rcrainfo.accounts import RcrainfoNotConfigured
 from haztrak.application.rcrainfo.manifests import SyncSiteManifests
 from haztrak.application.tasks.queries import GetTask
-from haztrak.domain.errors import NotFound
+from haztrak.domain.errors import InvalidValue, NotFound
 from haztrak.domain.identity import User
+from haztrak.domain.manifest.reports import RegisterPeriod
 from haztrak.domain.tasks import TaskName
 from haztrak.entrypoints.web.flash import redirect
 from haztrak.entrypoints.web.pages.dashboard import STATUS_ORDER
@@ -66,6 +68,24 @@ class SitePagesController(Controller):
                 "register_formats": REGISTER_FORMATS,
             },
         )
+
+    @get("/sites/{epa_id:str}/register")
+    async def register(self, request: Request[Any, Any, Any], user: User, epa_id: str) -> Redirect:
+        """The register form's door: a period that reads goes on to the API's download (the
+        API checks the site); one that does not comes back to the site's page, in words."""
+        query = request.query_params
+        wanted = query.get("format") or "xlsx"
+        try:
+            RegisterPeriod.parse(query.get("from"), query.get("to"))
+        except InvalidValue as problem:
+            label = {"from": "From", "to": "To"}.get(problem.field, problem.field)
+            return redirect(
+                f"/sites/{quote(epa_id)}", "error", f"Register: {label} {problem.message}."
+            )
+        if wanted not in dict(REGISTER_FORMATS):
+            return redirect(f"/sites/{quote(epa_id)}", "error", "Register: choose a format.")
+        given = {"from": query.get("from", ""), "to": query.get("to", ""), "format": wanted}
+        return Redirect(f"/api/sites/{quote(epa_id)}/register?{urlencode(given)}", status_code=303)
 
     @post("/sites/{epa_id:str}/sync")
     async def sync(
