@@ -81,7 +81,7 @@ class DeadlinesOut(msgspec.Struct, kw_only=True, rename="camel"):
 
 
 class ReportedBody(msgspec.Struct, kw_only=True, rename="camel", forbid_unknown_fields=True):
-    reported_on: date | None = None
+    reported_on: Annotated[str, text(10)] | None = None
     """The day it was reported or settled (YYYY-MM-DD); today when left out."""
     note: Annotated[str, text(500)] | None = None
 
@@ -122,6 +122,15 @@ def _choices(kind: type[_E], text_value: str | None, field: str) -> frozenset[_E
             allowed = ", ".join(m.value for m in kind)
             raise InvalidValue(field, f"must be among {allowed} (comma-separated)") from None
     return frozenset(found)
+
+
+def parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue("reportedOn", "must be a date such as 2026-03-01") from None
 
 
 def parse_kind(value: str) -> DeadlineKind:
@@ -181,6 +190,7 @@ class DeadlineController(Controller):
         status_code=200,
         summary="Record that a manifest's clock was dealt with (audited)",
         description=(
+            "Body `{reportedOn?, note?}` (`{}` for today). "
             "`kind` is exceptionReport (the generator filed its exception report) or "
             "discrepancy (the facility settled or reported it). Needs the preparer role on the "
             "site that owes it; `reportedOn` defaults to today and may not be in the future or "
@@ -196,11 +206,13 @@ class DeadlineController(Controller):
         clock: FromDishka[Clock],
         mtn: Annotated[str, text_path(limits.MTN, "100000001ELC")],
         kind: Annotated[str, text_path(30, "exceptionReport")],
-        data: ReportedBody | None = None,
+        data: ReportedBody,
     ) -> DeadlineOut:
-        body = data or ReportedBody()
         command = ReportDeadline(
-            mtn=mtn, kind=parse_kind(kind), reported_on=body.reported_on, note=body.note
+            mtn=mtn,
+            kind=parse_kind(kind),
+            reported_on=parse_day(data.reported_on),
+            note=data.note,
         )
         deadline = await record(user, command)
         return DeadlineOut.of(deadline, clock.now().date())
