@@ -5,7 +5,6 @@ send a test event."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from uuid import UUID, uuid4
 
 import msgspec
@@ -13,6 +12,7 @@ import msgspec
 from haztrak.application.audit import Auditor
 from haztrak.application.ports.persistence import MembershipRepository, OrgRepository, UnitOfWork
 from haztrak.application.ports.security import Clock
+from haztrak.application.ports.tasks import TaskRepository
 from haztrak.application.ports.webhooks import (
     WebhookDeliveries,
     WebhookEndpoints,
@@ -56,8 +56,6 @@ class WebhookPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Where this Haztrak is reached: the base of the links in events."""
     retry: RetryPolicy = WEBHOOK_RETRY
     pause: PauseRule = PauseRule()
-    stale_after: timedelta = timedelta(minutes=10)
-    """A pending delivery whose task is gone for this long may be delivered again by hand."""
 
 
 class NewWebhookEndpoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -282,17 +280,37 @@ class _Launching(_OrgWebhooks):
 
 class RedeliverWebhook(_Launching):
     """Deliver one delivery again, now, with a fresh day of retries (the same event id and
-    body; a new timestamp and signature). Also on a paused endpoint: the admin asked."""
+    body; a new timestamp and signature). Also on a paused endpoint: the admin asked. Not
+    while a task is still trying it (one task per delivery at a time)."""
+
+    def __init__(
+        self,
+        memberships: MembershipRepository,
+        orgs: OrgRepository,
+        endpoints: WebhookEndpoints,
+        deliveries: WebhookDeliveries,
+        policy: WebhookPolicy,
+        auditor: Auditor,
+        clock: Clock,
+        uow: UnitOfWork,
+        launcher: TaskLauncher,
+        tasks: TaskRepository,
+    ) -> None:
+        super().__init__(
+            memberships, orgs, endpoints, deliveries, policy, auditor, clock, uow, launcher
+        )
+        self._tasks = tasks
 
     async def __call__(self, user: User, slug: str, delivery_id: UUID) -> WebhookDelivery:
         org = await self._org(user, slug)
         delivery = await self._delivery(org, delivery_id)
-        recent = delivery.last_attempt_at or delivery.created_at
-        if (
-            delivery.status is DeliveryStatus.PENDING
-            and self._clock.now() - recent < self._policy.stale_after
-        ):
-            raise Conflict(f"delivery {delivery_id} is still being tried; wait for it to end")
+        if delivery.status is DeliveryStatus.PENDING and delivery.task_id is not None:
+            task = await self._tasks.get(delivery.task_id)
+            if task is not None and not task.finished:
+                raise Conflict(
+                    f"delivery {delivery_id} is still being tried (task {task.id}); wait for "
+                    "it to end"
+                )
         delivery.redeliver()
         await self._deliveries.update(delivery)
         await self._auditor.record(
