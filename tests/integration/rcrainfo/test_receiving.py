@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from emanifest import RcrainfoClient
 
 from haztrak.adapters.rcrainfo import EmanifestRcrainfo
 from haztrak.application.ports.rcrainfo import RcrainfoError, RcrainfoErrorKind
@@ -22,8 +23,10 @@ from haztrak.domain.manifest import (
     Status,
 )
 from haztrak.domain.manifest.receiving import Receipt, record_receipt, rejected_waste_manifest
+from haztrak.entrypoints.sandbox import SandboxServer
 from tests.integration.rcrainfo.conftest import Target
 from tests.integration.rcrainfo.test_contract import save_example, scenario_parties, signature
+from tests.integration.sandbox.support import EXAMPLE_USER
 
 SCENARIO = "Scenario-1-emanifest-save-valid-Full-Electronic-example.json"
 ALTERNATE = "VATEST000003"
@@ -58,7 +61,10 @@ SHORT = {
 
 
 async def test_a_rejection_to_an_alternate_facility_is_signed_by_it_last(
-    rcrainfo: EmanifestRcrainfo, target: Target, printed_mtn: Callable[[], str]
+    rcrainfo: EmanifestRcrainfo,
+    target: Target,
+    printed_mtn: Callable[[], str],
+    sandbox: SandboxServer,
 ) -> None:
     mtn, manifest = await arrived(rcrainfo, target, printed_mtn)
     received = record_receipt(
@@ -97,6 +103,14 @@ async def test_a_rejection_to_an_alternate_facility_is_signed_by_it_last(
     await rcrainfo.quicker_sign(target.credentials, signature(tsdf, HandlerRole.TSDF, mtn))
     waiting = await rcrainfo.get_manifest(target.credentials, mtn)
     assert waiting.status is Status.READY_FOR_SIGNATURE  # the alternate facility signs last
+    if target.name == "sandbox":  # the sandbox's own answer (EPA does not document it)
+        client = RcrainfoClient(sandbox.base_url, api_id=EXAMPLE_USER[0], api_key=EXAMPLE_USER[1])
+        client.verify, client.trust_env = str(sandbox.cert_path), False
+        available = client.get_available_manifests(mtn).json()
+        client.close()
+        assert available["nextSigner"] == {"siteType": "RejectionInfo_AlternateTsdf"}
+        assert available["sites"][-1]["siteId"] == ALTERNATE
+        assert available["sites"][-1]["availableToSign"] is True
     await rcrainfo.quicker_sign(
         target.credentials, signature(ALTERNATE, HandlerRole.ALTERNATE_TSDF, mtn)
     )

@@ -387,6 +387,9 @@ def available_to_sign(state: SandboxState, user: RcraUser, mtn: str) -> dict[str
         parties.append(("Transporter", transporter, transporter.get("order")))
     if isinstance(document.get("designatedFacility"), dict):
         parties.append(("Tsdf", document["designatedFacility"], None))
+    alternate = (document.get("rejectionInfo") or {}).get("alternateDesignatedFacility")
+    if isinstance(alternate, dict):  # signs after the facility on a rejection (rules)
+        parties.append((rules.ALTERNATE_TSDF, alternate, None))
     sites = []
     for site_type, handler, order in parties:
         is_next = turn is not None and turn == rules.Turn(site_type, order)
