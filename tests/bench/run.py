@@ -620,6 +620,9 @@ def main() -> int:
             watch_all = MemoryWatch(server.pid)
             for scale in scales:
                 _top_up(url, scale)
+                if scale != scales[0]:  # a fresh session: seeding may outlast the last one
+                    credentials = _log_in(base)
+                    token = {"Authorization": f"Bearer {credentials.token}"}
                 # the scaled site's list as a client has it: revalidated from here on
                 with httpx.stream(
                     "GET", f"{base}/api/manifest/mtn/{seed.SITE}", headers=token, timeout=600

@@ -289,20 +289,20 @@ _INSERT_NEW_MANIFEST = text(
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in _manifests_table.columns))
 _INSERT_HANDLERS = insert(_handlers_table)
 _INSERT_TERMS = insert(_terms_table)
-_PG_INSERT_TERMS = (
-    "INSERT INTO manifest_search_terms (manifest_id, term) SELECT $1, unnest($2::varchar[])"
-)
-_PG_INSERT_NEW_MANIFEST = (
-    "INSERT INTO manifests (id, mtn, status, submission_type, signature_status, created_at, "
-    "updated_at, version, owner_org_id, owner_site_id, document) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) ON CONFLICT (mtn) DO NOTHING"
-)
-# The handlers and the change of their sites' lists (list_changes.py) in one statement.
-_PG_INSERT_HANDLERS = (
-    "WITH handlers AS (INSERT INTO manifest_handlers (manifest_id, epa_id, role, "
-    "transporter_order) SELECT $1, * FROM unnest($2::varchar[], $3::varchar[], $4::integer[]) "
-    "RETURNING epa_id) "
-    "INSERT INTO manifest_list_changes (epa_id) SELECT DISTINCT epa_id FROM handlers"
+# add() on PostgreSQL in one statement: the handlers, the change of their sites' lists and
+# the search terms are written only when the manifest was (a taken number writes nothing).
+_PG_ADD = (
+    "WITH m AS (INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "
+    "created_at, updated_at, version, owner_org_id, owner_site_id, document) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) "
+    "ON CONFLICT (mtn) DO NOTHING RETURNING id), "
+    "h AS (INSERT INTO manifest_handlers (manifest_id, epa_id, role, transporter_order) "
+    "SELECT m.id, x.* FROM m, unnest($12::varchar[], $13::varchar[], $14::integer[]) AS x "
+    "RETURNING epa_id), "
+    "c AS (INSERT INTO manifest_list_changes (epa_id) SELECT DISTINCT epa_id FROM h), "
+    "t AS (INSERT INTO manifest_search_terms (manifest_id, term) "
+    "SELECT m.id, unnest($15::varchar[]) FROM m) "
+    "SELECT count(*) FROM m"
 )
 _INSERT_CHANGES = insert(list_changes)
 _LOG_CURRENT_SITES = insert(list_changes).from_select(
@@ -452,8 +452,10 @@ class SqlManifestRepository:
     async def _add_on_driver(self, driver: Any, stored: StoredManifest) -> None:
         """add() on the asyncpg connection of the session's transaction (pg_driver.py)."""
         manifest = stored.manifest
-        status = await driver.execute(
-            _PG_INSERT_NEW_MANIFEST,
+        rows = _handler_rows(stored.id, manifest)
+        # One round trip: the manifest, its handlers, their lists' change and its terms
+        inserted = await driver.fetchval(
+            _PG_ADD,
             stored.id,
             stored.mtn,
             manifest.current_status().value,
@@ -465,21 +467,13 @@ class SqlManifestRepository:
             stored.owner_org_id,
             stored.owner_site,
             _document_json(manifest),
+            [row["epa_id"] for row in rows],
+            [row["role"] for row in rows],
+            [row["transporter_order"] for row in rows],
+            sorted(search_terms(manifest)),
         )
-        if status != "INSERT 0 1":
+        if inserted != 1:  # a taken tracking number: nothing was written
             raise Conflict(f"a manifest with tracking number {stored.mtn} exists")
-        rows = _handler_rows(stored.id, manifest)
-        if rows:
-            await driver.execute(
-                _PG_INSERT_HANDLERS,
-                stored.id,
-                [row["epa_id"] for row in rows],
-                [row["role"] for row in rows],
-                [row["transporter_order"] for row in rows],
-            )
-        terms = sorted(search_terms(manifest))
-        if terms:
-            await driver.execute(_PG_INSERT_TERMS, stored.id, terms)
 
     async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
         version = expected_version + 1
