@@ -94,6 +94,7 @@ async def test_the_org_page_summarises_webhooks_and_banners_a_paused_endpoint(
         await (await request.get(UnitOfWork)).commit()
     summary = await org_admin.htmx("GET", f"/org/{ORG}/webhooks/summary")
     assert "A webhook endpoint is paused" in summary.response.text
+    assert summary.texts("li") == [f"{URL} Paused · manifest.signed"]
     page = await org_admin.get(f"/org/{ORG}/webhooks")
     assert "An endpoint is paused" in page.response.text
     assert page.all("form[action$='/resume']")
