@@ -91,6 +91,10 @@ RECONCILE_MARGIN = timedelta(minutes=5)
 """How far before an uncertain save the search for it starts (clocks differ)."""
 SYNC_OVERLAP = timedelta(minutes=5)
 """A sync asks for manifests updated a little before the last one ended (clocks differ)."""
+SYNC_BATCH = 100
+"""A site sync commits (and records where it stands) after this many manifests..."""
+SYNC_BATCH_TIME = timedelta(seconds=5)
+"""...or after this long, whichever comes first: a killed worker costs at most one batch."""
 MAX_SIGN_BATCH = 100
 MAX_PRINTED_NAME = 80
 
@@ -701,14 +705,29 @@ class PullSiteManifests:
                 stored=0,
                 progress={"total": len(mtns), "done": 0},
             )
-        mtns = list(run.state["mtns"])
+        window: list[str] = run.state["mtns"]
         stored = int(run.state["stored"])
-        for index in range(int(run.state["done"]), len(mtns)):
-            if await self._pull(run, credentials, mtns[index], site.org_id):
-                stored += 1
-            # Commit each manifest: a retry resumes after it, and no write lock is held
-            # while RCRAInfo answers the next request.
-            await run.checkpoint(done=index + 1, stored=stored, progress={"done": index + 1})
+        done = int(run.state["done"])
+        batch_start = self._clock.now()
+        for index in range(done, len(window)):
+            try:
+                if await self._pull(run, credentials, window[index], site.org_id):
+                    stored += 1
+            except RcrainfoError:
+                if index > done:  # keep what this batch stored: a retry resumes after it
+                    await run.checkpoint(done=index, stored=stored, progress={"done": index})
+                raise
+            # Commit a batch at a time (SYNC_BATCH manifests, or SYNC_BATCH_TIME): a
+            # retry, or another worker after this one died, resumes after the last batch,
+            # and neither the commits nor the rewritten progress grow with every manifest.
+            if (
+                index + 1 - done >= SYNC_BATCH
+                or index + 1 == len(window)
+                or self._clock.now() - batch_start >= SYNC_BATCH_TIME
+            ):
+                done = index + 1
+                await run.checkpoint(done=done, stored=stored, progress={"done": done})
+                batch_start = self._clock.now()
         until = datetime.fromisoformat(run.state["until"])
         current = await self._sites.by_epa_id(site_id)
         if current and (current.last_manifest_sync is None or current.last_manifest_sync < until):
@@ -726,7 +745,7 @@ class PullSiteManifests:
             "siteId": site_id,
             "since": run.state["since"],
             "until": run.state["until"],
-            "manifests": len(mtns),
+            "manifests": len(window),
             "changed": stored,
         }
 

@@ -55,6 +55,18 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     parser.add_argument("--allow-prod", action="store_true", help="start even though HT_ENV=prod")
     parser.add_argument(
+        "--seed-manifests",
+        type=int,
+        default=0,
+        metavar="N",
+        help="before serving, add N manifests of --site at once (a sync at scale); 0: none",
+    )
+    parser.add_argument(
+        "--site",
+        default="VATESTGEN001",
+        help="the generator site of the --seed-manifests manifests (VATESTGEN001)",
+    )
+    parser.add_argument(
         "--cert-dir",
         type=Path,
         default=None,
@@ -84,6 +96,15 @@ def run_sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"haztrak sandbox: {error}", file=sys.stderr)
         return EXIT_REFUSED
     with state:
+        if args.seed_manifests:
+            from haztrak.entrypoints.sandbox.bulk import BulkSeedRefused, seed_site_manifests
+
+            try:
+                seeded = seed_site_manifests(state, args.site, args.seed_manifests)
+            except BulkSeedRefused as error:
+                print(f"haztrak sandbox: {error}", file=sys.stderr)
+                return EXIT_REFUSED
+            print(f"seeded {len(seeded)} manifests of {args.site}", flush=True)
         server = SandboxServer(
             state,
             host=args.host,

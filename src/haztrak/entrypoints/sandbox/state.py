@@ -241,6 +241,14 @@ class SandboxState:
             if versions is not None:
                 self.versions[mtn] = versions
 
+    def put_manifests(self, documents: dict[str, ManifestDocument], *, next_serial: int) -> None:
+        """Many new manifests at once (a bulk seed), in one write; the counter moves past them."""
+        with self.lock:
+            next_serial = max(next_serial, self.next_serial)
+            self.store.put_manifests(documents, next_serial=next_serial)
+            self.manifests.update(documents)
+            self.next_serial = next_serial
+
     def remove_manifest(self, mtn: str) -> None:
         with self.lock:
             self.store.delete_manifest(mtn)

@@ -82,6 +82,9 @@ class SandboxStore:
         """A manifest (with its new attachment, if any), with the counter and the time of the
         write that made it, together; and its versions, when they changed."""
 
+    def put_manifests(self, documents: dict[str, dict[str, Any]], *, next_serial: int) -> None:
+        """Many new manifests at once, with the counter past their numbers (a bulk seed)."""
+
     def delete_manifest(self, mtn: str) -> None: ...
 
     def put_token(self, token_id: str, expires_at: datetime, grant: bytes) -> None: ...
@@ -236,6 +239,15 @@ class SqliteSandboxStore(SandboxStore):
             self._set_meta(db, next_serial=next_serial)
             if last_write is not None:
                 self._set_meta(db, last_write=last_write.isoformat())
+
+    def put_manifests(self, documents: dict[str, dict[str, Any]], *, next_serial: int) -> None:
+        encode = msgspec.json.encode
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO manifests (mtn, document) VALUES (?, ?)",
+                [(mtn, encode(document)) for mtn, document in documents.items()],
+            )
+            self._set_meta(db, next_serial=next_serial)
 
     def delete_manifest(self, mtn: str) -> None:
         with self._transaction() as db:
