@@ -119,7 +119,7 @@ async def test_the_outcome_says_which_were_signed_and_why_not(
             title="e-Manifest refused",
             detail="e-Manifest signed none of the manifests",
             kind="validation",
-            errors=[FieldProblem(field=ONE, message="Manifest not found", value=ONE)],
+            errors=(FieldProblem(field=ONE, message="Manifest not found", value=ONE),),
         ),
         payload={"manifestTrackingNumbers": [ONE], "siteId": GEN},
     )
