@@ -184,8 +184,8 @@ async def test_the_version_history_lists_who_changed_what_when_and_reads_each_ve
 
     version = await generator_user.get(link["href"])
     assert version.status == 200
-    assert version.h1 == f"Manifest {MTN}, version 1"
-    assert "Signed" in version.text("main p.muted")
+    assert version.h1 == f"Manifest {MTN} , version 1"
+    assert "Signed" in version.text("#version-note")
     assert (await generator_user.get(f"/manifests/{MTN}/versions/2")).status == 404
     refreshed = await generator_user.post(f"/manifests/{MTN}/versions/refresh")
     assert (await _task_of(app, refreshed)).name is TaskName.PULL_MANIFEST_VERSIONS

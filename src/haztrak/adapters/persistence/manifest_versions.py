@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 from advanced_alchemy.types import DateTimeUTC, JsonB
-from sqlalchemy import Boolean, Integer, String, delete, select
+from sqlalchemy import Boolean, Integer, String, delete, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,7 +69,8 @@ class SqlManifestVersionRepository:
     ) -> None:
         summary = msgspec.to_builtins(version)
         row = await self._session.get(ManifestVersionRow, (mtn, version.version_number))
-        content = None if document is None else msgspec.to_builtins(document)
+        # SQL NULL, not JSON null, for a version whose content was not pulled
+        content: Any = null() if document is None else msgspec.to_builtins(document)
         if row is None:
             self._session.add(
                 ManifestVersionRow(
@@ -83,9 +84,9 @@ class SqlManifestVersionRepository:
                 )
             )
         else:
-            if content is None and row.summary != summary:
-                row.document = None  # another version under the same number: its content is old
-            elif content is not None:
+            if document is None and row.summary != summary:
+                row.document = null()  # another version under the same number: content is old
+            elif document is not None:
                 row.document = content
             row.status = version.status.value
             row.active = version.active
