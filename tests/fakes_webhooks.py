@@ -4,6 +4,7 @@ it is told and records what it was sent."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
@@ -14,7 +15,12 @@ from haztrak.application.ports.webhooks import (
     WebhookEndpoints,
     WebhookSender,
 )
-from haztrak.domain.webhooks import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from haztrak.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class MemoryWebhookEndpoints(WebhookEndpoints):
@@ -91,6 +97,19 @@ class MemoryWebhookDeliveries(WebhookDeliveries):
 
     async def add_attempt(self, delivery_id: UUID, attempt: DeliveryAttempt) -> None:
         self.attempt_log.setdefault(delivery_id, []).append(attempt)
+
+    async def prune(self, endpoint_id: UUID, *, finished_before: datetime) -> int:
+        old = [
+            d.id
+            for d in self.deliveries.values()
+            if d.endpoint_id == endpoint_id
+            and d.status is not DeliveryStatus.PENDING
+            and d.created_at < finished_before
+        ]
+        for delivery_id in old:
+            self.deliveries.pop(delivery_id)
+            self.attempt_log.pop(delivery_id, None)
+        return len(old)
 
     async def attempts(self, delivery_id: UUID) -> Sequence[DeliveryAttempt]:
         return list(self.attempt_log.get(delivery_id, []))

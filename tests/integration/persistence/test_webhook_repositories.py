@@ -164,3 +164,26 @@ async def test_deleting_an_endpoint_deletes_its_deliveries(ports: Ports) -> None
     assert await ports.endpoints.get(endpoint.id) is None
     assert await ports.endpoints.encrypted_secret(endpoint.id) is None
     assert await ports.deliveries.recent(endpoint.org_id, endpoint_id=endpoint.id) == []
+
+
+async def test_old_finished_deliveries_are_pruned_and_pending_ones_kept(ports: Ports) -> None:
+    endpoint = await _endpoint(ports)
+    other = await _endpoint(ports)
+    old_done = _delivery(endpoint, 0, status=DeliveryStatus.SUCCEEDED)
+    old_pending = _delivery(endpoint, 1)
+    new_done = _delivery(endpoint, 60, status=DeliveryStatus.FAILED)
+    elsewhere = _delivery(other, 0, status=DeliveryStatus.FAILED)
+    for delivery in (old_done, old_pending, new_done, elsewhere):
+        await ports.deliveries.add(delivery)
+    await ports.deliveries.add_attempt(
+        old_done.id, DeliveryAttempt(number=1, at=T0, duration_ms=1, response_status=200)
+    )
+    await ports.uow.commit()
+    assert (
+        await ports.deliveries.prune(endpoint.id, finished_before=T0 + timedelta(minutes=30)) == 1
+    )
+    await ports.uow.commit()
+    kept = await ports.deliveries.recent(endpoint.org_id, endpoint_id=endpoint.id)
+    assert {d.id for d in kept} == {old_pending.id, new_done.id}
+    assert [d.id for d in await ports.deliveries.recent(other.org_id)] == [elsewhere.id]
+    assert await ports.deliveries.attempts(old_done.id) == []

@@ -312,3 +312,19 @@ async def test_only_org_admins_create_endpoints_and_urls_are_checked() -> None:
     stored = world.endpoints.secrets[created.endpoint.id]
     assert created.secret.reveal().encode() not in stored
     assert world.box.decrypt(stored) == created.secret
+
+
+async def test_finished_deliveries_are_kept_a_month() -> None:
+    world = World()
+    await world.endpoint()
+    await world.event()
+    [first] = world.deliveries.deliveries.values()
+    first.status = DeliveryStatus.SUCCEEDED
+    await world.deliveries.update(first)
+    world.clock.advance(29 * 86_400)
+    await world.event()
+    assert first.id in world.deliveries.deliveries
+    world.clock.advance(2 * 86_400)
+    await world.event()
+    assert first.id not in world.deliveries.deliveries
+    assert len(world.deliveries.deliveries) == 2

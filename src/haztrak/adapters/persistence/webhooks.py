@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import delete, select, update
@@ -113,7 +114,7 @@ class SqlWebhookEndpoints:
         )
 
     async def delete(self, endpoint_id: UUID) -> None:
-        # Explicitly, children first: SQLite enforces ON DELETE CASCADE only when asked to.
+        # Children first, explicitly: no reliance on the database's cascade setting.
         deliveries = select(WebhookDeliveryRow.id).where(
             WebhookDeliveryRow.endpoint_id == endpoint_id
         )
@@ -212,6 +213,20 @@ class SqlWebhookDeliveries:
                 error=attempt.error[:300] if attempt.error else None,
             )
         )
+
+    async def prune(self, endpoint_id: UUID, *, finished_before: datetime) -> int:
+        old = select(WebhookDeliveryRow.id).where(
+            WebhookDeliveryRow.endpoint_id == endpoint_id,
+            WebhookDeliveryRow.status != DeliveryStatus.PENDING.value,
+            WebhookDeliveryRow.created_at < finished_before,
+        )
+        await self._session.execute(
+            delete(WebhookAttemptRow).where(WebhookAttemptRow.delivery_id.in_(old))
+        )
+        result = await self._session.execute(
+            delete(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(old))
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def attempts(self, delivery_id: UUID) -> Sequence[DeliveryAttempt]:
         rows = await self._session.scalars(

@@ -4,6 +4,7 @@ and the box that keeps endpoint secrets encrypted."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -49,6 +50,9 @@ class WebhookDeliveries(Protocol):
 
     async def attempts(self, delivery_id: UUID) -> Sequence[DeliveryAttempt]:
         """Its attempts, first first."""
+
+    async def prune(self, endpoint_id: UUID, *, finished_before: datetime) -> int:
+        """Delete the endpoint's finished deliveries made before the time; return how many."""
 
 
 class SendResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -119,6 +119,7 @@ class FanOutWebhooks:
             task.subject = str(delivery.id)
             await self._tasks.add(task)
             started.append(task)
+            await self._deliveries.prune(endpoint.id, finished_before=now - self._policy.retention)
         for task in started:
             try:
                 await self._queue.enqueue(task, delay_seconds=ENQUEUE_DELAY_SECONDS)

@@ -5,6 +5,7 @@ send a test event."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 import msgspec
@@ -56,6 +57,8 @@ class WebhookPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """Where this Haztrak is reached: the base of the links in events."""
     retry: RetryPolicy = WEBHOOK_RETRY
     pause: PauseRule = PauseRule()
+    retention: timedelta = timedelta(days=30)
+    """Finished deliveries older than this are deleted (as new ones are made)."""
 
 
 class NewWebhookEndpoint(msgspec.Struct, frozen=True, kw_only=True):
