@@ -70,6 +70,8 @@ async def test_a_draft_offers_no_fetch_and_a_foreign_manifest_is_a_404(
     mtn = await draft(generator_user)
     page = await generator_user.get(f"/manifests/{mtn}")
     assert page.all("section#documents form") == []
+    paper = await draft(generator_user, submission_type="Image")
+    assert (await generator_user.get(f"/manifests/{paper}")).all("section#documents form") == []
     refused = await generator_user.post(f"/manifests/{mtn}/documents/fetch")
     assert refused.status == 303
     flashed = await generator_user.follow(refused.response.headers["location"])

@@ -70,9 +70,12 @@ async def documents_view(
     sendable = opened.actions.allows(ManifestAction.SUBMIT) or opened.actions.allows(
         ManifestAction.UPDATE
     )
+    # A draft's scan could go nowhere: e-Manifest takes a paper manifest under the number
+    # printed on its form, which a local draft (#########DFT) does not carry.
+    in_emanifest = not manifest.is_draft()
     return DocumentsView(
         rows=rows,
         unavailable=unavailable,
-        can_fetch=not manifest.is_draft(),
-        can_upload=paper and sendable,
+        can_fetch=in_emanifest,
+        can_upload=paper and sendable and in_emanifest,
     )
