@@ -8,16 +8,24 @@ from datetime import date, datetime
 from uuid import UUID
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Date, String, delete, select
+from sqlalchemy import Date, Index, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from haztrak.adapters.persistence.tables import Base, RcraSiteRow
+from haztrak.adapters.persistence.tables import Base, ManifestRow, RcraSiteRow, cast_table
 from haztrak.application.ports.deadlines import ReportedDeadline, SiteCategory
 from haztrak.domain.manifest.deadlines import DeadlineKind, GeneratorCategory
 
 CHUNK = 500
 """Keys per IN list (SQLite allows 32,766 parameters, asyncpg 32,767)."""
+
+# The deadline list reads the few manifests in a status whose clocks run (picked up and not
+# signed; received lately), newest change first: this index is where it starts.
+MANIFESTS_BY_STATUS = Index(
+    "ix_manifests_status_updated",
+    cast_table(ManifestRow).c.status,
+    cast_table(ManifestRow).c.updated_at,
+)
 
 
 class DeadlineReportRow(Base):

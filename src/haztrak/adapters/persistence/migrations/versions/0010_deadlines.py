@@ -1,5 +1,5 @@
-"""Deadlines: the days a manifest's clocks were recorded as reported, and each generator site's
-category where the handler record lacks it
+"""Deadlines: the days a manifest's clocks were recorded as reported, each generator site's
+category where the handler record lacks it, and manifests indexed by status and change
 
 Revision ID: 0010
 Revises: 0009
@@ -37,8 +37,11 @@ def upgrade() -> None:
         sa.Column("updated_by", GUID(length=16), nullable=True),
         sa.PrimaryKeyConstraint("epa_id", name=op.f("pk_site_generator_categories")),
     )
+    # A plain CREATE INDEX on both databases (a batch could copy the table on SQLite).
+    op.create_index("ix_manifests_status_updated", "manifests", ["status", "updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_manifests_status_updated", table_name="manifests")
     op.drop_table("site_generator_categories")
     op.drop_table("deadline_reports")
