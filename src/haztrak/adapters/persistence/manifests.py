@@ -32,7 +32,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from haztrak.adapters.persistence.list_changes import list_changes
+from haztrak.adapters.persistence.list_changes import (
+    PRUNE_AT_MOST,
+    list_changes,
+    prune_list_changes_of,
+)
 from haztrak.adapters.persistence.pg_driver import driver_in_transaction
 from haztrak.adapters.persistence.tables import (
     DraftNumberRow,
@@ -292,7 +296,7 @@ _INSERT_TERMS = insert(_terms_table)
 # add() on PostgreSQL in one statement: the handlers, the change of their sites' lists and
 # the search terms are written only when the manifest was (a taken number writes nothing).
 _PG_ADD = (
-    "WITH m AS (INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "
+    "WITH m AS (INSERT INTO manifests (id, mtn, status, submission_type, signature_status, "  # noqa: S608
     "created_at, updated_at, version, owner_org_id, owner_site_id, document) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) "
     "ON CONFLICT (mtn) DO NOTHING RETURNING id), "
@@ -300,14 +304,23 @@ _PG_ADD = (
     "SELECT m.id, x.* FROM m, unnest($12::varchar[], $13::varchar[], $14::integer[]) AS x "
     "RETURNING epa_id), "
     "c AS (INSERT INTO manifest_list_changes (epa_id) SELECT DISTINCT epa_id FROM h), "
+    # older entries of those sites go (the statement's snapshot does not hold c's rows)
+    "d AS (DELETE FROM manifest_list_changes WHERE seq IN (SELECT seq FROM "
+    "manifest_list_changes WHERE epa_id IN (SELECT epa_id FROM h) ORDER BY seq "
+    f"LIMIT {PRUNE_AT_MOST} FOR UPDATE SKIP LOCKED)), "
     "t AS (INSERT INTO manifest_search_terms (manifest_id, term) "
     "SELECT m.id, unnest($15::varchar[]) FROM m) "
     "SELECT count(*) FROM m"
 )
 _INSERT_CHANGES = insert(list_changes)
+_current_sites = (
+    select(_handlers.epa_id).distinct().where(_handlers.manifest_id == bindparam("manifest_id"))
+)
+_PRUNE_CURRENT_SITES = prune_list_changes_of(_current_sites)
+_PRUNE_SITES = prune_list_changes_of(bindparam("sites", expanding=True))
 _LOG_CURRENT_SITES = insert(list_changes).from_select(
     ["epa_id"],
-    select(_handlers.epa_id).distinct().where(_handlers.manifest_id == bindparam("manifest_id")),
+    _current_sites,
 )
 
 
@@ -494,6 +507,7 @@ class SqlManifestRepository:
                 "read it again and reapply the change"
             )
         # the sites it named change too (it may name others now)
+        await self._session.execute(_PRUNE_CURRENT_SITES, {"manifest_id": stored.id})
         await self._session.execute(_LOG_CURRENT_SITES, {"manifest_id": stored.id})
         await self._session.execute(
             delete(ManifestHandlerRow).where(ManifestHandlerRow.manifest_id == stored.id)
@@ -504,6 +518,7 @@ class SqlManifestRepository:
 
     async def delete(self, manifest_id: UUID, *, expected_version: int) -> None:
         # Logged first (the handlers go with the manifest); rolled back with it if it fails.
+        await self._session.execute(_PRUNE_CURRENT_SITES, {"manifest_id": manifest_id})
         await self._session.execute(_LOG_CURRENT_SITES, {"manifest_id": manifest_id})
         result = await self._session.execute(
             delete(ManifestRow).where(
@@ -571,6 +586,7 @@ class SqlManifestRepository:
         if rows:  # one statement for all (every row has every key), no RETURNING
             await self._session.execute(_INSERT_HANDLERS, rows)
             sites = sorted({row["epa_id"] for row in rows})
+            await self._session.execute(_PRUNE_SITES, {"sites": sites})
             await self._session.execute(_INSERT_CHANGES, [{"epa_id": e} for e in sites])
         terms = [{"manifest_id": manifest_id, "term": t} for t in sorted(search_terms(manifest))]
         if terms:

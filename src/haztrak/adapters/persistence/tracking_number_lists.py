@@ -1,12 +1,13 @@
 """TrackingNumberLists on the database and a folder of cached lists (issue 16).
 
 A list's version is a hash of what it lists (the sites, the part they play, whose drafts)
-and the newest change logged for each of its sites (list_changes.py): one index lookup per
-site, whatever the number of manifests. Its JSON is kept in a file named by that version, so
-a change makes a new name and nothing is ever served stale; old files are pruned, oldest
-first, past MAX_FILES or MAX_BYTES. A miss walks the list from the database a keyset chunk
-at a time, writing each chunk to the client and to the file as it goes: neither the list nor
-its JSON is ever held whole (the file is kept only when the walk finished).
+and the entries logged for each of its sites (list_changes.py: a handful, pruned as they
+are written): one short index range per site, whatever the number of manifests. Its JSON
+is kept in a file named by that version, so a change makes a new name and nothing is ever
+served stale; old files are pruned, oldest first, past MAX_FILES or MAX_BYTES. A miss walks
+the list from the database a keyset chunk at a time, writing each chunk to the client and to
+the file as it goes: neither the list nor its JSON is ever held whole (the file is kept only
+when the walk finished).
 
 Files are written under a temporary name and renamed, so processes sharing the folder
 (workers of one machine) never read half a file.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.persistence import manifests as sql
@@ -43,23 +44,24 @@ MAX_BYTES = 1 << 30
 
 _encoder = msgspec.json.Encoder()
 _PG_VERSIONS = (
-    "SELECT site, (SELECT max(seq) FROM manifest_list_changes WHERE epa_id = site) "
-    "FROM unnest($1::varchar[]) AS site"
+    "SELECT site, (SELECT string_agg(seq::text, ',' ORDER BY seq) FROM manifest_list_changes "
+    "WHERE epa_id = site) FROM unnest($1::varchar[]) AS site"
 )
 _c = list_changes.c
 _SQL_VERSIONS = (
-    select(_c.epa_id, func.max(_c.seq))
+    select(_c.epa_id, _c.seq)
     .where(_c.epa_id.in_(bindparam("sites", expanding=True)))
-    .group_by(_c.epa_id)
+    .order_by(_c.epa_id, _c.seq)
 )
 
 
 def _tag(query: ManifestQuery, versions: Sequence[Sequence[Any]]) -> str:
+    """From (site, its entries) rows: the set of entries is new after every commit."""
     shape = (
         sorted(query.site_ids),
         sorted(query.draft_sites),
         query.site_role.value if query.site_role else None,
-        sorted((str(site), int(seq or 0)) for site, seq in versions),
+        sorted((str(site), str(entries or "")) for site, entries in versions),
     )
     return hashlib.blake2b(_encoder.encode(shape), digest_size=16).hexdigest()
 
@@ -89,7 +91,10 @@ class DbTrackingNumberLists:
             return _tag(query, await self._pool.fetch(_PG_VERSIONS, sites))
         async with self._sessions() as session:
             rows = (await session.execute(_SQL_VERSIONS, {"sites": sites})).all()
-        return _tag(query, [tuple(row) for row in rows])
+        entries: dict[str, list[str]] = {}
+        for site, seq in rows:
+            entries.setdefault(site, []).append(str(seq))
+        return _tag(query, [(site, ",".join(seqs)) for site, seqs in entries.items()])
 
     async def json(self, query: ManifestQuery, version: str) -> bytes | AsyncIterator[bytes]:
         path = self._folder / f"{version}.json"

@@ -46,6 +46,7 @@ def upgrade() -> None:
         ),
         sa.Column("epa_id", sa.String(length=12), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_manifest_list_changes")),
+        sqlite_autoincrement=True,  # never a number twice, even after its row is pruned
     )
     with op.batch_alter_table("manifest_list_changes", schema=None) as batch_op:
         batch_op.create_index("ix_manifest_list_changes_site", ["epa_id", "seq"], unique=False)
