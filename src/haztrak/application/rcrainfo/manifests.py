@@ -625,6 +625,16 @@ def _sign_report(report: SignReport, mtns: Sequence[str], waiting: Sequence[str]
             for r in report.results
         ],
         "alreadySigned": [mtn for mtn in mtns if mtn not in waiting],
+        # In words for a person or a script: which were signed, which not and why.
+        "signed": [r.manifest_tracking_number for r in report.results if r.signed],
+        "notSigned": [
+            {
+                "manifestTrackingNumber": r.manifest_tracking_number,
+                "reasons": [e.message for e in r.errors] or ["e-Manifest gave no reason"],
+            }
+            for r in report.results
+            if not r.signed
+        ],
         "warnings": [msgspec.structs.asdict(w) for w in report.warnings],
     }
 
