@@ -461,8 +461,8 @@ class _CorrectionWork:
 
 
 async def _wait(run: TaskRun, mtn: str, reason: str) -> None:
-    message = f"waiting: manifest {mtn} is locked in e-Manifest ({reason}); nothing is sent "
-    message += "until it is unlocked, and the task tries again by itself"
+    message = f"manifest {mtn} is locked in e-Manifest ({reason}); nothing is sent until it "
+    message += "is unlocked, and the task tries again by itself"
     await run.checkpoint(progress={"waiting": message})
     raise RcrainfoError(RcrainfoErrorKind.TRANSIENT, message, code="E_ManifestLocked")
 
