@@ -95,3 +95,10 @@ async def test_a_refused_choice_names_the_field(generator_user: WebUser) -> None
     refused = await generator_user.post("/notices/preferences", {"manifest.signed": "pigeon"})
     assert refused.status == 400
     assert "manifest.signed" in refused.response.text
+
+
+async def test_a_bad_cursor_is_a_400_page_naming_it(generator_user: WebUser) -> None:
+    for cursor in ("%00", "x" * 5000):
+        page = await generator_user.get(f"/notices?cursor={cursor}")
+        assert page.status == 400
+        assert "cursor" in page.text("main")
