@@ -139,6 +139,7 @@ async def test_a_body_over_the_limit_is_refused_with_413(testuser1: Browser) -> 
         "/api/manifest/emanifest", files=multipart(image_manifest(), huge)
     )
     assert response.status_code == 413
+    assert response.json()["status"] == 413  # a problem document, as the API docs say
 
 
 async def test_documents_are_fetched_from_rcrainfo_and_kept_for_who_may_see_them(

@@ -19,6 +19,7 @@ _PROBLEMS = {
     404: "No such object, or not one you may see",
     409: "The object's state does not allow this now",
     412: "If-Match names a version that is no longer the current one; nothing changed",
+    413: "The body is larger than this operation takes",
     422: "Invalid input: `errors` names each field and what is wrong",
     429: "Too many attempts: wait as long as Retry-After says",
     502: "RCRAInfo refused the request (for instance the org's API credentials)",

@@ -85,7 +85,7 @@ class RcrainfoController(Controller):
 
     @post(
         "/manifest/emanifest",
-        responses=_TASK_ANSWERS,
+        responses=answers(400, 403, 404, 409, 413, 422),
         operation_class=manifest_or_multipart_body(
             "EPA's manifest JSON, to create or update in e-Manifest; or, for an Image or "
             "DataImage5Copy manifest with its scanned form, multipart/form-data with the parts "
