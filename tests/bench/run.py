@@ -145,14 +145,15 @@ def _endpoints(mtn: str, search: str, mtn_tag: str) -> list[Endpoint]:
         ),
         Endpoint("page", "GET", f"/api/manifest?site={seed.SITE}", Target(cpu_ms=1.5)),
         Endpoint("search", "GET", f"/api/manifest?site={seed.SITE}&q={search}", Target()),
-        # the browser UI's busiest pages, rendered on the server (issue 10: p99 < 50 ms)
+        # it adds manifests to the site
+        Endpoint("create", "POST", "/api/manifest", Target(500, 80, True, 1.5), body=draft),
+        # the browser UI's busiest pages, after the API's: a page that does not keep up yet
+        # must not starve the API's measurements, rendered on the server (issue 10: p99 < 50 ms)
         Endpoint("ui dashboard", "GET", "/dashboard", Target(p99_ms=50), page=True),
         Endpoint(
             "ui manifest list", "GET", f"/manifests?site={seed.SITE}", Target(p99_ms=50), page=True
         ),
         Endpoint("ui manifest page", "GET", f"/manifests/{mtn}", Target(p99_ms=50), page=True),
-        # last: it adds manifests to the site
-        Endpoint("create", "POST", "/api/manifest", Target(500, 80, True, 1.5), body=draft),
     ]
 
 
