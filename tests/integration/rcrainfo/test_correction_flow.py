@@ -32,6 +32,7 @@ from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.worker.providers import worker_providers
 from tests.http.conftest import PASSWORD, Browser, _logged_in, providers_for_tests
 from tests.integration.rcrainfo.test_wiring import OwnEndpoint
+from tests.integration.sandbox.support import Control
 from tests.integration.tasks.support import running_worker, task_settings
 from tests.polling import eventually
 
@@ -167,11 +168,11 @@ async def test_correct_sign_and_revert_through_the_api_a_worker_and_the_sandbox(
 
 
 async def test_a_correction_waits_while_e_manifest_holds_the_manifest_locked(
-    app: Litestar, testuser1: Browser, sandbox: SandboxServer
+    app: Litestar, testuser1: Browser, sandbox: SandboxServer, control: Control
 ) -> None:
     document = _signed_in_sandbox(sandbox)
     mtn = await _keep_here(app, document)
-    sandbox.state.put_manifest(mtn, {**document, "locked": True, "lockReason": "AsyncSign"})
+    assert control.post(f"manifests/{mtn}/lock", {"lockReason": "AsyncSign"}).status_code == 200
     answer = await testuser1.post(f"/api/manifest/{mtn}/correction", json=document)
     assert answer.status_code == 202, answer.text
     task_id = answer.json()["taskId"]
@@ -188,7 +189,7 @@ async def test_a_correction_waits_while_e_manifest_holds_the_manifest_locked(
     assert shown["status"] in ("PENDING", "STARTED")
     assert sandbox.state.manifests[mtn].get("status") == "Signed"  # nothing was sent
 
-    sandbox.state.put_manifest(mtn, document)  # e-Manifest lets go of it
+    assert control.delete(f"manifests/{mtn}/lock").status_code == 200  # e-Manifest lets go
     done = await _task(app, task_id)
     assert done.status is TaskStatus.SUCCESS, done.error
     assert sandbox.state.manifests[mtn]["status"] == "UnderCorrection"

@@ -21,6 +21,7 @@ from haztrak.entrypoints.sandbox import SandboxServer
 from haztrak.entrypoints.sandbox.seed import EXAMPLE_USER_CREDENTIALS
 from tests.integration.rcrainfo.conftest import Target, credentials
 from tests.integration.rcrainfo.test_contract import save_example, scenario_parties, signature
+from tests.integration.sandbox.support import Control
 
 SCENARIO = "Scenario-1-emanifest-save-valid-Full-Electronic-example.json"
 CREDENTIALS = credentials(EXAMPLE_USER_CREDENTIALS)
@@ -156,15 +157,14 @@ async def test_a_locked_manifest_refuses_correct_and_revert_with_the_locks_code(
     adapter: EmanifestRcrainfo,
     target: Target,
     printed_mtn: Callable[[], str],
-    sandbox: SandboxServer,
+    control: Control,
     reason: str,
     code: str,
 ) -> None:
     mtn, manifest = await signed(adapter, target, printed_mtn)
     await adapter.correct_manifest(CREDENTIALS, corrected(manifest, "2 drums short"))
-    document = sandbox.state.manifest_copy(mtn)
-    assert document is not None
-    sandbox.state.put_manifest(mtn, {**document, "locked": True, "lockReason": reason})
+    locking = control.post(f"manifests/{mtn}/lock", {"lockReason": reason})
+    assert locking.status_code == 200, locking.text
     for attempt in (
         adapter.correct_manifest(CREDENTIALS, corrected(manifest, "again")),
         adapter.revert_manifest(CREDENTIALS, mtn),
@@ -177,6 +177,11 @@ async def test_a_locked_manifest_refuses_correct_and_revert_with_the_locks_code(
     assert locked.locked
     assert locked.lock_reason is not None
     assert locked.lock_reason.value == reason
+    assert control.delete(f"manifests/{mtn}/lock").status_code == 200
+    reverted = await adapter.revert_manifest(CREDENTIALS, mtn)
+    assert reverted.operation_status == "Reverted"
+    assert control.post(f"manifests/{mtn}/lock", {"lockReason": "Later"}).status_code == 400
+    assert control.post("manifests/999999999ELC/lock", {}).status_code == 404
 
 
 async def test_the_clients_own_correct_manifest_sends_no_content_type_and_is_refused(

@@ -245,3 +245,23 @@ def sign(
     )
     state.put_manifest(mtn, document, versions=versions)
     return document
+
+
+def set_lock(state: SandboxState, mtn: str, reason: str | None) -> dict[str, Any]:
+    """Lock a manifest as e-Manifest does (`AsyncSign`: in the signing queue;
+    `EpaChangeBiller`; `EpaCorrection`), or unlock it (None): a control of the sandbox's own,
+    so that what waits on a lock can be seen."""
+    if reason is not None and reason not in rules.LOCK_CODES:
+        raise ValueError(f"lockReason must be one of {', '.join(rules.LOCK_CODES)}")
+    with state.lock:
+        document = state.manifest_copy(check_tracking_number(mtn))
+        if document is None:
+            raise KeyError(mtn)
+        if reason is None:
+            document.pop("locked", None)
+            document.pop("lockReason", None)
+        else:
+            document["locked"] = True
+            document["lockReason"] = reason
+        state.put_manifest(mtn, document)
+    return {"manifestTrackingNumber": mtn, "locked": reason is not None, "lockReason": reason}

@@ -7,6 +7,8 @@
   tracking-number counter does not go back, so no number is issued twice.
 - `GET/POST/DELETE /sandbox/clock`: read, advance (`{advanceSeconds}`) or reset sandbox time.
 - `GET /sandbox/users`: the seeded RCRAInfo users with their API IDs and keys.
+- `POST/DELETE /sandbox/manifests/{mtn}/lock`: lock a manifest as e-Manifest does
+  (`{lockReason}`: AsyncSign, EpaChangeBiller, EpaCorrection) or unlock it.
 - `GET /sandbox/health`.
 
 They need no token: the sandbox is a test double that listens on 127.0.0.1 by default.
@@ -18,9 +20,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, post
-from litestar.exceptions import ValidationException
+from litestar.exceptions import NotFoundException, ValidationException
 
 from haztrak.domain.manifest.datetimes import format_epa_datetime
+from haztrak.entrypoints.sandbox import corrections
 from haztrak.entrypoints.sandbox.auth import expire_all_tokens
 from haztrak.entrypoints.sandbox.faults import FaultChange
 from haztrak.entrypoints.sandbox.state import SandboxState
@@ -116,6 +119,33 @@ def users(sandbox: SandboxState) -> list[dict[str, Any]]:
     return sandbox.listing()
 
 
+class LockChange(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    lock_reason: str = "AsyncSign"
+
+
+def _lock(sandbox: SandboxState, mtn: str, reason: str | None) -> dict[str, Any]:
+    try:
+        return corrections.set_lock(sandbox, mtn, reason)
+    except KeyError:
+        raise NotFoundException(f"no manifest {mtn}") from None
+    except ValueError as error:
+        raise ValidationException(str(error)) from None
+
+
+@post("/manifests/{mtn:str}/lock", status_code=OK)
+async def lock_manifest(sandbox: SandboxState, request: AnyRequest, mtn: str) -> dict[str, Any]:
+    try:
+        change = msgspec.convert(await _body(request), LockChange)
+    except msgspec.ValidationError as error:
+        raise ValidationException(str(error)) from None
+    return _lock(sandbox, mtn, change.lock_reason)
+
+
+@delete("/manifests/{mtn:str}/lock", status_code=OK, sync_to_thread=False)
+def unlock_manifest(sandbox: SandboxState, mtn: str) -> dict[str, Any]:
+    return _lock(sandbox, mtn, None)
+
+
 @get("/health", sync_to_thread=False)
 def health() -> dict[str, str]:
     return {"status": "ok"}
@@ -123,5 +153,5 @@ def health() -> dict[str, str]:
 
 ROUTES = [
     read_faults, change_faults, clear_faults, reset, read_clock, advance_clock, reset_clock,
-    users, health,
+    users, health, lock_manifest, unlock_manifest,
 ]  # fmt: skip
