@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -30,6 +31,7 @@ from haztrak.domain.identity import SiteRole
 from haztrak.domain.manifest import HandlerRole, Status
 from haztrak.domain.tasks import TaskName, TaskStatus
 from tests.fakes_events import MemoryEventOutbox
+from tests.fakes_manifests import MemoryManifestRepository
 from tests.manifest_documents import a_manifest, encoded, manifest_document
 from tests.unit.application.task_world import GEN, TRANS, World
 from tests.unit.application.test_rcrainfo_use_cases import _signing
@@ -248,3 +250,38 @@ async def test_the_scheduler_starts_a_dispatch_only_when_events_wait(world: Even
     assert task is not None
     assert task.name is TaskName.DISPATCH_EVENTS
     assert await schedule() is None  # one under way
+
+
+class CountingReads:
+    """Between the decorator and the fake: counts the reads the decorator makes."""
+
+    def __init__(self, inner: MemoryManifestRepository) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def by_mtn(self, mtn: str) -> StoredManifest | None:
+        self.reads += 1
+        return await self.inner.by_mtn(mtn)
+
+
+async def test_a_write_costs_one_outbox_insert_and_no_extra_read() -> None:
+    inner = CountingReads(MemoryManifestRepository())
+    outbox = MemoryEventOutbox()
+    manifests = EventRecordingManifests(inner, outbox)  # type: ignore[arg-type]
+    scheduled = a_manifest(mtn=SIGNED_MTN, status="Scheduled")
+    now = World().clock.now()
+    stored = StoredManifest(
+        id=uuid.uuid4(), manifest=scheduled, version=1, created_at=now, updated_at=now
+    )
+    await manifests.add(stored)
+    assert (outbox.inserts, inner.reads) == (1, 0)
+    read = await manifests.by_mtn(SIGNED_MTN)  # a writer reads for the version
+    assert read is not None
+    under = msgspec.structs.replace(scheduled, status=Status.UNDER_CORRECTION)
+    await manifests.update(
+        msgspec.structs.replace(read, manifest=under), expected_version=read.version
+    )
+    assert (outbox.inserts, inner.reads) == (2, 1)  # its own read only
