@@ -182,6 +182,15 @@ async def test_the_version_history_lists_who_changed_what_when_and_reads_each_ve
     assert link["href"] == f"/manifests/{MTN}/versions/1"
     assert history.one("form[action$='/versions/refresh'] button")
 
+    detail = await generator_user.get(f"/manifests/{MTN}")
+    section = detail.one("#versions-section [hx-get]")
+    assert section["hx-get"] == f"/manifests/{MTN}/versions"
+    assert section.select_one("a")["href"] == f"/manifests/{MTN}/versions"  # without scripts
+    fragment = await generator_user.htmx("GET", f"/manifests/{MTN}/versions")
+    assert fragment.status == 200
+    assert fragment.html.select_one("h1") is None
+    assert len(fragment.all("#versions tbody tr")) == 2
+
     version = await generator_user.get(link["href"])
     assert version.status == 200
     assert version.h1 == f"Manifest {MTN} , version 1"

@@ -297,14 +297,18 @@ class CorrectionPagesController(Controller):
             )
             for v in listed.history.versions
         ]
+        htmx = request.headers.get("hx-request") and not request.headers.get(
+            "hx-history-restore-request"
+        )
         return page(
             request,
-            "corrections/versions.html",
+            "corrections/_versions_table.html" if htmx else "corrections/versions.html",
             {
                 **_detail(opened),
                 "rows": rows,
                 "pulled_at": listed.pulled_at,
                 "refreshable": opened.actions.allows(ManifestAction.VERSIONS),
+                "fragment": bool(htmx),
             },
         )
 
