@@ -66,3 +66,13 @@ class MemoryEventOutbox(EventOutbox):
     async def give_up(self, event_id: UUID, *, attempts: int, at: datetime, error: str) -> None:
         entry = self.entries[event_id]
         entry.attempts, entry.dispatched_at, entry.error = attempts, at, error
+
+    async def prune(self, dispatched_before: datetime) -> int:
+        old = [
+            i
+            for i, e in self.entries.items()
+            if e.dispatched_at is not None and e.dispatched_at < dispatched_before
+        ]
+        for i in old:
+            del self.entries[i]
+        return len(old)

@@ -235,7 +235,7 @@ async def _notices(world: World, user: User) -> list[Any]:
 
 async def test_an_event_tells_the_users_of_its_sites_once(world: World) -> None:
     event = _waiting(world)
-    assert await _dispatch(world, event) == {"dispatched": 1, "failed": 0}
+    assert await _dispatch(world, event) == {"dispatched": 1, "failed": 0, "pruned": 0}
     (notice,) = await _notices(world, world.gen_user)
     assert notice.kind is EventKind.MANIFEST_AWAITING_SIGNATURE
     assert notice.mtn == MTN
@@ -248,7 +248,7 @@ async def test_an_event_tells_the_users_of_its_sites_once(world: World) -> None:
         update(OutboxEventRow).where(OutboxEventRow.id == event.id).values(dispatched_at=None)
     )
     await world.uow().commit()
-    assert await world.dispatch()() == {"dispatched": 1, "failed": 0}
+    assert await world.dispatch()() == {"dispatched": 1, "failed": 0, "pruned": 0}
     assert len(await _notices(world, world.gen_user)) == 1
     assert len(await _notices(world, world.gen_admin)) == 1
     # and recorded twice in the outbox, it is one event

@@ -96,7 +96,7 @@ async def test_the_worker_tells_and_emails_once_after_a_refusal(
             dispatch = await (await scope.get(ScheduleEventDispatch))()
         assert dispatch is not None
         done = await finished_task(container, dispatch.id)
-        assert done.result == {"dispatched": 1, "failed": 0}
+        assert done.result == {"dispatched": 1, "failed": 0, "pruned": 0}
 
         async def sent() -> list[EmailMessage] | None:
             return inbox.messages or None

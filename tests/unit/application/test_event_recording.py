@@ -204,9 +204,9 @@ async def test_the_dispatcher_hands_each_event_to_every_subscriber_once(
     dispatch = DispatchEvents(
         world.outbox, EventSubscribers([notices, hooks]), world.clock, world.uow
     )
-    assert await dispatch() == {"dispatched": 3, "failed": 0}
+    assert await dispatch() == {"dispatched": 3, "failed": 0, "pruned": 0}
     assert notices.seen == hooks.seen == [e.id for e in events]
-    assert await dispatch() == {"dispatched": 0, "failed": 0}
+    assert await dispatch() == {"dispatched": 0, "failed": 0, "pruned": 0}
     assert notices.seen == [e.id for e in events]
 
 
@@ -217,13 +217,13 @@ async def test_a_failing_event_is_retried_later_and_holds_back_no_other(
     await world.outbox.add(events)
     subscriber = Recorder("notices", fail={events[1].id})
     dispatch = DispatchEvents(world.outbox, EventSubscribers([subscriber]), world.clock, world.uow)
-    assert await dispatch() == {"dispatched": 2, "failed": 1}
+    assert await dispatch() == {"dispatched": 2, "failed": 1, "pruned": 0}
     entry = world.outbox.entries[events[1].id]
     assert (entry.attempts, entry.error) == (1, "RuntimeError")
-    assert await dispatch() == {"dispatched": 0, "failed": 0}  # not due yet
+    assert await dispatch() == {"dispatched": 0, "failed": 0, "pruned": 0}  # not due yet
     subscriber.fail.clear()
     world.clock.advance(3600)
-    assert await dispatch() == {"dispatched": 1, "failed": 0}
+    assert await dispatch() == {"dispatched": 1, "failed": 0, "pruned": 0}
     assert subscriber.seen == [events[0].id, events[2].id, events[1].id]
 
 
@@ -285,3 +285,14 @@ async def test_a_write_costs_one_outbox_insert_and_no_extra_read() -> None:
         msgspec.structs.replace(read, manifest=under), expected_version=read.version
     )
     assert (outbox.inserts, inner.reads) == (2, 1)  # its own read only
+
+
+async def test_dispatched_events_are_deleted_after_a_month(world: EventWorld) -> None:
+    await world.outbox.add(_events(world, 2))
+    dispatch = DispatchEvents(world.outbox, EventSubscribers([]), world.clock, world.uow)
+    assert await dispatch() == {"dispatched": 2, "failed": 0, "pruned": 0}
+    world.clock.advance(29 * 86400)
+    assert (await dispatch())["pruned"] == 0
+    world.clock.advance(2 * 86400)
+    assert (await dispatch())["pruned"] == 2
+    assert world.outbox.entries == {}

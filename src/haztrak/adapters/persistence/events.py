@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
-from sqlalchemy import Index, Integer, String, exists, or_, select, update
+from sqlalchemy import Index, Integer, String, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,3 +110,9 @@ class SqlEventOutbox:
             .where(OutboxEventRow.id == event_id)
             .values(attempts=attempts, dispatched_at=at, error=error[:_ERROR_LENGTH])
         )
+
+    async def prune(self, dispatched_before: datetime) -> int:
+        result = await self._session.execute(
+            delete(OutboxEventRow).where(OutboxEventRow.dispatched_at < dispatched_before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

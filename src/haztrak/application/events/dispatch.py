@@ -42,6 +42,8 @@ log = logging.getLogger("haztrak.events")
 MAX_ATTEMPTS = 8
 BATCH = 100
 FIRST_DELAY = timedelta(seconds=30)
+KEEP_DISPATCHED = timedelta(days=30)
+"""Dispatched events are kept this long (to look into), then deleted by the dispatcher."""
 
 
 class EventSubscriber(Protocol):
@@ -83,8 +85,9 @@ class DispatchEvents:
                     failed += 1
             if len(batch) < BATCH:
                 break
+        pruned = await self._outbox.prune(self._clock.now() - KEEP_DISPATCHED)
         await self._uow.commit()
-        return {"dispatched": dispatched, "failed": failed}
+        return {"dispatched": dispatched, "failed": failed, "pruned": pruned}
 
     async def _dispatch(self, event: DomainEvent, attempts: int) -> bool:
         try:

@@ -38,3 +38,6 @@ class EventOutbox(Protocol):
 
     async def give_up(self, event_id: UUID, *, attempts: int, at: datetime, error: str) -> None:
         """Stop trying the event (kept with the last error, as dispatched at `at`)."""
+
+    async def prune(self, dispatched_before: datetime) -> int:
+        """Delete the events dispatched (or given up) before then; how many."""
