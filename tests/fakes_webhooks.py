@@ -50,6 +50,26 @@ class MemoryWebhookEndpoints(WebhookEndpoints):
         if endpoint.id in self.endpoints:
             self.endpoints[endpoint.id] = msgspec.structs.replace(endpoint)
 
+    async def count_success(self, endpoint_id: UUID) -> None:
+        if endpoint_id in self.endpoints:
+            self.endpoints[endpoint_id].succeeded()
+
+    async def count_failure(self, endpoint_id: UUID, at: datetime) -> WebhookEndpoint | None:
+        endpoint = self.endpoints.get(endpoint_id)
+        if endpoint is None:
+            return None
+        if endpoint.consecutive_failures == 0 or endpoint.failing_since is None:
+            endpoint.failing_since = at
+        endpoint.consecutive_failures += 1
+        return msgspec.structs.replace(endpoint)
+
+    async def pause(self, endpoint_id: UUID, at: datetime) -> bool:
+        endpoint = self.endpoints.get(endpoint_id)
+        if endpoint is None or endpoint.paused:
+            return False
+        endpoint.paused_at = at
+        return True
+
     async def delete(self, endpoint_id: UUID) -> None:
         self.endpoints.pop(endpoint_id, None)
         self.secrets.pop(endpoint_id, None)

@@ -187,3 +187,22 @@ async def test_old_finished_deliveries_are_pruned_and_pending_ones_kept(ports: P
     assert {d.id for d in kept} == {old_pending.id, new_done.id}
     assert [d.id for d in await ports.deliveries.recent(other.org_id)] == [elsewhere.id]
     assert await ports.deliveries.attempts(old_done.id) == []
+
+
+async def test_failures_are_counted_in_place_and_an_endpoint_paused_once(ports: Ports) -> None:
+    endpoint = await _endpoint(ports)
+    endpoint.description = "changed by an admin meanwhile"
+    await ports.endpoints.update(endpoint)
+    first = await ports.endpoints.count_failure(endpoint.id, T0)
+    second = await ports.endpoints.count_failure(endpoint.id, T0 + timedelta(minutes=5))
+    assert (first.consecutive_failures, first.failing_since) == (1, T0)
+    assert (second.consecutive_failures, second.failing_since) == (2, T0)
+    assert second.description == "changed by an admin meanwhile"
+    assert await ports.endpoints.pause(endpoint.id, T0 + timedelta(minutes=5))
+    assert not await ports.endpoints.pause(endpoint.id, T0 + timedelta(minutes=6))
+    await ports.endpoints.count_success(endpoint.id)
+    await ports.uow.commit()
+    stored = await ports.endpoints.get(endpoint.id)
+    assert (stored.consecutive_failures, stored.failing_since) == (0, None)
+    assert stored.paused_at == T0 + timedelta(minutes=5)
+    assert await ports.endpoints.count_failure(uuid4(), T0) is None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,6 +112,42 @@ class SqlWebhookEndpoints:
             )
             .execution_options(synchronize_session=False)
         )
+
+    async def count_success(self, endpoint_id: UUID) -> None:
+        await self._session.execute(
+            update(WebhookEndpointRow)
+            .where(
+                WebhookEndpointRow.id == endpoint_id, WebhookEndpointRow.consecutive_failures > 0
+            )
+            .values(consecutive_failures=0, failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def count_failure(self, endpoint_id: UUID, at: datetime) -> WebhookEndpoint | None:
+        row = WebhookEndpointRow
+        when = literal(at, row.failing_since.type)  # stored as the column stores times
+        await self._session.execute(
+            update(row)
+            .where(row.id == endpoint_id)
+            .values(
+                consecutive_failures=row.consecutive_failures + 1,
+                failing_since=case(
+                    (row.consecutive_failures == 0, when),
+                    else_=func.coalesce(row.failing_since, when),
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return await self.get(endpoint_id)
+
+    async def pause(self, endpoint_id: UUID, at: datetime) -> bool:
+        result = await self._session.execute(
+            update(WebhookEndpointRow)
+            .where(WebhookEndpointRow.id == endpoint_id, WebhookEndpointRow.paused_at.is_(None))
+            .values(paused_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def delete(self, endpoint_id: UUID) -> None:
         # Children first, explicitly: no reliance on the database's cascade setting.

@@ -27,6 +27,16 @@ class WebhookEndpoints(Protocol):
     async def update(self, endpoint: WebhookEndpoint) -> None:
         """Store everything but the secret."""
 
+    async def count_success(self, endpoint_id: UUID) -> None:
+        """No failure in a row any more (atomic: deliveries run at once)."""
+
+    async def count_failure(self, endpoint_id: UUID, at: datetime) -> WebhookEndpoint | None:
+        """One more failure in a row (the first sets `failing_since`), atomically; the
+        endpoint as it is now, or None when it is gone."""
+
+    async def pause(self, endpoint_id: UUID, at: datetime) -> bool:
+        """Pause it unless it is paused already; True when this call paused it."""
+
     async def delete(self, endpoint_id: UUID) -> None:
         """Delete it with its deliveries."""
 

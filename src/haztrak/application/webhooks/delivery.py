@@ -195,16 +195,22 @@ class DeliverWebhook:
         delivery.record(attempt)
         await self._deliveries.add_attempt(delivery.id, attempt)
         if attempt.succeeded:
-            endpoint.succeeded()
-            await self._endpoints.update(endpoint)
+            await self._endpoints.count_success(endpoint.id)
             await self._deliveries.update(delivery)
             await self._uow.commit()
             return {"delivery": str(delivery.id), "status": delivery.status.value}
 
-        paused_now = endpoint.failed(now, self._policy.pause)
-        await self._endpoints.update(endpoint)
-        if paused_now:
-            await self._tell_admins(endpoint)
+        # Counted in one statement each, never by writing back the endpoint read before the
+        # attempt: other deliveries count at the same time, and an admin may change it.
+        counted = await self._endpoints.count_failure(endpoint.id, now)
+        paused_now = (
+            counted is not None
+            and not counted.paused
+            and self._policy.pause.pauses(counted.consecutive_failures, counted.failing_since, now)
+            and await self._endpoints.pause(endpoint.id, now)
+        )
+        if paused_now and counted is not None:
+            await self._tell_admins(counted)
         log.info("webhook delivery %s attempt %d failed: %s", delivery.id, attempt.number, problem)
         if (paused_now and not manual) or self._last_try(run):
             reason = "the endpoint was paused after repeated failures" if paused_now else None
