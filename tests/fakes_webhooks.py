@@ -47,8 +47,19 @@ class MemoryWebhookEndpoints(WebhookEndpoints):
         return [msgspec.structs.replace(e) for e in sorted(found, key=lambda e: e.created_at)]
 
     async def update(self, endpoint: WebhookEndpoint) -> None:
-        if endpoint.id in self.endpoints:
-            self.endpoints[endpoint.id] = msgspec.structs.replace(endpoint)
+        stored = self.endpoints.get(endpoint.id)
+        if stored is not None:
+            self.endpoints[endpoint.id] = msgspec.structs.replace(
+                stored,
+                url=endpoint.url,
+                kinds=endpoint.kinds,
+                description=endpoint.description,
+                active=endpoint.active,
+            )
+
+    async def resume(self, endpoint_id: UUID) -> None:
+        if endpoint_id in self.endpoints:
+            self.endpoints[endpoint_id].resume()
 
     async def count_success(self, endpoint_id: UUID) -> None:
         if endpoint_id in self.endpoints:

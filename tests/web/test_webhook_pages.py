@@ -88,9 +88,9 @@ async def test_the_org_page_summarises_webhooks_and_banners_a_paused_endpoint(
     async with scope(app) as request:
         endpoints = await request.get(WebhookEndpoints)
         [endpoint] = [e for e in await endpoints.for_orgs(await _org_ids(request)) if e.url == URL]
-        endpoint.paused_at = datetime.now(UTC)
-        endpoint.consecutive_failures = 10
-        await endpoints.update(endpoint)
+        for _ in range(10):
+            await endpoints.count_failure(endpoint.id, datetime.now(UTC))
+        await endpoints.pause(endpoint.id, datetime.now(UTC))
         await (await request.get(UnitOfWork)).commit()
     summary = await org_admin.htmx("GET", f"/org/{ORG}/webhooks/summary")
     assert "A webhook endpoint is paused" in summary.response.text

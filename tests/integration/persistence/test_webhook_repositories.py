@@ -99,13 +99,26 @@ async def test_an_endpoint_is_stored_with_its_secret_and_updated(ports: Ports) -
     endpoint = await _endpoint(ports, description="ERP")
     assert await ports.endpoints.get(endpoint.id) == endpoint
     assert await ports.endpoints.encrypted_secret(endpoint.id) == b"ciphertext"
-    endpoint.failed(T0, PauseRule(failures=1, span=timedelta(0)))
+    await ports.endpoints.count_failure(endpoint.id, T0)  # a delivery, meanwhile
+    assert endpoint.failed(T0, PauseRule(failures=1, span=timedelta(0)))  # a stale copy's
+    endpoint.url = "https://other.example.com/y"
+    endpoint.kinds = ("manifest.signed",)
     endpoint.active = False
     await ports.endpoints.update(endpoint)
     await ports.uow.commit()
     stored = await ports.endpoints.get(endpoint.id)
-    assert stored == endpoint
-    assert stored.paused
+    assert (stored.url, stored.kinds, stored.active) == (endpoint.url, endpoint.kinds, False)
+    assert not stored.paused  # the admin's change pauses nothing, and counts nothing
+    assert stored.consecutive_failures == 1
+    await ports.endpoints.pause(endpoint.id, T0)
+    await ports.endpoints.resume(endpoint.id)
+    await ports.uow.commit()
+    resumed = await ports.endpoints.get(endpoint.id)
+    assert (resumed.paused, resumed.consecutive_failures, resumed.failing_since) == (
+        False,
+        0,
+        None,
+    )
     assert await ports.endpoints.encrypted_secret(endpoint.id) == b"ciphertext"
     other = await _endpoint(ports)
     assert [e.id for e in await ports.endpoints.for_org(endpoint.org_id)] == [endpoint.id]

@@ -106,10 +106,15 @@ class SqlWebhookEndpoints:
                 kinds=list(endpoint.kinds),
                 description=endpoint.description,
                 active=endpoint.active,
-                paused_at=endpoint.paused_at,
-                consecutive_failures=endpoint.consecutive_failures,
-                failing_since=endpoint.failing_since,
             )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def resume(self, endpoint_id: UUID) -> None:
+        await self._session.execute(
+            update(WebhookEndpointRow)
+            .where(WebhookEndpointRow.id == endpoint_id)
+            .values(paused_at=None, consecutive_failures=0, failing_since=None)
             .execution_options(synchronize_session=False)
         )
 

@@ -25,7 +25,11 @@ class WebhookEndpoints(Protocol):
     async def for_orgs(self, org_ids: Sequence[UUID]) -> Sequence[WebhookEndpoint]: ...
 
     async def update(self, endpoint: WebhookEndpoint) -> None:
-        """Store everything but the secret."""
+        """Store what an admin changes: URL, kinds, description, switched on or off (not the
+        failures nor the pause: deliveries count those in place)."""
+
+    async def resume(self, endpoint_id: UUID) -> None:
+        """Not paused, and no failure in a row."""
 
     async def count_success(self, endpoint_id: UUID) -> None:
         """No failure in a row any more (atomic: deliveries run at once)."""

@@ -201,9 +201,10 @@ class UpdateWebhookEndpoint(_OrgWebhooks):
             endpoint.active = change.active
         if change.paused is True and not endpoint.paused:
             raise InvalidValue("paused", "only false (resume) is allowed; set active to false")
+        await self._endpoints.update(endpoint)
         if change.paused is False:
             endpoint.resume()
-        await self._endpoints.update(endpoint)
+            await self._endpoints.resume(endpoint.id)
         await self._auditor.record(
             user,
             "change_webhook",
