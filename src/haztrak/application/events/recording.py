@@ -29,6 +29,10 @@ from haztrak.domain.identity import Org
 from haztrak.domain.manifest import Manifest
 from haztrak.domain.tasks import TaskProblem, TaskStatus
 
+READ_KEPT = 64
+"""How many manifests read the decorator remembers: a writer writes what it read just before,
+and a long unit of work (a site sync of 10,000 manifests) must not keep every one."""
+
 
 class EventRecordingManifests:
     """A ManifestRepository that also writes the events of each change to the outbox."""
@@ -37,6 +41,13 @@ class EventRecordingManifests:
         self._inner = inner
         self._outbox = outbox
         self._read: dict[UUID, StoredManifest] = {}
+
+    def _remember(self, stored: StoredManifest) -> None:
+        """Keep the newest READ_KEPT manifests read or written (the oldest goes first)."""
+        self._read.pop(stored.id, None)
+        self._read[stored.id] = stored
+        while len(self._read) > READ_KEPT:
+            del self._read[next(iter(self._read))]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -50,12 +61,12 @@ class EventRecordingManifests:
     async def by_mtn(self, mtn: str) -> StoredManifest | None:
         stored = await self._inner.by_mtn(mtn)
         if stored is not None:
-            self._read[stored.id] = stored
+            self._remember(stored)
         return stored
 
     async def add(self, stored: StoredManifest) -> None:
         await self._inner.add(stored)
-        self._read[stored.id] = stored
+        self._remember(stored)
         await self._record(None, stored)
 
     async def update(self, stored: StoredManifest, *, expected_version: int) -> StoredManifest:
@@ -65,7 +76,7 @@ class EventRecordingManifests:
             if known is not None and known.id != stored.id:
                 known = None
         saved = await self._inner.update(stored, expected_version=expected_version)
-        self._read[saved.id] = saved
+        self._remember(saved)
         await self._record(known.manifest if known else None, saved)
         return saved
 
@@ -79,7 +90,7 @@ class EventRecordingManifests:
         mtn = manifest.manifest_tracking_number
         known = await self._inner.by_mtn(mtn) if mtn else None
         saved = await self._inner.upsert_by_mtn(manifest, owner_org_id=owner_org_id, at=at)
-        self._read[saved.id] = saved
+        self._remember(saved)
         await self._record(known.manifest if known else None, saved)
         return saved
 
