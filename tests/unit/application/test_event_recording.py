@@ -26,6 +26,7 @@ from haztrak.application.events.schedule import ScheduleEventDispatch
 from haztrak.application.manifests.drafts import CreateDraftManifest, UpdateManifest
 from haztrak.application.ports.manifests import StoredManifest
 from haztrak.application.ports.rcrainfo import RcrainfoError, RcrainfoErrorKind
+from haztrak.application.tasks.run import TaskRun
 from haztrak.domain.events import DomainEvent, EventKind, task_failed
 from haztrak.domain.identity import SiteRole
 from haztrak.domain.manifest import HandlerRole, Status
@@ -296,3 +297,29 @@ async def test_dispatched_events_are_deleted_after_a_month(world: EventWorld) ->
     world.clock.advance(2 * 86400)
     assert (await dispatch())["pruned"] == 2
     assert world.outbox.entries == {}
+
+
+async def test_a_receipt_copied_from_rcrainfo_tells_receipt_and_discrepancy(
+    world: EventWorld,
+) -> None:
+    """Receiving (and correcting) reach e-Manifest in a task whose copy is kept here: the same
+    path as a sync, so the same events."""
+    stored = await _submitted(world)
+    world.outbox.clear()
+    document = msgspec.to_builtins(stored.manifest)
+    signature = [{"signatureDate": "2026-01-15T10:00:00Z"}]
+    for party in [document["generator"], *document["transporters"]]:
+        party["electronicSignaturesInfo"] = signature
+    document["designatedFacility"]["electronicSignaturesInfo"] = signature
+    document["status"] = "Signed"
+    document["receivedDate"] = "2026-01-15T10:00:00Z"
+    document["wastes"][0]["discrepancyResidueInfo"] = {"wasteQuantity": True}
+    remote = msgspec.convert(document, type(stored.manifest))
+    task = await world.launcher().launch(TaskName.SYNC_SITE_MANIFESTS, owner=None, payload={})
+    run = TaskRun(task, world.tasks, world.clock, world.uow, timedelta(minutes=1))
+    await world.copies().keep(run, remote, owner_org_id=stored.owner_org_id, at=world.clock.now())
+    kinds = world.outbox.kinds(SIGNED_MTN)
+    assert EventKind.MANIFEST_RECEIVED in kinds
+    assert EventKind.MANIFEST_DISCREPANCY in kinds
+    signed = [e.detail["role"] for e in world.outbox.events if e.kind is EventKind.MANIFEST_SIGNED]
+    assert sorted(signed) == ["Generator", "Transporter", "Transporter", "Tsdf"]
