@@ -54,12 +54,12 @@ async def test_select_review_and_sign_several_manifests(
     assert unconfirmed.status == 422
     assert "reviewed" in unconfirmed.response.text
 
-    mixed = await generator_user.post(
+    moved_on = await generator_user.post(
         "/sign",
-        {"mtn": [ONE, NOT_MINE], "group": group, "printed_name": "T", "confirm": "yes"},
+        {"mtn": [NOT_MINE], "group": group, "printed_name": "T", "confirm": "yes"},
     )
-    assert mixed.status == 409
-    assert "moved on" in mixed.response.text
+    assert moved_on.status == 409  # none of them waits for this signature
+    assert "moved on" in moved_on.response.text
 
     started = await generator_user.post(
         "/sign",
@@ -129,3 +129,33 @@ async def test_the_outcome_says_which_were_signed_and_why_not(
     other = await a_task(app, "testuser1", TaskName.SYNC_SITE_MANIFESTS)
     assert (await generator_user.get(f"/sign/{other}")).status == 404
     assert (await generator_user.get("/sign")).status == 303
+
+
+async def test_a_manifest_that_moved_on_is_reported_and_the_others_are_signed(
+    app: Litestar, generator_user: WebUser
+) -> None:
+    await keep(app, a_manifest(mtn=ONE, status="Scheduled"))
+    await keep(
+        app,
+        signed_by(a_manifest(mtn=NOT_MINE, status="Scheduled"), (HandlerRole.GENERATOR, GEN, None)),
+    )  # signed by a colleague while this user reviewed it
+    review = await generator_user.get(f"/sign?mtn={ONE}")
+    group = review.one(".sign-group form input[name=group]")["value"]
+    started = await generator_user.post(
+        "/sign",
+        {"mtn": [ONE, NOT_MINE], "group": group, "printed_name": "Terry", "confirm": "yes"},
+    )
+    assert started.status == 303, started.response.text
+    location = started.response.headers["location"]
+    container: AsyncContainer = app.state.dishka_container
+    async with container() as scope:
+        task = await (await scope.get(TaskRepository)).get(UUID(location.removeprefix("/sign/")))
+    assert task is not None
+    assert task.payload["manifestTrackingNumbers"] == [ONE]
+    assert [r["manifestTrackingNumber"] for r in task.payload["refused"]] == [NOT_MINE]
+    outcome = await generator_user.get(location)
+    assert outcome.h1 == "Your signature on 2 manifests"
+    said = outcome.text(f"#outcome-{NOT_MINE}")
+    assert "Not signed" in said
+    assert "waits for the transporter" in said
+    assert "Not sent to e-Manifest" in said

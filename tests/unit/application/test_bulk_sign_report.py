@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from haztrak.application.rcrainfo.manifests import QuickSign
+from haztrak.domain.errors import Conflict, NotFound
 from haztrak.domain.identity import SiteRole
 from haztrak.domain.manifest import HandlerRole
 from haztrak.domain.tasks import TaskStatus
@@ -64,3 +65,32 @@ async def test_none_signed_fails_with_each_manifests_reason(world: World) -> Non
         (MTNS[0], f"{MTNS[0]} is locked"),
         (MTNS[1], f"{MTNS[1]} is locked"),
     ]
+
+
+async def test_a_manifest_out_of_turn_is_not_sent_and_reported_with_the_others(
+    world: World,
+) -> None:
+    signer = world.user(SiteRole.SIGNER)
+    first = await world.sign()(signer, signing(MTNS[0]))  # the transporter's turn next
+    await world.drain()
+    assert (await world.task(first.id)).status is TaskStatus.SUCCESS
+    task = await world.sign()(signer, signing(*MTNS))
+    assert task.payload["manifestTrackingNumbers"] == list(MTNS[1:])
+    await world.drain()
+    done = await world.task(task.id)
+    assert done.status is TaskStatus.SUCCESS, done.error
+    assert done.result["signed"] == list(MTNS[1:])
+    [refused] = done.result["notSigned"]
+    assert refused["manifestTrackingNumber"] == MTNS[0]
+    assert "waits for the transporter" in refused["reasons"][0]
+    assert world.rcrainfo.signatures[-1].manifest_tracking_numbers == MTNS[1:]
+
+
+async def test_none_in_turn_refuses_the_request_naming_each(world: World) -> None:
+    signer = world.user(SiteRole.SIGNER)
+    await world.sign()(signer, signing(*MTNS[:2]))
+    await world.drain()
+    with pytest.raises(Conflict, match=f"{MTNS[0]}: .*; {MTNS[1]}: "):
+        await world.sign()(signer, signing(*MTNS[:2]))
+    with pytest.raises(NotFound):
+        await world.sign()(signer, signing("999999999ELC", "999999998ELC"))

@@ -59,7 +59,7 @@ from haztrak.domain.access import (
     ensure_draft_stays_with_owner,
     require,
 )
-from haztrak.domain.errors import Conflict, InvalidValue, NotFound
+from haztrak.domain.errors import Conflict, DomainError, InvalidValue, NotFound
 from haztrak.domain.identity import SiteRole, User
 from haztrak.domain.manifest import (
     AdditionalInfo,
@@ -508,12 +508,14 @@ class QuickSignManifests:
             signed_at=signed_at,
             transporter_order=command.transporter_order if transporter else None,
         )
-        for mtn in mtns:
-            stored = await visible_manifest(self._manifests, grants, mtn)
-            apply_quicker_signature(stored.manifest, signature, now=now)  # refuses out of turn
+        signable, refused = await self._in_turn(grants, mtns, signature, now)
         await self._accounts.site_ready(command.site_id)
         payload = {
-            "manifestTrackingNumbers": list(mtns),
+            "manifestTrackingNumbers": list(signable),
+            # Out of turn when asked (as EPA's per-manifest report says): not sent, each with why.
+            "refused": [
+                {"manifestTrackingNumber": mtn, "reasons": [reason]} for mtn, reason in refused
+            ],
             "siteId": command.site_id,
             "siteType": command.site_type.value,
             "transporterOrder": signature.transporter_order,
@@ -526,7 +528,7 @@ class QuickSignManifests:
             payload=msgspec.to_builtins(payload),
             subject=command.site_id,
         )
-        for mtn in mtns:
+        for mtn in signable:
             await self._auditor.record(
                 user,
                 "quicker_sign",
@@ -538,6 +540,39 @@ class QuickSignManifests:
             )
         await self._uow.commit()
         return task
+
+    async def _in_turn(
+        self, grants: Grants, mtns: Sequence[str], signature: QuickerSignature, now: datetime
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """The manifests that wait for this signature, and the others each with the reason;
+        none that can be signed refuses the request (the one manifest's own error, or a Conflict
+        naming each)."""
+        signable: list[str] = []
+        refused: list[tuple[str, str]] = []
+        errors: list[DomainError] = []
+        for mtn in mtns:
+            try:
+                stored = await visible_manifest(self._manifests, grants, mtn)
+                apply_quicker_signature(stored.manifest, signature, now=now)
+            except (NotFound, Conflict) as error:
+                errors.append(error)
+                refused.append((mtn, _reason(error)))
+            else:
+                signable.append(mtn)
+        if not signable:
+            if len(errors) == 1 or all(isinstance(e, NotFound) for e in errors):
+                raise errors[0]
+            raise Conflict(
+                "none of the manifests can be signed now: "
+                + "; ".join(f"{mtn}: {reason}" for mtn, reason in refused)
+            )
+        return signable, refused
+
+
+def _reason(error: DomainError) -> str:
+    if isinstance(error, NotFound):
+        return "not found among your sites' manifests"
+    return str(error)
 
 
 class SignInEmanifest:
@@ -588,7 +623,9 @@ class SignInEmanifest:
                     ),
                 )
             _refuse_if_none_signed(report, waiting)
-            await run.checkpoint(report=_sign_report(report, mtns, waiting))
+            await run.checkpoint(
+                report=_sign_report(report, mtns, waiting, payload.get("refused") or [])
+            )
         remotes = [await self._rcrainfo.get_manifest(credentials, mtn) for mtn in mtns]
         for remote in remotes:
             await self._copies.keep(run, remote, owner_org_id=site.org_id, at=self._clock.now())
@@ -612,7 +649,12 @@ def _refuse_if_none_signed(report: SignReport, waiting: Sequence[str]) -> None:
         )
 
 
-def _sign_report(report: SignReport, mtns: Sequence[str], waiting: Sequence[str]) -> dict[str, Any]:
+def _sign_report(
+    report: SignReport,
+    mtns: Sequence[str],
+    waiting: Sequence[str],
+    refused: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     return {
         "operationStatus": report.operation_status,
         "reportId": report.report_id,
@@ -634,7 +676,8 @@ def _sign_report(report: SignReport, mtns: Sequence[str], waiting: Sequence[str]
             }
             for r in report.results
             if not r.signed
-        ],
+        ]
+        + list(refused),
         "warnings": [msgspec.structs.asdict(w) for w in report.warnings],
     }
 

@@ -123,8 +123,11 @@ class RcrainfoController(Controller):
         status_code=202,
         summary="Quicker Sign manifests as one of your sites",
         description=(
-            "Needs the signer role on `siteId`; every manifest must wait for that site's "
-            "signature (409 otherwise). `printedSignatureDate` defaults to now." + _TASK
+            "Needs the signer role on `siteId`. Manifests that do not wait for that site's "
+            "signature (another party's turn, already signed, not found) are not sent: the "
+            "task's `payload.refused` and `result.notSigned` name each with its reasons, "
+            "beside e-Manifest's own per-manifest report; 409 when none waits for it. "
+            "`printedSignatureDate` defaults to now." + _TASK
         ),
     )
     async def sign(

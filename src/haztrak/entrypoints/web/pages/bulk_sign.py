@@ -122,7 +122,24 @@ def outcomes(task: Task) -> list[Outcome]:
         for mtn in mtns:
             said = why.get(mtn) or [sentence(task.error.detail)]
             found[mtn] = Outcome(mtn=mtn, signed=False, text="Not signed: " + "; ".join(said))
-    return [found[m] for m in mtns if m in found]
+    for refusal in task.payload.get("refused") or []:
+        mtn = str(refusal.get("manifestTrackingNumber") or "")
+        told = "; ".join(str(r) for r in refusal.get("reasons") or []) or "out of turn"
+        found[mtn] = Outcome(
+            mtn=mtn,
+            signed=False,
+            text=f"Not signed: {told.rstrip('.')}. Not sent to e-Manifest.",
+        )
+    return [found[m] for m in (*mtns, *_refused(task)) if m in found]
+
+
+def _refused(task: Task) -> list[str]:
+    """The manifests a Quicker Sign request did not send: not waiting for this signature."""
+    return [
+        str(r.get("manifestTrackingNumber") or "")
+        for r in task.payload.get("refused") or []
+        if isinstance(r, dict)
+    ]
 
 
 class BulkSignController(Controller):
@@ -191,17 +208,19 @@ class BulkSignController(Controller):
             "errors": errors,
             "refusal": None,
         }
-        if len(groups) != 1 or skipped or groups[0].key != posted_key:
+        group = next((g for g in groups if g.key == posted_key), None)
+        if group is None:
             context["refusal"] = (
-                "Some of these manifests moved on while you were reviewing them. Review the "
-                "list again: only manifests that wait for your signature are signed."
+                "These manifests moved on while you were reviewing them: none waits for "
+                "this signature of yours now. Review the list again."
             )
             return page(request, "sign/review.html", context, status_code=409)
         if errors:
             return page(request, "sign/review.html", context, status_code=422)
-        group = groups[0]
+        # Every manifest reviewed is asked for: those that moved on meanwhile (signed by
+        # someone else, another turn) are not sent, and the outcome says why for each.
         command = QuickSign(
-            manifest_tracking_numbers=tuple(group.mtns),
+            manifest_tracking_numbers=tuple(m for m in mtns if is_tracking_number(m)),
             site_id=group.seat.site_id,
             site_type=HandlerRole(group.seat.role_value),
             printed_signature_name=printed_name,
@@ -236,7 +255,7 @@ class BulkSignController(Controller):
             {
                 "task": task_view(task),
                 "outcomes": outcomes(task),
-                "mtns": task.payload.get("manifestTrackingNumbers") or [],
+                "mtns": [*(task.payload.get("manifestTrackingNumbers") or []), *_refused(task)],
                 "site_id": task.payload.get("siteId"),
             },
         )
