@@ -12,6 +12,8 @@ reference. EPA documents these comments as the submitter's reference information
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -762,25 +764,41 @@ class PullSiteManifests:
         stored = int(run.state["stored"])
         done = int(run.state["done"])
         batch_start = self._clock.now()
-        for index in range(done, len(window)):
-            try:
-                if await self._pull(run, credentials, window[index], site.org_id):
-                    stored += 1
-            except RcrainfoError:
-                if index > done:  # keep what this batch stored: a retry resumes after it
-                    await run.checkpoint(done=index, stored=stored, progress={"done": index})
-                raise
-            # Commit a batch at a time (SYNC_BATCH manifests, or SYNC_BATCH_TIME): a
-            # retry, or another worker after this one died, resumes after the last batch,
-            # and neither the commits nor the rewritten progress grow with every manifest.
-            if (
-                index + 1 - done >= SYNC_BATCH
-                or index + 1 == len(window)
-                or self._clock.now() - batch_start >= SYNC_BATCH_TIME
-            ):
-                done = index + 1
-                await run.checkpoint(done=done, stored=stored, progress={"done": done})
-                batch_start = self._clock.now()
+        # RCRAInfo answers for the next manifest while this one is stored: the sync takes
+        # the time of RCRAInfo's answers, not that plus Haztrak's own work.
+        ahead: asyncio.Future[Manifest | None] | None = None
+        try:
+            for index in range(done, len(window)):
+                fetching = ahead or asyncio.ensure_future(self._fetch(credentials, window[index]))
+                ahead = None
+                try:
+                    remote = await fetching
+                    if index + 1 < len(window):
+                        ahead = asyncio.ensure_future(self._fetch(credentials, window[index + 1]))
+                    if remote is not None and await self._pull(
+                        run, credentials, remote, site.org_id
+                    ):
+                        stored += 1
+                except RcrainfoError:
+                    if index > done:  # keep what this batch stored: a retry resumes after it
+                        await run.checkpoint(done=index, stored=stored, progress={"done": index})
+                    raise
+                # Commit a batch at a time (SYNC_BATCH manifests, or SYNC_BATCH_TIME): a
+                # retry, or another worker after this one died, resumes after the last batch,
+                # and neither the commits nor the rewritten progress grow with every manifest.
+                if (
+                    index + 1 - done >= SYNC_BATCH
+                    or index + 1 == len(window)
+                    or self._clock.now() - batch_start >= SYNC_BATCH_TIME
+                ):
+                    done = index + 1
+                    await run.checkpoint(done=done, stored=stored, progress={"done": done})
+                    batch_start = self._clock.now()
+        finally:
+            if ahead is not None:  # the task stops: the answer read ahead is not wanted
+                ahead.cancel()
+                with contextlib.suppress(BaseException):
+                    await ahead
         until = datetime.fromisoformat(run.state["until"])
         current = await self._sites.by_epa_id(site_id)
         if current and (current.last_manifest_sync is None or current.last_manifest_sync < until):
@@ -802,18 +820,22 @@ class PullSiteManifests:
             "changed": stored,
         }
 
+    async def _fetch(self, credentials: RcrainfoCredentials, mtn: str) -> Manifest | None:
+        """RCRAInfo's copy; None when it was deleted since the search."""
+        try:
+            return await self._rcrainfo.get_manifest(credentials, mtn)
+        except RcrainfoError as error:
+            if error.kind is RcrainfoErrorKind.NOT_FOUND:
+                return None
+            raise
+
     async def _pull(
-        self, run: TaskRun, credentials: RcrainfoCredentials, mtn: str, org_id: UUID
+        self, run: TaskRun, credentials: RcrainfoCredentials, remote: Manifest, org_id: UUID
     ) -> bool:
         """Store RCRAInfo's copy unless the local one is the same (or newer, or another
         manifest: a clash, audited); True when it changed."""
-        try:
-            remote = await self._rcrainfo.get_manifest(credentials, mtn)
-        except RcrainfoError as error:
-            if error.kind is RcrainfoErrorKind.NOT_FOUND:  # deleted since the search
-                return False
-            raise
-        local = await self._manifests.by_mtn(mtn)
+        mtn = remote.manifest_tracking_number
+        local = await self._manifests.by_mtn(mtn) if mtn else None
         if local is not None and local.manifest == remote.with_signed_flags():
             await self._pull_documents(credentials, remote, changed=False)
             return False
