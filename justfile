@@ -95,3 +95,8 @@ image:
 # benchmark the API on PostgreSQL (writes bench-results/)
 bench:
     python -m tests.bench
+
+# sync a site of 10,000 manifests (HT_BENCH_SYNC_MANIFESTS), its worker killed midway, on
+# PostgreSQL and Redis (writes bench-results/sync-N.json)
+bench-sync:
+    python -m tests.bench.sync_scale
