@@ -108,7 +108,7 @@ def task_view(task: Task) -> TaskView:
     return TaskView(
         id=str(task.id),
         name=task.name.value,
-        label=LABELS.get(task.name, task.name.value.replace("_", " ").capitalize()),
+        label=_label(task),
         status=task.status.value,
         outcome=_failure(problem) if problem else _outcome(task),
         advice=_advice(task, problem) if problem else "",
@@ -124,6 +124,14 @@ def task_view(task: Task) -> TaskView:
         progress=_progress(task),
         attempts=task.attempts,
     )
+
+
+def _label(task: Task) -> str:
+    """The kind of work in a person's words. A receipt goes out as an update of the manifest
+    (the submit task with `receipt` in its payload) but is the facility recording its receipt."""
+    if task.name is TaskName.SUBMIT_MANIFEST and task.payload.get("receipt"):
+        return "Record receipt"
+    return LABELS.get(task.name, task.name.value.replace("_", " ").capitalize())
 
 
 _LINK_TEXT = {
@@ -175,6 +183,8 @@ def _outcome(task: Task) -> str:
             mtn = result.get("manifestTrackingNumber")
             status = result.get("status")
             now = f", now {status}" if isinstance(status, str) and status else ""
+            if task.payload.get("receipt") and mtn:
+                return f"Receipt of {mtn} recorded in e-Manifest{now}."
             if result.get("operationStatus") == "Updated":
                 return f"Updated {mtn} in e-Manifest{now}." if mtn else "Updated in e-Manifest."
             return f"Saved in e-Manifest as {mtn}{now}." if mtn else "Saved in e-Manifest."
