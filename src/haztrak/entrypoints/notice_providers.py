@@ -4,14 +4,17 @@ the use cases of the API, the pages and the worker."""
 from __future__ import annotations
 
 from dishka import Provider, Scope, provide, provide_all
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from haztrak.adapters.mail.smtp import AiosmtplibMailer, NoMailer
+from haztrak.adapters.persistence.notice_reads import PgUnreadNotices, SessionUnreadNotices
 from haztrak.adapters.persistence.notices import (
     SqlNoticeAudience,
     SqlNoticeMails,
     SqlNoticePreferenceStore,
     SqlNoticeRepository,
 )
+from haztrak.adapters.persistence.pgpool import ReadPool
 from haztrak.application.notices.deadlines import CheckDeadlines, ScheduleDeadlineCheck
 from haztrak.application.notices.mail import (
     MailLinks,
@@ -34,7 +37,9 @@ from haztrak.application.ports.notices import (
     NoticeMails,
     NoticePreferenceStore,
     NoticeRepository,
+    UnreadNotices,
 )
+from haztrak.entrypoints.manifest_providers import POSTGRES
 from haztrak.entrypoints.settings import Settings
 
 
@@ -69,10 +74,19 @@ class NoticeProvider(Provider):
     def links(self, settings: Settings) -> MailLinks:
         return MailLinks(base_url=settings.webhooks.public_url)
 
+    @provide(scope=Scope.APP)
+    def unread(self, sessions: async_sessionmaker[AsyncSession]) -> UnreadNotices:
+        return SessionUnreadNotices(sessions)
+
+    @provide(scope=Scope.APP, when=POSTGRES)
+    def pg_unread(self, pool: ReadPool) -> UnreadNotices:
+        return PgUnreadNotices(pool)
+
+    # every page asks it: one for the process, nothing built per request
+    count_unread = provide(CountUnreadNotices, scope=Scope.APP)
     subscriber = provide(NoticeSubscriber)
     use_cases = provide_all(
         ListNotices,
-        CountUnreadNotices,
         MarkNoticeRead,
         MarkAllNoticesRead,
         GetNoticePreferences,

@@ -17,6 +17,7 @@ from haztrak.application.ports.notices import (
     NoticePage,
     NoticePreferenceStore,
     NoticeRepository,
+    UnreadNotices,
 )
 from haztrak.application.ports.persistence import UnitOfWork
 from haztrak.application.ports.security import Clock
@@ -53,7 +54,7 @@ class ListNotices:
 class CountUnreadNotices:
     """The badge in the navigation: one indexed count."""
 
-    def __init__(self, notices: NoticeRepository) -> None:
+    def __init__(self, notices: UnreadNotices) -> None:
         self._notices = notices
 
     async def __call__(self, user: User) -> int:

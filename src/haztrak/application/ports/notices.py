@@ -63,6 +63,12 @@ class NoticeRepository(Protocol):
     async def mark_all_read(self, user_id: UUID, at: datetime) -> int: ...
 
 
+class UnreadNotices(Protocol):
+    """The navigation's badge, read outside any unit of work (every page asks it)."""
+
+    async def unread_count(self, user_id: UUID) -> int: ...
+
+
 class NoticePreferenceStore(Protocol):
     async def get(self, user_id: UUID) -> NoticePreferences: ...
 
