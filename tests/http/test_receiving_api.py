@@ -129,6 +129,9 @@ async def test_the_manifest_for_rejected_waste_is_a_draft_linked_both_ways(
         "originals": [],
         "carriedOn": [{"manifestTrackingNumber": mtn, "status": "NotAssigned"}],
     }
+    again = await tsdf1.post("/api/manifest/100000022ELC/rejected-waste")  # a second click
+    assert again.json()["manifestTrackingNumber"] == mtn
+    assert (await tsdf1.get("/api/manifest/100000022ELC/links")).json() == original
     back = (await tsdf1.get(f"/api/manifest/{mtn}/links")).json()
     assert back["originals"] == [{"manifestTrackingNumber": "100000022ELC", "status": "Signed"}]
     # the generator sees the original, not the facility's draft

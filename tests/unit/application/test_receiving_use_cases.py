@@ -171,3 +171,8 @@ async def test_the_new_manifest_is_the_facilitys_draft_and_links_both_ways(world
     assert (await links(generator, "100000031ELC")).carried_on == []
     with pytest.raises(Forbidden):
         await start(world)(generator, "100000031ELC")
+    again = await start(world)(receiver, "100000031ELC")  # clicked twice: the same draft
+    assert again.stored.id == draft.id
+    assert (await links(receiver, "100000031ELC")).carried_on == [
+        LinkedManifest(mtn=draft.mtn, status=Status.NOT_ASSIGNED)
+    ]

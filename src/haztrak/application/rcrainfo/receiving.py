@@ -40,6 +40,7 @@ from haztrak.domain.manifest.receiving import (
     rejected_waste_manifest,
 )
 from haztrak.domain.manifest.search import normalize_search_text
+from haztrak.domain.manifest.tracking_numbers import is_draft_tracking_number
 from haztrak.domain.tasks import Task, TaskName
 
 MAX_LINKED = 50
@@ -146,6 +147,11 @@ class StartRejectedWasteManifest:
         original = await visible_manifest(self._manifests, grants, mtn)
         site = _receiving_site(grants, original.manifest, mtn)
         draft = rejected_waste_manifest(original.manifest)
+        started = await self._started(grants, mtn, site)
+        if started is not None:  # asked again (a second click): the draft already started
+            return SavedManifest(
+                stored=started, warnings=business_problems(started.manifest, now=self._clock.now())
+            )
         owner_org_id = grants.org_of(site)
         if owner_org_id is None:
             known = await self._sites.by_epa_id(site)
@@ -171,6 +177,28 @@ class StartRejectedWasteManifest:
         # What it still needs (transporters, a destination) comes back as warnings, as for
         # any new draft.
         return SavedManifest(stored=stored, warnings=business_problems(stored.manifest, now=now))
+
+    async def _started(self, grants: Grants, mtn: str, site: str) -> StoredManifest | None:
+        """The site's draft that already carries this manifest's rejected or residue waste on
+        (still a draft: once sent to e-Manifest, another may be started), if any."""
+        query = ManifestQuery(
+            site_ids=frozenset(grants.site_roles),
+            draft_sites=draft_sites(grants),
+            text=normalize_search_text(mtn),
+        )
+        for record in await self._manifests.records(query, limit=MAX_LINKED):
+            other = msgspec.json.decode(record.json, type=_Carrier)
+            number = other.manifest_tracking_number
+            if not is_draft_tracking_number(number) or mtn not in other.originals():
+                continue
+            assert number is not None
+            try:
+                found = await visible_manifest(self._manifests, grants, number)
+            except NotFound:
+                continue
+            if found.owner_site == site and found.manifest.is_draft():
+                return found
+        return None
 
 
 class LinkedManifest(msgspec.Struct, frozen=True, kw_only=True):

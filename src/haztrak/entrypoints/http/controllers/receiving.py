@@ -154,7 +154,9 @@ class ReceivingController(Controller):
             "manifest in `additionalInfo.originalManifestTrackingNumbers` with "
             "`containsPreviousRejectOrResidue`. Choose its transporters and destination, then "
             "submit it. `GET .../links` lists it on both manifests. Needs the preparer role "
-            "at the designated facility (403); 409 when no waste leaves on a new manifest."
+            "at the designated facility (403); 409 when no waste leaves on a new manifest. "
+            "Asked again while the facility's draft for it is still a draft, it returns that "
+            "draft instead of starting another."
         ),
     )
     async def start_rejected_waste(
