@@ -26,7 +26,7 @@ from haztrak.application.ports.persistence import (
 from haztrak.domain.access import Grants
 from haztrak.domain.audit import AuditEntry
 from haztrak.domain.errors import Conflict
-from haztrak.domain.handlers import RcraSite, SiteType
+from haztrak.domain.handlers import RcraSite, RcraSiteDetails, SiteType
 from haztrak.domain.identity import (
     Org,
     OrgMembership,
@@ -239,6 +239,10 @@ class MemoryRcraSiteRepository(RcraSiteRepository):
         return self.data.handlers.get(epa_id)
 
     async def upsert(self, site: RcraSite) -> None:
+        # As the SQL repository, read back as an RcraSite: RCRAInfo's category is the
+        # deadline store's (MemoryDeadlineStore.handlers).
+        if isinstance(site, RcraSiteDetails):
+            site = msgspec.convert(msgspec.to_builtins(site), RcraSite)
         self.data.handlers[site.epa_site_id] = site
 
     async def search(

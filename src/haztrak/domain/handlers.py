@@ -90,3 +90,12 @@ class RcraSite(msgspec.Struct, kw_only=True, rename="camel", omit_defaults=True)
     can_esign: bool | None = None
     has_registered_emanifest_user: bool | None = None
     gis_primary: bool | None = None
+
+
+class RcraSiteDetails(RcraSite, kw_only=True):
+    """RCRAInfo's site details: the handler, and what only the site record says. The site
+    pull keeps `federal_generator_status` (LQG, SQG, VSQG) with the handler record, where the
+    deadlines read a generator's category; read back as an RcraSite (what a client copies into a
+    manifest's parties) it is left out, as a manifest's handler has no such field."""
+
+    federal_generator_status: str | None = None

@@ -355,6 +355,11 @@ class SqlMembershipRepository:
         await self._session.flush()
 
 
+GENERATOR_STATUS = "federalGeneratorStatus"
+"""Kept in a handler's document from RCRAInfo's site details (RcraSiteDetails) for the
+deadlines; a handler record without it (a site search's) leaves it as it was."""
+
+
 class SqlRcraSiteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -380,6 +385,9 @@ class SqlRcraSiteRepository:
         else:
             row.site_type = site.site_type.value
             row.name = site.name
+            kept = (row.document or {}).get(GENERATOR_STATUS)
+            if kept is not None and GENERATOR_STATUS not in document:  # a search's record
+                document[GENERATOR_STATUS] = kept
             row.document = document
         await self._session.flush()
 

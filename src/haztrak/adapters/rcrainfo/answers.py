@@ -43,7 +43,7 @@ from haztrak.application.ports.rcrainfo import (
     SignReport,
     SignResult,
 )
-from haztrak.domain.handlers import RcraSite
+from haztrak.domain.handlers import RcraSite, RcraSiteDetails
 from haztrak.domain.identity import RcraSitePermission
 from haztrak.domain.manifest import (
     CodeDescription,
@@ -355,7 +355,7 @@ def _as_text(value: object) -> str:
 
 def site(document: object, what: str) -> RcraSite:
     try:
-        return msgspec.convert(document, RcraSite)
+        return msgspec.convert(document, RcraSiteDetails)
     except msgspec.ValidationError as error:
         failure = unreadable(what, str(error))
     raise failure
