@@ -1,8 +1,9 @@
 """Running one task in a worker: claim it, do its work, record how it ended.
 
 The claim is committed before any work, so the task shows STARTED and holds a lease. The work
-and the SUCCESS record commit together. Transient RCRAInfo errors (and unexpected ones, which
-may be a database hiccup) retry with backoff and jitter until the policy's time limit (or its
+and the SUCCESS record commit together. Transient RCRAInfo errors, a service that does not
+answer now (the document storage, the cache), and unexpected errors (which may be a database
+hiccup) retry with backoff and jitter until the policy's time limit (or its
 attempt cap) is reached; anything else fails at once. A task that gives up says why, and its
 owner may run it again (RetryTask). RCRAInfo refusing an org's credentials flags them failing,
 so no task tries them again into EPA's three-strike lockout.
@@ -20,6 +21,7 @@ from uuid import UUID
 
 import msgspec
 
+from haztrak.application.errors import ServiceUnavailable
 from haztrak.application.ports.persistence import UnitOfWork
 from haztrak.application.ports.rcrainfo import RcrainfoError, RcrainfoErrorKind, RcrainfoProblem
 from haztrak.application.ports.security import Clock
@@ -215,7 +217,7 @@ class RunTask:
             await self._accounts.mark_failing()  # EPA refused the key, not a bare 401
         retryable = (
             not expected
-            or isinstance(exc, ConcurrentUpdate | RetryLater)
+            or isinstance(exc, ConcurrentUpdate | RetryLater | ServiceUnavailable)
             or (isinstance(exc, RcrainfoError) and exc.retryable)
         )
         retry = self._policy.retry_for(task.name)
@@ -320,6 +322,8 @@ def problem_for(exc: Exception) -> TaskProblem:
             return TaskProblem(title="Conflict", detail=str(exc), kind="conflict")
         case ConcurrentUpdate():
             return TaskProblem(title="Concurrent update", detail=str(exc), kind="transient")
+        case ServiceUnavailable():  # the document storage, the cache: an outage passes
+            return TaskProblem(title="Service unavailable", detail=str(exc), kind="transient")
         case DomainError():
             return TaskProblem(title="Failed", detail=str(exc), kind="failed")
     return TaskProblem(
