@@ -90,7 +90,12 @@ def test_correction_details_list_the_versions(generator_client: RcrainfoClient) 
     assert [v["status"] for v in signed["emanifestVersions"]] == ["Signed"]
     assert signed["emanifestVersions"][0]["versionNumber"] == 1
     corrected = generator_client.get_correction(first("Corrected")).json()
-    assert [v["status"] for v in corrected["emanifestVersions"]] == ["Corrected", "Signed"]
+    # EPA documents no order (the sandbox lists the oldest first; Haztrak sorts by number).
+    versions = sorted(corrected["emanifestVersions"], key=lambda v: v["versionNumber"])
+    assert [(v["versionNumber"], v["status"], v["active"]) for v in versions] == [
+        (1, "Signed", False),
+        (2, "Corrected", True),
+    ]
     scheduled = generator_client.get_correction(first("Scheduled")).json()
     assert scheduled["emanifestVersions"] == []
 
