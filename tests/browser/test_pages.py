@@ -22,7 +22,15 @@ from tests.browser.conftest import (
     serious_accessibility_problems,
 )
 
-STATUSES = ("Pending", "Scheduled", "InTransit", "Signed", "Corrected")
+STATUSES = (
+    "Pending",
+    "Scheduled",
+    "InTransit",
+    "ReadyForSignature",
+    "Signed",
+    "Corrected",
+    "UnderCorrection",
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +58,11 @@ def demo(browser: Any, live_server: str, sessions: Callable[[str], Any]) -> dict
     paths["sign"] = page.get_by_role(
         "link", name=re.compile("Review and sign")
     ).first.get_attribute("href")
+    # Bulk signing: the review of the first two manifests waiting for the user's signature.
+    picks = page.locator("input[name=mtn][form=bulk-sign]").evaluate_all(
+        "boxes => boxes.map(b => b.value)"
+    )
+    paths["bulk-sign"] = "/sign?" + "&".join(f"mtn={m}" for m in picks[:2])
 
     # A draft: an empty new form saved as it is (a draft may be incomplete).
     page.goto("/manifests/new")
@@ -75,6 +88,11 @@ def _wrong_password(page: Any) -> None:
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("The username or password is not correct.")
+
+
+def _open_report_form(page: Any) -> None:
+    page.locator("details.deadline__report > summary").first.click()
+    expect(page.locator("details.deadline__report[open] form").first).to_be_visible()
 
 
 # (name, user or None, path or a key of `demo`, what to do on the page before checking it)
@@ -103,6 +121,21 @@ CASES: list[Case] = [
     ("orgs", "orgadmin", "/org", None),
     ("org-admin", "orgadmin", "/org/generators-org-llc", None),
     ("not-found", "testuser1", "/no-such-page", None),
+    # Issue 13: receiving, corrections, versions, bulk signing, deadlines.
+    ("receive", "tsdf1", "ReadyForSignature/receive", None),
+    ("correct", "testuser1", "Signed/correct", None),
+    ("correction-sign", "testuser1", "UnderCorrection/correction/sign", None),
+    ("correction-revert", "testuser1", "UnderCorrection/correction/revert", None),
+    ("versions", "testuser1", "Corrected/versions", None),
+    ("versions-none", "testuser1", "Signed/versions", None),
+    ("bulk-sign-review", "testuser1", "bulk-sign", None),
+    ("deadlines", "testuser1", "/deadlines", None),
+    ("deadlines-report", "testuser1", "/deadlines?state=late", _open_report_form),
+    ("generator-category", "testuser1", "/sites/VATESTGEN001/generator-category", None),
+    # Issue 15: notices and webhooks.
+    ("notices", "testuser1", "/notices", None),
+    ("notices-unread", "testuser1", "/notices?unread=1", None),
+    ("webhooks", "orgadmin", "/org/generators-org-llc/webhooks", None),
     ("foreign-manifest", "tsdf1", "draft", None),
 ]
 
