@@ -13,7 +13,9 @@ Reported (and written to bench-results/sync-<N>.json):
 - how many manifests are stored here, each once (version 1: none stored twice or overwritten);
 - the RCRAInfo calls of each worker: the second worker reads only what the first had not
   committed (at most one batch again), and never searches again;
-- each worker's peak resident memory (VmHWM), which must stay under 150 MiB.
+- each worker's peak resident memory (VmHWM), which must stay under 150 MiB;
+- the CPU time the workers used (Haztrak's own work, start-up included) and the sandbox used
+  answering (RCRAInfo's), which on a small machine share the same cores.
 
 HT_BENCH_POSTGRES_URL (a server, a database of its own is created and dropped) and
 HT_BENCH_REDIS_URL (flushed) say where; ports HT_BENCH_SYNC_PORT (8190) to +3.
@@ -60,6 +62,15 @@ def _kib(pid: int, field: str) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rcrainfo_metrics(directory: Path) -> dict[str, dict[str, float]]:
@@ -219,7 +230,8 @@ async def sync_at_scale(
             t0 = time.monotonic()
             task_id = await started(response)
             say(f"sync task {task_id} started")
-            first_rss = 0.0
+            first_rss = first_cpu = 0.0
+            sandbox_cpu_before = _cpu_seconds(sandbox.popen.pid)
             killed_at: float | None = None
             done_at_kill = 0
             resumed_after: float | None = None
@@ -236,6 +248,7 @@ async def sync_at_scale(
                     break
                 if killed_at is None and kill_after is not None and done >= kill_after:
                     first_rss = _kib(first.popen.pid, "VmHWM:") / 1024
+                    first_cpu = _cpu_seconds(first.popen.pid)
                     first.stop(signal.SIGKILL)
                     killed_at = time.monotonic()
                     done_at_kill = int((await task_now(task_id))["progress"].get("done", 0))
@@ -251,8 +264,10 @@ async def sync_at_scale(
             total = time.monotonic() - t0
             last = second or first
             last_rss = _kib(last.popen.pid, "VmHWM:") / 1024
+            last_cpu = _cpu_seconds(last.popen.pid)
+            sandbox_cpu = _cpu_seconds(sandbox.popen.pid) - sandbox_cpu_before
             if second is None:
-                first_rss = last_rss
+                first_rss, first_cpu = last_rss, 0.0
         calls = rcrainfo_metrics(metrics_dir)
     finally:
         for process in reversed(processes):
@@ -278,6 +293,10 @@ async def sync_at_scale(
             "rcrainfo": round(rcrainfo_seconds, 2),
             "leaseWaitAfterKill": round(lease_wait, 2),
             "haztrak": round(total - rcrainfo_seconds - lease_wait, 2),
+        },
+        "cpuSeconds": {
+            "workers": round(first_cpu + last_cpu, 1),
+            "sandbox": round(sandbox_cpu, 1),
         },
         "killedAtDone": done_at_kill if kill_after is not None else None,
         "rcrainfoCalls": {op: int(v["calls"]) for op, v in calls.items()},
