@@ -56,7 +56,7 @@ def _iso(value: datetime | date | str | None) -> str:
 
 
 class Fragments:
-    """Rendered pieces of pages, remembered by what they show: `fragment(template, value)`
+    """Rendered pieces of pages, remembered by what they show: `render_once(template, value)`
     renders `template` with `value` as `it`, once per distinct value. The value must be a
     frozen view holding everything the piece shows (a list row, say), so a change of the
     data is a new key and nothing is ever stale; the oldest are forgotten past `size`."""
@@ -94,10 +94,10 @@ def environment() -> Environment:
     fragments = Fragments()
 
     @pass_environment
-    def fragment(env: Environment, template: str, value: Hashable) -> Markup:
+    def render_once(env: Environment, template: str, value: Hashable) -> Markup:
         return fragments(env, template, value)
 
-    env.globals["fragment"] = fragment
+    env.globals["render_once"] = render_once
     return env
 
 
