@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -18,7 +19,7 @@ import pytest
 from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.pg_reads import PgManifestReader, page_statement
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
-from haztrak.application.ports.manifests import ManifestQuery
+from haztrak.application.ports.manifests import Cursor, ManifestQuery
 from tests.bench import seed
 
 MANIFESTS = 100_000
@@ -92,6 +93,26 @@ async def test_a_page_of_a_site_with_100000_manifests_walks_the_list_order_index
     nodes = await _explain(url, page_statement(query, limit=50))
     assert "ix_manifests_updated" in {n.get("Index Name") for n in nodes}
     _assert_indexed(nodes, at_most=500)
+
+
+async def test_a_page_deep_in_the_list_starts_where_the_last_one_ended(
+    loaded: tuple[str, list[str]],
+) -> None:
+    url, _ = loaded
+    query = ManifestQuery(site_ids=frozenset({seed.SITE}), draft_sites=frozenset({seed.SITE}))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        at, key = await conn.fetchrow(
+            "SELECT updated_at, id FROM manifests ORDER BY updated_at, id OFFSET $1 LIMIT 1",
+            MANIFESTS // 10,
+        )
+    finally:
+        await conn.close()
+    after = Cursor(at, UUID(bytes=key.bytes))
+    for oldest_first in (False, True):
+        deep = msgspec.structs.replace(query, oldest_first=oldest_first)
+        nodes = await _explain(url, page_statement(deep, limit=50, after=after))
+        _assert_indexed(nodes, at_most=500)
 
 
 async def test_a_site_on_few_of_them_starts_from_the_handler_index(

@@ -107,11 +107,13 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
 
 
 def _after(args: list[Any], cursor: Cursor, *, oldest_first: bool) -> str:
-    """The keyset condition after `cursor`, its arguments appended to `args`."""
+    """The keyset condition after `cursor`, its arguments appended to `args`: a row
+    comparison, which PostgreSQL starts the list-order index scan at (the same condition
+    spelled with OR is only a filter: a page deep in a long list scanned every row above it)."""
     args += [cursor.updated_at, cursor.id]
     at, key = f"${len(args) - 1}", f"${len(args)}"
     op = ">" if oldest_first else "<"
-    return f" AND (updated_at {op} {at} OR (updated_at = {at} AND id {op} {key}))"
+    return f" AND (updated_at, id) {op} ({at}, {key})"
 
 
 def _party(path: str) -> str:
