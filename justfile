@@ -19,9 +19,10 @@ run: migrate
     haztrak seed --demo
     haztrak serve
 
-# run the whole test suite (PostgreSQL and Redis tests run when they answer locally)
+# run the whole test suite (PostgreSQL and Redis tests run when they answer locally), on
+# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process)
 test *ARGS:
-    pytest -q {{ ARGS }}
+    pytest -q -n "${HT_TEST_WORKERS:-auto}" {{ ARGS }}
 
 # the quality gates CI runs
 lint:

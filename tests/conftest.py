@@ -58,9 +58,21 @@ def postgres_server_url() -> str:
     return _service_url("HT_TEST_POSTGRES_URL", "PostgreSQL", LOCAL_POSTGRES, _postgres_answers)
 
 
+def per_worker(redis_url: str) -> str:
+    """Under pytest-xdist each worker flushes a database of its own: the configured one for
+    the first worker (gw0), the ones below it for the others (15, 14, 13, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return redis_url
+    base, _, number = redis_url.rpartition("/")
+    if not number.isdigit():
+        return redis_url
+    return f"{base}/{(int(number) - int(worker[2:])) % 16}"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return _service_url("HT_TEST_REDIS_URL", "Redis", LOCAL_REDIS, _redis_answers)
+    return per_worker(_service_url("HT_TEST_REDIS_URL", "Redis", LOCAL_REDIS, _redis_answers))
 
 
 def _admin_execute(server_url: str, statement: str) -> None:

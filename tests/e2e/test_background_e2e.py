@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from haztrak.application.rcrainfo.copies import REFERENCE_LABEL
 from haztrak.domain.tasks import TaskName
 from haztrak.entrypoints.sandbox.seed import DEMO_ORG_CREDENTIALS
 from haztrak.entrypoints.sandbox.tls import CERT_FILE
+from tests import ports
 from tests.conftest import PostgresDatabases
 from tests.http.conftest import Browser
 from tests.manifest_documents import manifest_document
@@ -47,9 +47,7 @@ INTEGRATED_SITES = {GEN, TRANS1, TRANS2, TSDF}
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return ports.free_port()
 
 
 class Process:

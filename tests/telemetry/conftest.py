@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from haztrak.entrypoints.http.app import create_app
 from haztrak.entrypoints.settings import Settings, TelemetrySettings
 from haztrak.entrypoints.telemetry import Telemetry, install, telemetry_providers, uninstall
 from haztrak.entrypoints.worker.providers import worker_providers
+from tests import ports
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import DEMO_CREDENTIALS, providers_for_tests
 from tests.integration.tasks.support import (
@@ -27,9 +27,7 @@ from tests.integration.tasks.support import (
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return ports.free_port()
 
 
 @pytest.fixture(params=["embedded", "services"])

@@ -78,8 +78,8 @@ from haztrak.application.ports.persistence import (
 from haztrak.application.ports.security import Clock, PasswordHasher, PasswordStamps, SecretBox
 from haztrak.entrypoints.correction_providers import CorrectionProvider
 from haztrak.entrypoints.deadline_providers import DeadlineProvider
-from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.document_providers import DocumentProvider
+from haztrak.entrypoints.event_providers import EventProvider
 from haztrak.entrypoints.link_providers import LinkProvider
 from haztrak.entrypoints.manifest_providers import ManifestProvider, PrincipalCacheProvider
 from haztrak.entrypoints.notice_providers import NoticeProvider

@@ -3,7 +3,6 @@ the S3 adapter against moto's S3 server started here on 127.0.0.1 (no network)."
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,14 +13,12 @@ from moto.server import ThreadedMotoServer
 from haztrak.adapters.storage import FolderDocumentStore, S3DocumentStore
 from haztrak.application.ports.storage import DocumentStore, DocumentStoreUnavailable
 from haztrak.domain.secrets import Secret
+from tests import ports
 from tests.fakes_storage import MemoryDocumentStore
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    return ports.free_port()
 
 
 @pytest.fixture(scope="module")
