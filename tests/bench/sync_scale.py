@@ -216,7 +216,7 @@ async def sync_at_scale(
         _run(env, workdir, "migrate")
         _run(env, workdir, "seed", "--demo")
         server = start("serve", ["serve", "--port", str(http_port)], env)
-        server.wait_for("Application startup complete")
+        server.wait_for("Uvicorn running on")  # after the bind, not before it
         first = start("worker-1", ["worker", "--threads", "2"], worker_env)
         first.wait_for("worker started")
         http = f"http://127.0.0.1:{http_port}"

@@ -94,7 +94,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     lines: list[str] = []
     for raw in process.stdout:
         lines.append(raw.decode())
-        if "Application startup complete" in lines[-1]:
+        if "Uvicorn running on" in lines[-1]:  # after the bind (startup completes before it)
             break
     else:
         raise AssertionError("haztrak serve exited before it was up:\n" + "".join(lines))

@@ -194,7 +194,7 @@ def stack(
         _run(env, workdir, "migrate")
         _run(env, workdir, "seed", "--demo")
         server = Process("serve", ["serve", "--port", str(http_port)], env, workdir)
-        server.wait_for("Application startup complete")
+        server.wait_for("Uvicorn running on")  # after the bind, not before it
         yield Stack(workdir, env, f"http://127.0.0.1:{http_port}", base)
     finally:
         if server is not None:
@@ -514,7 +514,7 @@ async def test_the_same_flow_on_embedded_defaults(tmp_path: Path) -> None:
     port = _free_port()
     server = Process("serve-embedded", ["serve", "--port", str(port)], env, tmp_path)
     try:
-        server.wait_for("Application startup complete")
+        server.wait_for("Uvicorn running on")  # after the bind, not before it
         base = f"http://127.0.0.1:{port}"
         await submit_and_sign(base)
         task = await sync_site(base, "testuser1", GEN)

@@ -28,7 +28,7 @@ from tests.polling import eventually
 
 def _serve(env: dict[str, str], workdir: Path, port: int, name: str) -> Process:
     server = Process(name, ["serve", "--port", str(port)], env, workdir)
-    server.wait_for("Application startup complete")
+    server.wait_for("Uvicorn running on")  # after the bind, not before it
     return server
 
 

@@ -23,7 +23,7 @@ def _wait_until_up(process: subprocess.Popen[bytes]) -> list[str]:
     lines = []
     for raw in process.stdout:
         lines.append(raw.decode())
-        if "Application startup complete" in lines[-1]:
+        if "Uvicorn running on" in lines[-1]:  # after the bind (startup completes before it)
             return lines
     raise AssertionError("the server exited before it was up:\n" + "".join(lines))
 

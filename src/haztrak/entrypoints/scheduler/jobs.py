@@ -9,6 +9,7 @@ tasks: workers do the work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,9 +72,14 @@ class Scheduler:
         self._clock = clock
         self._jobs = list(jobs)
         self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def run_job(self, job: Job) -> bool:
         """Run the job unless another scheduler has run it in this time window."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._running.add(current)
+            current.add_done_callback(self._running.discard)
         key = window_key(job.name, job.interval, self._clock.now())
         ttl = max(int(job.interval.total_seconds()) * 2, 60)
         with observed_job(job.name) as run:
@@ -113,10 +119,21 @@ class Scheduler:
         self._scheduler = scheduler
         log.info("scheduler started: %s", ", ".join(j.name for j in self._jobs))
 
-    def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Start no more jobs; let those running finish (they only enqueue: quick), cancel
+        any still running after `grace_seconds`, and wait for them, so nothing is left
+        half-way on a database connection when the container closes."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        running = set(self._running)
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
 
 
 def _describe(started: Any) -> str:

@@ -34,7 +34,7 @@ async def serve_scheduler(settings: Settings, *, heartbeat: Path | None = None) 
             async with beating(heartbeat):
                 await until_stopped()
         finally:
-            scheduler.stop()
+            await scheduler.stop()
     finally:
         await container.close()
 

@@ -46,5 +46,5 @@ async def embedded_background(
         yield worker
     finally:
         if scheduler is not None:
-            scheduler.stop()
+            await scheduler.stop()
         await worker.stop()
