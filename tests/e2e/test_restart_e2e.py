@@ -146,7 +146,9 @@ async def test_a_task_cut_off_by_a_stop_completes_after_the_restart(tmp_path: Pa
                 task: dict[str, Any] = (await generator.get(f"/api/task/{task_id}")).json()
                 return task if task["status"] == "STARTED" else None
 
-            await eventually(under_way, 30)
+            # the embedded worker may first run the start-up jobs' tasks against the slow
+            # sandbox: on a loaded machine that takes a while
+            await eventually(under_way, 120)
     finally:
         first.stop(signal.SIGKILL)
 
