@@ -126,7 +126,8 @@ class Scheduler:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        running = set(self._running)
+        here = asyncio.current_task()  # a caller that ran a job itself does not wait for itself
+        running = {task for task in self._running if task is not here and not task.done()}
         if not running:
             return
         _, late = await asyncio.wait(running, timeout=grace_seconds)
