@@ -229,32 +229,44 @@ class GetManifestLinks:
     async def __call__(self, user: User, mtn: str) -> ManifestLinks:
         grants = await self._memberships.grants(user.id)
         stored = await visible_manifest(self._manifests, grants, mtn)
-        originals = [
-            await self._linked(grants, number)
-            for number in original_tracking_numbers(stored.manifest)
-        ]
-        carried: dict[str, LinkedManifest] = {}
+        return await manifest_links(self._manifests, grants, stored)
+
+
+async def manifest_links(
+    manifests: ManifestReader, grants: Grants, stored: StoredManifest
+) -> ManifestLinks:
+    """The links of a manifest the user may see (`stored`, read for `grants`)."""
+    mtn = stored.mtn
+    originals = [
+        await _linked(manifests, grants, number)
+        for number in original_tracking_numbers(stored.manifest)
+    ]
+    carried: dict[str, LinkedManifest] = {}
+    # Only a rejection or residue has waste carried on: only then is there a manifest to find
+    # (a new one names its original, which e-Manifest allows for those alone).
+    if stored.manifest.rejection or stored.manifest.residue:
         query = ManifestQuery(
             site_ids=frozenset(grants.site_roles),
             draft_sites=draft_sites(grants),
             text=normalize_search_text(mtn),
         )
-        for record in await self._manifests.records(query, limit=MAX_LINKED):
+        for record in await manifests.records(query, limit=MAX_LINKED):
             other = msgspec.json.decode(record.json, type=_Carrier)
             number = other.manifest_tracking_number
             if number and number != mtn and mtn in other.originals():
                 carried[number] = LinkedManifest(mtn=number, status=other.status)
-        for number in new_tracking_numbers(stored.manifest):
-            if number not in carried:
-                carried[number] = await self._linked(grants, number)
-        return ManifestLinks(originals=originals, carried_on=sorted(carried.values(), key=_key))
+    for number in new_tracking_numbers(stored.manifest):
+        if number not in carried:
+            carried[number] = await _linked(manifests, grants, number)
+    return ManifestLinks(originals=originals, carried_on=sorted(carried.values(), key=_key))
 
-    async def _linked(self, grants: Grants, mtn: str) -> LinkedManifest:
-        try:
-            found = await visible_manifest(self._manifests, grants, mtn)
-        except NotFound:  # listed by EPA, but not kept here or not the user's to see
-            return LinkedManifest(mtn=mtn)
-        return LinkedManifest(mtn=mtn, status=found.manifest.current_status())
+
+async def _linked(manifests: ManifestReader, grants: Grants, mtn: str) -> LinkedManifest:
+    try:
+        found = await visible_manifest(manifests, grants, mtn)
+    except NotFound:  # listed by EPA, but not kept here or not the user's to see
+        return LinkedManifest(mtn=mtn)
+    return LinkedManifest(mtn=mtn, status=found.manifest.current_status())
 
 
 def _key(link: LinkedManifest) -> str:
@@ -283,4 +295,5 @@ __all__ = [
     "ManifestLinks",
     "RecordReceipt",
     "StartRejectedWasteManifest",
+    "manifest_links",
 ]

@@ -17,11 +17,11 @@ from litestar.response import Template
 
 from haztrak.application.identity.orgs import ListMySites
 from haztrak.application.manifests.drafts import DeleteManifest
-from haztrak.application.manifests.files import ListManifestDocuments
 from haztrak.application.manifests.queries import GetManifest, ListManifests, ManifestFilters
 from haztrak.application.manifests.viewing import (
     OpenedManifest,
     OpenManifest,
+    OpenManifestPage,
 )
 from haztrak.application.rcrainfo.manifests import (
     QuickSign,
@@ -29,7 +29,6 @@ from haztrak.application.rcrainfo.manifests import (
     SubmitManifest,
     SyncSiteManifests,
 )
-from haztrak.application.rcrainfo.receiving import GetManifestLinks
 from haztrak.application.tasks.queries import GetTask
 from haztrak.domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound
 from haztrak.domain.identity import User
@@ -251,14 +250,12 @@ class ManifestPagesController(Controller):
         request: Request[Any, Any, Any],
         user: User,
         mtn: str,
-        open_manifest: FromDishka[OpenManifest],
+        open_page: FromDishka[OpenManifestPage],
         get_task: FromDishka[GetTask],
-        get_links: FromDishka[GetManifestLinks],
-        list_documents: FromDishka[ListManifestDocuments],
     ) -> Response[Any]:
         task = await _own_task(user, request.query_params.get("task"), get_task)
         try:
-            opened = await open_manifest(user, mtn, history=True)
+            shown = await open_page(user, mtn)
         except NotFound:
             # a draft that its submission (this page's task) turned into a manifest in
             # e-Manifest: go on to that manifest
@@ -270,11 +267,11 @@ class ManifestPagesController(Controller):
             request,
             "manifests/detail.html",
             {
-                **_detail(opened),
-                "history": history_view(opened.history, opened.stored.manifest),
+                **_detail(shown.opened),
+                "history": history_view(shown.opened.history, shown.opened.stored.manifest),
                 "task": _task(task),
-                "links": await get_links(user, opened.stored.mtn),
-                "documents": await documents_view(list_documents, user, opened),
+                "links": shown.links,
+                "documents": documents_view(shown),
             },
         )
 

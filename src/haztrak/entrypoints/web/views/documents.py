@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from haztrak.application.errors import ServiceUnavailable
-from haztrak.application.manifests.files import ListManifestDocuments
-from haztrak.application.manifests.viewing import OpenedManifest
-from haztrak.domain.identity import User
+from haztrak.application.manifests.viewing import ManifestPage
 from haztrak.domain.manifest.attachments import DocumentKind, ManifestDocumentInfo
 from haztrak.domain.manifest_actions import ManifestAction
 
@@ -54,17 +51,12 @@ def row(mtn: str, info: ManifestDocumentInfo) -> DocumentRow:
     )
 
 
-async def documents_view(
-    list_documents: ListManifestDocuments, user: User, opened: OpenedManifest
-) -> DocumentsView:
+def documents_view(shown: ManifestPage) -> DocumentsView:
+    opened = shown.opened
     manifest = opened.stored.manifest
     mtn = opened.stored.mtn
-    rows: list[DocumentRow] = []
-    unavailable = False
-    try:
-        rows = [row(mtn, info) for info in await list_documents(user, mtn)]
-    except ServiceUnavailable:  # the page still shows the manifest
-        unavailable = True
+    rows = [row(mtn, info) for info in shown.documents]
+    unavailable = shown.documents_unavailable
     kind = manifest.submission_type
     paper = kind is not None and kind.is_paper
     sendable = opened.actions.allows(ManifestAction.SUBMIT) or opened.actions.allows(
