@@ -198,3 +198,13 @@ async def test_the_search_terms_of_manifests_already_there_are_indexed_on_upgrad
             assert set((await conn.execute(select_terms)).scalars()) == written
     finally:
         await engine.dispose()
+
+
+def test_the_start_up_check_reads_the_scripts_revisions_as_alembic_does() -> None:
+    """A process checks the schema without importing Alembic (issue 16): its reading of the
+    scripts' revisions agrees with Alembic's."""
+    scripts = database._scripts()
+    assert database.head_revision() == scripts.get_current_head()
+    assert set(database._script_revisions()) == {s.revision for s in scripts.walk_revisions()}
+    assert not database.is_newer_than_head(str(database.head_revision()))
+    assert database.is_newer_than_head("9999")

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from haztrak.adapters.persistence.lookups import seed_lookups
 from haztrak.application.errors import ServiceUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# Alembic (with Mako and Pygments, which it imports: about 6 MiB) is imported only to migrate.
+# A process that just checks the schema at start (the worker, the scheduler, a production
+# server) reads the stored revision with one SELECT and the scripts' revisions from their text.
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 log = logging.getLogger("haztrak.database")
 
@@ -79,6 +86,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -86,38 +95,80 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    from alembic import command
+
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))
         await conn.run_sync(seed_lookups)  # reference data; idempotent
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    from alembic import command
+
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), revision))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        return await conn.run_sync(_stored_revision)
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in alembic's version table (None before the first migration)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    stored = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    if len(stored) > 1:  # branches, which these migrations never make: alembic says what's wrong
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(connection).get_current_revision()
+    return str(stored[0]) if stored else None
 
 
 def _scripts() -> ScriptDirectory:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config)
 
 
+@functools.cache
+def _script_revisions() -> dict[str, tuple[str, ...]]:
+    """Each migration script's `revision` and the revisions it follows (`down_revision`), read
+    from the scripts' source without running them."""
+    revisions: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+            target: ast.expr | None = None
+            if isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(value)
+        if isinstance(values.get("revision"), str):
+            down = values.get("down_revision")
+            revisions[values["revision"]] = (down,) if isinstance(down, str) else tuple(down or ())
+    return revisions
+
+
 def head_revision() -> str | None:
-    return _scripts().get_current_head()
+    revisions = _script_revisions()
+    followed = {down for downs in revisions.values() for down in downs}
+    heads = [revision for revision in revisions if revision not in followed]
+    if len(heads) == 1:
+        return heads[0]
+    return _scripts().get_current_head()  # none or several: alembic's own answer (or error)
 
 
 def is_newer_than_head(revision: str) -> bool:
     """A revision this code does not know: a newer release's schema (every revision up to this
     code's head is among its scripts, so an unknown one came after)."""
-    try:
-        return _scripts().get_revision(revision) is None
-    except Exception:  # alembic raises its own errors for an unknown revision
-        return True
+    return revision not in _script_revisions()
 
 
 async def check_connection(engine: AsyncEngine) -> None:

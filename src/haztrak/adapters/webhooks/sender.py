@@ -14,12 +14,14 @@ import ipaddress
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from haztrak.application.ports.webhooks import SendResult
 from haztrak.domain.webhooks import IpAddress, address_allowed
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "Haztrak-Webhooks/1"
 CONNECT_SECONDS = 5.0
@@ -110,6 +112,10 @@ class HttpxWebhookSender:
             "host": parts.netloc.rpartition("@")[2],
         }
         last_error = "could not connect"
+        # Imported at the first delivery: httpx brings rich, click and pygments (~9 MiB) into
+        # every process that builds this sender, and most never deliver a webhook.
+        import httpx
+
         timeout = httpx.Timeout(self._timeout, connect=CONNECT_SECONDS)
         async with httpx.AsyncClient(
             timeout=timeout, follow_redirects=False, trust_env=False

@@ -28,7 +28,6 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.response import Stream
-from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
 from haztrak.application.manifests.exports import Table, TableFormat
 from haztrak.domain.manifest.reports import Cell, Direction, RegisterLine, register_cells
@@ -95,6 +94,9 @@ class _Sheet:
     """One worksheet written row after row (XlsxWriter's constant-memory mode keeps one)."""
 
     def __init__(self, file: IO[bytes], title: str) -> None:
+        # Imported at the first export, not by every API process at start.
+        from xlsxwriter import Workbook  # type: ignore[import-untyped]
+
         self.book = Workbook(
             file,
             {

@@ -1,0 +1,54 @@
+"""Each process imports only what it runs (issue 16: memory).
+
+A library imported at start stays in the process's memory for its whole life, used or not. The
+heavy optional ones load at their first use, behind their ports: ReportLab and Pillow (a PDF),
+boto3 (S3 storage), Alembic with Mako and Pygments (a migration), httpx with rich and click (a
+webhook delivery), XlsxWriter (an export). Imports are counted, not timed or measured, so the
+test is exact on any machine.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+ON_FIRST_USE = {
+    "reportlab",
+    "PIL",
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "alembic",
+    "mako",
+    "pygments",
+    "httpx",
+    "rich",
+    "click",
+    "xlsxwriter",
+}
+
+ENTRY_MODULES = {
+    "serve": "haztrak.entrypoints.http.app",
+    "worker": "haztrak.entrypoints.worker.main",
+    "scheduler": "haztrak.entrypoints.scheduler.main",
+    "cli": "haztrak.entrypoints.cli.main",
+}
+
+
+def _loaded(module: str) -> set[str]:
+    probe = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("process", sorted(ENTRY_MODULES))
+def test_a_process_imports_no_optional_library_before_its_first_use(process: str) -> None:
+    assert _loaded(ENTRY_MODULES[process]) & ON_FIRST_USE == set()
