@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-# Alembic (with Mako and Pygments, which it imports: about 6 MiB) is imported only to migrate.
+# Alembic (with Mako and Pygments, which it imports: about 7 MiB) is imported only to migrate.
 # A process that just checks the schema at start (the worker, the scheduler, a production
 # server) reads the stored revision with one SELECT and the scripts' revisions from their text.
 

@@ -1,7 +1,7 @@
 """The DocumentStore port: a folder (the default) and S3-compatible object storage.
 
 `S3DocumentStore` is imported at first use: boto3 costs every process that imports it about
-7 MiB and half a second, and only a process configured for S3 needs it.
+8 MiB, and only a process configured for S3 needs it.
 """
 
 from __future__ import annotations
