@@ -11,8 +11,15 @@ from uuid import UUID
 
 import msgspec
 
+from haztrak.application.overview import read_dashboard
 from haztrak.application.ports.lookup_writer import LookupWriter
-from haztrak.application.ports.overview import OverviewBasics, OverviewReader
+from haztrak.application.ports.manifests import ManifestReader
+from haztrak.application.ports.overview import (
+    DashboardReads,
+    DashboardRequest,
+    OverviewBasics,
+    OverviewReader,
+)
 from haztrak.application.ports.tasks import (
     QueueUnavailable,
     SyncTargets,
@@ -273,9 +280,19 @@ class MemoryLookupWriter(LookupWriter):
 class MemoryOverviewReader(OverviewReader):
     """OverviewReader over the fakes' data and a MemoryTaskRepository."""
 
-    def __init__(self, data: MemoryData, tasks: MemoryTaskRepository) -> None:
+    def __init__(
+        self,
+        data: MemoryData,
+        tasks: MemoryTaskRepository,
+        manifests: ManifestReader | None = None,
+    ) -> None:
         self._data = data
         self._tasks = tasks
+        self._manifests = manifests
+
+    async def dashboard(self, request: DashboardRequest) -> DashboardReads:
+        assert self._manifests is not None, "made without manifests"
+        return await read_dashboard(self, self._manifests, request)
 
     async def basics(
         self,

@@ -20,7 +20,7 @@ from haztrak.application.ports.manifests import (
     ManifestRecord,
     StatusCount,
 )
-from haztrak.application.ports.overview import OverviewReader
+from haztrak.application.ports.overview import DashboardReads, DashboardRequest, OverviewReader
 from haztrak.application.ports.persistence import (
     OrgRepository,
     Principals,
@@ -49,6 +49,7 @@ destination signs after it), so a manifest there with one counts as received."""
 CANDIDATES = 100
 """How many of the newest manifests in a signing (or received) status are looked at."""
 SHOWN = 10
+DRAFTS_SHOWN = 5
 RECENT_FAILURES = timedelta(days=7)
 
 _manifest_decoder = msgspec.json.Decoder(Manifest)
@@ -112,45 +113,44 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class GetDashboard:
-    def __init__(
-        self,
-        principals: Principals,
-        basics: OverviewReader,
-        manifests: ManifestReader,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, principals: Principals, basics: OverviewReader, clock: Clock) -> None:
         self._principals = principals
         self._basics = basics
-        self._manifests = manifests
         self._clock = clock
 
     async def __call__(self, user: User) -> Dashboard:
         grants = await self._principals.grants(user.id)
         mine = frozenset(grants.site_roles)
         drafting = draft_sites(grants)
-        basics = await self._basics.basics(
-            epa_ids=sorted(mine),
-            org_ids=sorted(set(grants.org_roles) | set(grants.site_orgs.values())),
-            owner_id=user.id,
-            tasks_limit=SHOWN,
-            failed_since=self._clock.now() - RECENT_FAILURES,
+        reads = await self._basics.dashboard(
+            DashboardRequest(
+                epa_ids=sorted(mine),
+                org_ids=sorted(set(grants.org_roles) | set(grants.site_orgs.values())),
+                owner_id=user.id,
+                tasks_limit=SHOWN,
+                failed_since=self._clock.now() - RECENT_FAILURES,
+                counts=ManifestQuery(site_ids=mine, draft_sites=drafting),
+                drafts=ManifestQuery(
+                    site_ids=drafting, draft_sites=drafting, status=Status.NOT_ASSIGNED
+                ),
+                drafts_limit=DRAFTS_SHOWN,
+                to_sign=ManifestQuery(
+                    site_ids=grants.sites_with(SiteRole.SIGNER), statuses=SIGNING_STATUSES
+                ),
+                received=ManifestQuery(site_ids=mine, statuses=RECEIVED_STATUSES),
+                candidates=CANDIDATES,
+            )
         )
-        counts = await self._manifests.status_counts(
-            ManifestQuery(site_ids=mine, draft_sites=drafting)
-        )
-        drafts = await self._manifests.records(
-            ManifestQuery(site_ids=drafting, draft_sites=drafting, status=Status.NOT_ASSIGNED),
-            limit=5,
-        )
+        basics, counts = reads.basics, reads.counts
         return Dashboard(
             sites=_summaries(basics.sites, grants, counts),
-            to_sign=await self._to_sign(grants),
-            drafts=[_item(record) for record in drafts],
+            to_sign=_to_sign(reads.to_sign, grants.sites_with(SiteRole.SIGNER)),
+            drafts=[_item(record) for record in reads.drafts],
             # a draft counts for its owner site only: the sum is every draft the user sees
             drafts_total=sum(
                 c.count for c in counts if c.status is Status.NOT_ASSIGNED and c.epa_id in drafting
             ),
-            received=await self._received(grants),
+            received=_received(reads.received),
             tasks=basics.tasks,
             failing_orgs=[
                 OrgAlert(org=o, admin=may(grants, Action.MANAGE_ORG, OrgTarget(o.id)))
@@ -159,52 +159,65 @@ class GetDashboard:
             ],
         )
 
-    async def _to_sign(self, grants: Grants) -> list[ManifestItem]:
-        signing = grants.sites_with(SiteRole.SIGNER)
-        records = await self._manifests.records(
-            ManifestQuery(site_ids=signing, statuses=SIGNING_STATUSES), limit=CANDIDATES
-        )
-        found = []
-        for record in records:
-            manifest = _manifest_decoder.decode(record.json)
-            site = signer_turn(manifest, signing)
-            if site is None:
-                continue
-            turn = next_signer(manifest)
-            found.append(
-                ManifestItem(
-                    headline=_headline_decoder.decode(record.json),
-                    updated_at=record.updated_at,
-                    site_id=site,
-                    turn=turn.describe() if turn else None,
-                )
-            )
-            if len(found) == SHOWN:
-                break
-        return found
 
-    async def _received(self, grants: Grants) -> list[ManifestItem]:
-        records = await self._manifests.records(
-            ManifestQuery(site_ids=frozenset(grants.site_roles), statuses=RECEIVED_STATUSES),
-            limit=CANDIDATES,
-        )
-        found = []
-        for record in records:
-            outcome = _outcome_decoder.decode(record.json)
-            if not (outcome.rejection or outcome.discrepancy or outcome.residue):
-                continue
-            found.append(
-                ManifestItem(
-                    headline=_headline_decoder.decode(record.json),
-                    updated_at=record.updated_at,
-                    rejection=bool(outcome.rejection),
-                    discrepancy=bool(outcome.discrepancy),
-                    residue=bool(outcome.residue),
-                )
+async def read_dashboard(
+    basics: OverviewReader, manifests: ManifestReader, request: DashboardRequest
+) -> DashboardReads:
+    """The dashboard's reads one by one: for a store where a round trip costs little."""
+    return DashboardReads(
+        basics=await basics.basics(
+            epa_ids=request.epa_ids,
+            org_ids=request.org_ids,
+            owner_id=request.owner_id,
+            tasks_limit=request.tasks_limit,
+            failed_since=request.failed_since,
+        ),
+        counts=await manifests.status_counts(request.counts),
+        drafts=await manifests.records(request.drafts, limit=request.drafts_limit),
+        to_sign=await manifests.records(request.to_sign, limit=request.candidates),
+        received=await manifests.records(request.received, limit=request.candidates),
+    )
+
+
+def _to_sign(records: Sequence[ManifestRecord], signing: frozenset[str]) -> list[ManifestItem]:
+    found = []
+    for record in records:
+        manifest = _manifest_decoder.decode(record.json)
+        site = signer_turn(manifest, signing)
+        if site is None:
+            continue
+        turn = next_signer(manifest)
+        found.append(
+            ManifestItem(
+                headline=_headline_decoder.decode(record.json),
+                updated_at=record.updated_at,
+                site_id=site,
+                turn=turn.describe() if turn else None,
             )
-            if len(found) == SHOWN:
-                break
-        return found
+        )
+        if len(found) == SHOWN:
+            break
+    return found
+
+
+def _received(records: Sequence[ManifestRecord]) -> list[ManifestItem]:
+    found = []
+    for record in records:
+        outcome = _outcome_decoder.decode(record.json)
+        if not (outcome.rejection or outcome.discrepancy or outcome.residue):
+            continue
+        found.append(
+            ManifestItem(
+                headline=_headline_decoder.decode(record.json),
+                updated_at=record.updated_at,
+                rejection=bool(outcome.rejection),
+                discrepancy=bool(outcome.discrepancy),
+                residue=bool(outcome.residue),
+            )
+        )
+        if len(found) == SHOWN:
+            break
+    return found
 
 
 def _item(record: ManifestRecord) -> ManifestItem:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from haztrak.adapters.persistence import database
@@ -17,13 +18,19 @@ from haztrak.adapters.persistence.identity import (
     SqlSiteRepository,
     SqlUserRepository,
 )
+from haztrak.adapters.persistence.manifests import SqlManifestRepository
 from haztrak.adapters.persistence.overview import PgOverviewReader, SessionOverviewReader
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.adapters.persistence.tasks import SqlTaskRepository
-from haztrak.application.ports.overview import OverviewReader
+from haztrak.application.overview import RECEIVED_STATUSES, SIGNING_STATUSES
+from haztrak.application.ports.manifests import ManifestHeadline, ManifestQuery, StoredManifest
+from haztrak.application.ports.overview import DashboardRequest, OverviewReader
 from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import Org, Site, User
+from haztrak.domain.manifest import Status
+from haztrak.domain.manifest.codec import manifest_from_document
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
+from tests.manifest_documents import manifest_document
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 OWNER, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -87,10 +94,12 @@ async def _seed(session: Any) -> dict[str, uuid.UUID]:
     return made
 
 
+Reader = tuple[OverviewReader, dict[str, uuid.UUID], Any]
+"""The reader, the tasks made, and a session maker on its database."""
+
+
 @pytest.fixture(params=["sqlite", "postgres", "postgres-read-pool"])
-async def reader(
-    request: pytest.FixtureRequest, tmp_path: Any
-) -> AsyncIterator[tuple[OverviewReader, dict[str, uuid.UUID]]]:
+async def reader(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Reader]:
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'overview.sqlite3'}"
     else:
@@ -102,17 +111,17 @@ async def reader(
         made = await _seed(session)
     if request.param == "postgres-read-pool":
         pool = ReadPool(asyncpg_dsn(url), 2)
-        yield PgOverviewReader(pool), made
+        yield PgOverviewReader(pool), made, maker
         await pool.close()
     else:
-        yield SessionOverviewReader(maker), made
+        yield SessionOverviewReader(maker), made, maker
     await engine.dispose()
 
 
 async def test_sites_orgs_and_the_owner_s_tasks_to_look_at(
-    reader: tuple[OverviewReader, dict[str, uuid.UUID]],
+    reader: Reader,
 ) -> None:
-    overview, made = reader
+    overview, made, _ = reader
     found = await overview.basics(
         epa_ids=["VATESTGEN001", "MOCKTSDFS001", "NOSUCHSITE01"],
         org_ids=[ORG, BARE],
@@ -136,10 +145,87 @@ async def test_sites_orgs_and_the_owner_s_tasks_to_look_at(
 
 
 async def test_nothing_asked_nothing_found(
-    reader: tuple[OverviewReader, dict[str, uuid.UUID]],
+    reader: Reader,
 ) -> None:
-    overview, _ = reader
+    overview, _, _ = reader
     found = await overview.basics(
         epa_ids=[], org_ids=[], owner_id=uuid.uuid4(), tasks_limit=5, failed_since=NOW
     )
     assert (found.sites, found.orgs, found.tasks) == ([], [], [])
+
+
+async def _manifest(session: Any, mtn: str, at: datetime, **changes: Any) -> None:
+    document = {**manifest_document(mtn=mtn, status=changes.pop("status")), **changes}
+    await SqlManifestRepository(session).add(
+        StoredManifest(
+            id=uuid.uuid4(),
+            manifest=manifest_from_document(document),
+            version=1,
+            created_at=at,
+            updated_at=at,
+            owner_site="VATESTGEN001",
+        )
+    )
+
+
+async def test_the_dashboard_s_reads_in_one_go(
+    reader: Reader,
+) -> None:
+    """dashboard() answers what basics() and the manifest reads answer, on every store (on
+    PostgreSQL's read pool in one statement)."""
+    overview, made, sessions = reader
+    async with sessions() as session:
+        await _manifest(session, "000000001DFT", NOW - timedelta(days=3), status="NotAssigned")
+        await _manifest(session, "000000002DFT", NOW - timedelta(days=2), status="NotAssigned")
+        await _manifest(session, "100000001ELC", NOW - timedelta(days=1), status="Scheduled")
+        await _manifest(
+            session, "100000002ELC", NOW - timedelta(hours=5), status="Signed", discrepancy=True
+        )
+        await _manifest(session, "100000003ELC", NOW - timedelta(hours=4), status="Signed")
+        await session.commit()
+    sites = frozenset({"VATESTGEN001", "MOCKTSDFS001"})
+    request = DashboardRequest(
+        epa_ids=sorted(sites),
+        org_ids=[ORG, BARE],
+        owner_id=OWNER,
+        tasks_limit=10,
+        failed_since=NOW - timedelta(days=7),
+        counts=ManifestQuery(site_ids=sites, draft_sites=sites),
+        drafts=ManifestQuery(site_ids=sites, draft_sites=sites, status=Status.NOT_ASSIGNED),
+        drafts_limit=1,
+        to_sign=ManifestQuery(site_ids=frozenset({"VATESTGEN001"}), statuses=SIGNING_STATUSES),
+        received=ManifestQuery(site_ids=sites, statuses=RECEIVED_STATUSES),
+        candidates=10,
+    )
+    reads = await overview.dashboard(request)
+    assert reads.basics == await overview.basics(
+        epa_ids=request.epa_ids,
+        org_ids=request.org_ids,
+        owner_id=OWNER,
+        tasks_limit=10,
+        failed_since=request.failed_since,
+    )
+    assert [t.id for t in reads.basics.tasks] == [made["failed"], made["started"], made["pending"]]
+    counts = {(c.epa_id, c.status): c.count for c in reads.counts}
+    assert counts == {
+        ("VATESTGEN001", Status.NOT_ASSIGNED): 2,
+        ("VATESTGEN001", Status.SCHEDULED): 1,
+        ("VATESTGEN001", Status.SIGNED): 2,
+        ("MOCKTSDFS001", Status.SCHEDULED): 1,
+        ("MOCKTSDFS001", Status.SIGNED): 2,
+    }
+    headlines = msgspec.json.Decoder(ManifestHeadline)
+    assert [headlines.decode(r.json).manifest_tracking_number for r in reads.drafts] == [
+        "000000002DFT"
+    ]
+    signing = [manifest_from_document(msgspec.json.decode(r.json)) for r in reads.to_sign]
+    assert [m.manifest_tracking_number for m in signing] == ["100000001ELC"]
+    assert signing[0].generator is not None
+    assert signing[0].generator.epa_site_id == "VATESTGEN001"
+    flagged = [
+        headlines.decode(r.json).manifest_tracking_number
+        for r in reads.received
+        if msgspec.json.decode(r.json).get("discrepancy")
+    ]
+    assert flagged == ["100000002ELC"]
+    assert reads.to_sign[0].updated_at == NOW - timedelta(days=1)

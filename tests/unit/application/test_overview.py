@@ -81,8 +81,7 @@ class World:
     def dashboard(self) -> GetDashboard:
         return GetDashboard(
             fakes.MemoryPrincipals(self.data),
-            MemoryOverviewReader(self.data, self.tasks),
-            self.manifests,
+            MemoryOverviewReader(self.data, self.tasks, self.manifests),
             self.clock,
         )
 

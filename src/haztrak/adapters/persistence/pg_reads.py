@@ -53,8 +53,6 @@ _STORED = (
     "SELECT id, version, created_at, updated_at, owner_org_id, owner_site_id, document::text "
     "FROM manifests WHERE mtn = $1"
 )
-# A draft only through its owner site (domain.access); $2 is ManifestQuery.draft_sites.
-_DRAFT_OWNER = f"(status <> '{Status.NOT_ASSIGNED.value}' OR owner_site_id = ANY($2::varchar[]))"
 
 
 def _uuid(value: Any) -> UUID:
@@ -69,12 +67,24 @@ def _like_pattern(text: str) -> str:
 
 def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     """The WHERE clause of a ManifestQuery and its arguments ($1, $2, ... in order)."""
-    args: list[Any] = [sorted(query.site_ids), sorted(query.draft_sites)]
-    parties = "SELECT manifest_id FROM manifest_handlers WHERE epa_id = ANY($1::varchar[])"
+    args: list[Any] = []
+    return where_at(query, args), args
+
+
+def where_at(query: ManifestQuery, args: list[Any]) -> str:
+    """The WHERE clause of a ManifestQuery, its arguments appended to `args` (numbered after
+    those already there): the sites are the first of them, the draft sites the second, the
+    role (when the query has one) the third."""
+    sites, drafts = f"${len(args) + 1}", f"${len(args) + 2}"
+    args += [sorted(query.site_ids), sorted(query.draft_sites)]
+    parties = f"SELECT manifest_id FROM manifest_handlers WHERE epa_id = ANY({sites}::varchar[])"  # noqa: S608
     if query.site_role is not None:
         args.append(query.site_role.value)
         parties += f" AND role = ${len(args)}"
-    conditions = [f"id IN ({parties})", _DRAFT_OWNER]
+    draft_owner = (
+        f"(status <> '{Status.NOT_ASSIGNED.value}' OR owner_site_id = ANY({drafts}::varchar[]))"
+    )
+    conditions = [f"id IN ({parties})", draft_owner]
     if query.status is not None:
         args.append(query.status.value)
         conditions.append(f"status = ${len(args)}")
@@ -103,7 +113,7 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     if query.updated_before is not None:
         args.append(query.updated_before)
         conditions.append(f"updated_at < ${len(args)}")
-    return " WHERE " + " AND ".join(conditions), args
+    return " WHERE " + " AND ".join(conditions)
 
 
 def _after(args: list[Any], cursor: Cursor, *, oldest_first: bool) -> str:
@@ -148,6 +158,10 @@ _HEADLINE = (
     "(SELECT jsonb_agg(0) FROM jsonb_array_elements(document->'wastes')) END"
     "))::text"
 )
+
+
+HEADLINE_JSON = _HEADLINE.removesuffix("::text")
+"""The headline as jsonb, to go inside a JSON answer."""
 
 
 def page_statement(
@@ -268,38 +282,55 @@ class PgManifestReader:
     async def status_counts(self, query: ManifestQuery) -> Sequence[StatusCount]:
         if not query.site_ids:
             return []
-        where, args = _where(query)
-        role = " AND h.role = $3" if query.site_role is not None else ""  # _where's third
-        rows = await self._pool.fetch(
-            "SELECT h.epa_id, m.status, count(DISTINCT m.id) FROM manifest_handlers h "  # noqa: S608
-            "JOIN (SELECT id, status, owner_site_id FROM manifests"
-            + where
-            + ") m ON m.id = h.manifest_id WHERE h.epa_id = ANY($1::varchar[])"
-            + role
-            # a draft counts for its owner site only
-            + f" AND (m.status <> '{Status.NOT_ASSIGNED.value}' OR m.owner_site_id = h.epa_id)"
-            " GROUP BY h.epa_id, m.status",
-            *args,
-        )
-        return status_counts_of(rows)
+        args: list[Any] = []
+        return status_counts_of(await self._pool.fetch(counts_statement(query, args), *args))
 
     async def records(
         self, query: ManifestQuery, *, limit: int, after: Cursor | None = None
     ) -> Sequence[ManifestRecord]:
         if not query.site_ids:
             return []
-        where, args = _where(query)
-        if after is not None:
-            where += _after(args, after, oldest_first=query.oldest_first)
-        args.append(limit)
-        rows = await self._pool.fetch(
-            "SELECT id, updated_at, document::text FROM manifests"  # noqa: S608
-            + where
-            + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
-            + f" LIMIT ${len(args)}",
-            *args,
-        )
+        args: list[Any] = []
+        rows = await self._pool.fetch(records_statement(query, args, limit, after=after), *args)
         return [
             ManifestRecord(id=_uuid(id_), updated_at=at, json=document.encode())
             for id_, at, document in rows
         ]
+
+
+def counts_statement(query: ManifestQuery, args: list[Any]) -> str:
+    """Manifests per site and status (epa_id, status, count rows), its arguments appended to
+    `args`."""
+    sites, role = f"${len(args) + 1}", f"${len(args) + 3}"  # where_at's first and third
+    where = where_at(query, args)
+    return (
+        "SELECT h.epa_id, m.status, count(DISTINCT m.id) FROM manifest_handlers h "  # noqa: S608
+        "JOIN (SELECT id, status, owner_site_id FROM manifests"
+        + where
+        + f") m ON m.id = h.manifest_id WHERE h.epa_id = ANY({sites}::varchar[])"
+        + (f" AND h.role = {role}" if query.site_role is not None else "")
+        # a draft counts for its owner site only
+        + f" AND (m.status <> '{Status.NOT_ASSIGNED.value}' OR m.owner_site_id = h.epa_id)"
+        " GROUP BY h.epa_id, m.status"
+    )
+
+
+def records_statement(
+    query: ManifestQuery,
+    args: list[Any],
+    limit: int,
+    *,
+    after: Cursor | None = None,
+    columns: str = "id, updated_at, document::text",
+) -> str:
+    """Up to `limit` manifests in the query's order, its arguments appended to `args`."""
+    where = where_at(query, args)
+    if after is not None:
+        where += _after(args, after, oldest_first=query.oldest_first)
+    args.append(limit)
+    return (
+        f"SELECT {columns} FROM manifests"  # noqa: S608
+        + where
+        + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
+        + f" LIMIT ${len(args)}"
+    )
