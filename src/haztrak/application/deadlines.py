@@ -11,7 +11,7 @@ listed). Each is one indexed query over the user's sites, walked a page at a tim
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import msgspec
 
@@ -81,27 +81,9 @@ class ListDeadlines:
         now = self._clock.now()
         today = now.date()
         manifests: dict[str, Manifest] = {}
-        searches = [
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.GENERATOR,
-                statuses=frozenset({Status.IN_TRANSIT, Status.READY_FOR_SIGNATURE}),
-            ),
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.TSDF,
-                statuses=frozenset({Status.READY_FOR_SIGNATURE}),
-            ),
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.TSDF,
-                statuses=frozenset({Status.SIGNED, Status.CORRECTED, Status.UNDER_CORRECTION}),
-                updated_since=now - DISCREPANCY_LOOKBACK,
-            ),
-        ]
         if sites:
-            for search in searches:
-                async for manifest in self._walk(search):
+            for search in deadline_searches(sites, now):
+                async for manifest in walk(self._manifests, search):
                     mtn = manifest.manifest_tracking_number
                     if mtn:
                         manifests[mtn] = manifest
@@ -114,15 +96,40 @@ class ListDeadlines:
         ]
         return DeadlineList(today=today, items=most_urgent(items))
 
-    async def _walk(self, query: ManifestQuery) -> AsyncIterator[Manifest]:
-        after: Cursor | None = None
-        while True:
-            records = await self._manifests.records(query, limit=PAGE, after=after)
-            for record in records:
-                yield _manifest_decoder.decode(record.json)
-            if len(records) < PAGE:
-                return
-            after = Cursor(records[-1].updated_at, records[-1].id)
+
+def deadline_searches(sites: frozenset[str], now: datetime) -> list[ManifestQuery]:
+    """The manifests of `sites` whose clocks can run (see the module's docstring)."""
+    return [
+        ManifestQuery(
+            site_ids=sites,
+            site_role=HandlerRole.GENERATOR,
+            statuses=frozenset({Status.IN_TRANSIT, Status.READY_FOR_SIGNATURE}),
+        ),
+        ManifestQuery(
+            site_ids=sites,
+            site_role=HandlerRole.TSDF,
+            statuses=frozenset({Status.READY_FOR_SIGNATURE}),
+        ),
+        ManifestQuery(
+            site_ids=sites,
+            site_role=HandlerRole.TSDF,
+            statuses=frozenset({Status.SIGNED, Status.CORRECTED, Status.UNDER_CORRECTION}),
+            updated_since=now - DISCREPANCY_LOOKBACK,
+        ),
+    ]
+
+
+async def walk(
+    manifests: ManifestReader, query: ManifestQuery, *, after: Cursor | None = None
+) -> AsyncIterator[Manifest]:
+    """Every manifest of the query (after `after`), a page at a time."""
+    while True:
+        records = await manifests.records(query, limit=PAGE, after=after)
+        for record in records:
+            yield _manifest_decoder.decode(record.json)
+        if len(records) < PAGE:
+            return
+        after = Cursor(records[-1].updated_at, records[-1].id)
 
 
 async def owed_deadlines(

@@ -8,12 +8,15 @@ for that site; a draft is listed only to the preparers of its owner site (domain
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import msgspec
 
+from haztrak.application.deadlines import PAGE, deadline_searches, owed_deadlines, walk
 from haztrak.application.identity.views import SiteView
+from haztrak.application.ports.deadlines import DeadlineStore
 from haztrak.application.ports.manifests import (
+    Cursor,
     ManifestHeadline,
     ManifestQuery,
     ManifestReader,
@@ -33,6 +36,7 @@ from haztrak.domain.errors import NotFound
 from haztrak.domain.handlers import RcraSite
 from haztrak.domain.identity import Org, Site, SiteRole, User
 from haztrak.domain.manifest import HandlerRole, Manifest, Operation, Status, SubmissionType
+from haztrak.domain.manifest.deadlines import Deadline, DeadlineState, most_urgent
 from haztrak.domain.manifest.lifecycle import (
     next_signer,
     operations_for,
@@ -51,6 +55,7 @@ CANDIDATES = 100
 SHOWN = 10
 DRAFTS_SHOWN = 5
 RECENT_FAILURES = timedelta(days=7)
+URGENT = frozenset({DeadlineState.LATE, DeadlineState.NEAR})
 
 _manifest_decoder = msgspec.json.Decoder(Manifest)
 _headline_decoder = msgspec.json.Decoder(ManifestHeadline)
@@ -110,25 +115,39 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     received: list[ManifestItem]
     tasks: list[Task]
     failing_orgs: list[OrgAlert]
+    deadlines: list[Deadline]
+    """The late and near clocks the user's sites owe, most urgent first."""
+    today: date
 
 
 class GetDashboard:
-    def __init__(self, principals: Principals, basics: OverviewReader, clock: Clock) -> None:
+    def __init__(
+        self,
+        principals: Principals,
+        basics: OverviewReader,
+        manifests: ManifestReader,
+        deadlines: DeadlineStore,
+        clock: Clock,
+    ) -> None:
         self._principals = principals
         self._basics = basics
+        self._manifests = manifests
+        self._deadlines = deadlines
         self._clock = clock
 
     async def __call__(self, user: User) -> Dashboard:
         grants = await self._principals.grants(user.id)
         mine = frozenset(grants.site_roles)
         drafting = draft_sites(grants)
+        now = self._clock.now()
+        searches = deadline_searches(mine, now) if mine else []
         reads = await self._basics.dashboard(
             DashboardRequest(
                 epa_ids=sorted(mine),
                 org_ids=sorted(set(grants.org_roles) | set(grants.site_orgs.values())),
                 owner_id=user.id,
                 tasks_limit=SHOWN,
-                failed_since=self._clock.now() - RECENT_FAILURES,
+                failed_since=now - RECENT_FAILURES,
                 counts=ManifestQuery(site_ids=mine, draft_sites=drafting),
                 drafts=ManifestQuery(
                     site_ids=drafting, draft_sites=drafting, status=Status.NOT_ASSIGNED
@@ -139,6 +158,8 @@ class GetDashboard:
                 ),
                 received=ManifestQuery(site_ids=mine, statuses=RECEIVED_STATUSES),
                 candidates=CANDIDATES,
+                deadlines=searches,
+                deadlines_limit=PAGE,
             )
         )
         basics, counts = reads.basics, reads.counts
@@ -157,7 +178,34 @@ class GetDashboard:
                 for o in sorted(basics.orgs, key=lambda o: o.name.lower())
                 if o.rcrainfo_credentials_failing
             ],
+            deadlines=await self._urgent(searches, reads.deadlines, mine, now.date()),
+            today=now.date(),
         )
+
+    async def _urgent(
+        self,
+        searches: Sequence[ManifestQuery],
+        found: Sequence[Sequence[ManifestRecord]],
+        sites: frozenset[str],
+        today: date,
+    ) -> list[Deadline]:
+        """The late and near clocks of the user's sites, most urgent first (ListDeadlines'),
+        from the manifests read with the rest; a search with more than a page goes on."""
+        manifests: dict[str, Manifest] = {}
+        for search, records in zip(searches, found, strict=True):
+            for record in records:
+                manifest = _manifest_decoder.decode(record.json)
+                if manifest.manifest_tracking_number:
+                    manifests[manifest.manifest_tracking_number] = manifest
+            if len(records) >= PAGE:
+                last = Cursor(records[-1].updated_at, records[-1].id)
+                async for manifest in walk(self._manifests, search, after=last):
+                    if manifest.manifest_tracking_number:
+                        manifests[manifest.manifest_tracking_number] = manifest
+        if not manifests:
+            return []
+        owed = await owed_deadlines(self._deadlines, manifests.values(), sites=sites, today=today)
+        return most_urgent(d for d in owed if d.state in URGENT)
 
 
 async def read_dashboard(
@@ -176,6 +224,10 @@ async def read_dashboard(
         drafts=await manifests.records(request.drafts, limit=request.drafts_limit),
         to_sign=await manifests.records(request.to_sign, limit=request.candidates),
         received=await manifests.records(request.received, limit=request.candidates),
+        deadlines=[
+            await manifests.records(query, limit=request.deadlines_limit)
+            for query in request.deadlines
+        ],
     )
 
 

@@ -22,6 +22,5 @@ class OverviewProvider(Provider):
     def pg_basics(self, pool: ReadPool) -> OverviewReader:
         return PgOverviewReader(pool)
 
-    # The dashboard holds nothing of a request: one for the process.
-    dashboard = provide(GetDashboard, scope=Scope.APP)
-    site = provide_all(GetSiteOverview, scope=Scope.REQUEST)
+    # the dashboard reads the deadlines reported on a request's session
+    site = provide_all(GetDashboard, GetSiteOverview, scope=Scope.REQUEST)

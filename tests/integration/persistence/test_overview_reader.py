@@ -27,7 +27,7 @@ from haztrak.application.ports.manifests import ManifestHeadline, ManifestQuery,
 from haztrak.application.ports.overview import DashboardRequest, OverviewReader
 from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import Org, Site, User
-from haztrak.domain.manifest import Status
+from haztrak.domain.manifest import HandlerRole, Status
 from haztrak.domain.manifest.codec import manifest_from_document
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
 from tests.manifest_documents import manifest_document
@@ -196,6 +196,11 @@ async def test_the_dashboard_s_reads_in_one_go(
         to_sign=ManifestQuery(site_ids=frozenset({"VATESTGEN001"}), statuses=SIGNING_STATUSES),
         received=ManifestQuery(site_ids=sites, statuses=RECEIVED_STATUSES),
         candidates=10,
+        deadlines=[
+            ManifestQuery(site_ids=sites, statuses=frozenset({Status.SIGNED})),
+            ManifestQuery(site_ids=sites, site_role=HandlerRole.TSDF, statuses=SIGNING_STATUSES),
+        ],
+        deadlines_limit=1,
     )
     reads = await overview.dashboard(request)
     assert reads.basics == await overview.basics(
@@ -229,3 +234,9 @@ async def test_the_dashboard_s_reads_in_one_go(
     ]
     assert flagged == ["100000002ELC"]
     assert reads.to_sign[0].updated_at == NOW - timedelta(days=1)
+    assert [
+        [headlines.decode(r.json).manifest_tracking_number for r in found]
+        for found in reads.deadlines
+    ] == [["100000003ELC"], ["100000001ELC"]]
+    whole = manifest_from_document(msgspec.json.decode(reads.deadlines[1][0].json))
+    assert whole.designated_facility is not None

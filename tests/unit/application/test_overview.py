@@ -24,6 +24,7 @@ from haztrak.domain.manifest import (
 )
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
 from tests import fakes
+from tests.fakes_deadlines import MemoryDeadlineStore
 from tests.fakes_manifests import MemoryManifestRepository
 from tests.fakes_tasks import MemoryOverviewReader, MemoryTaskRepository
 from tests.manifest_documents import a_manifest
@@ -82,6 +83,8 @@ class World:
         return GetDashboard(
             fakes.MemoryPrincipals(self.data),
             MemoryOverviewReader(self.data, self.tasks, self.manifests),
+            self.manifests,
+            MemoryDeadlineStore(),
             self.clock,
         )
 

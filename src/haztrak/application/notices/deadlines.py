@@ -5,15 +5,14 @@ seen day after day is told once for each state."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 
 import msgspec
 
-from haztrak.application.deadlines import DISCREPANCY_LOOKBACK, PAGE, owed_deadlines
+from haztrak.application.deadlines import deadline_searches, owed_deadlines, walk
 from haztrak.application.ports.deadlines import DeadlineStore
 from haztrak.application.ports.events import EventOutbox
-from haztrak.application.ports.manifests import Cursor, ManifestQuery, ManifestReader
+from haztrak.application.ports.manifests import ManifestReader
 from haztrak.application.ports.notices import NoticeAudience
 from haztrak.application.ports.persistence import UnitOfWork
 from haztrak.application.ports.security import Clock
@@ -21,7 +20,7 @@ from haztrak.application.ports.tasks import TaskRepository
 from haztrak.application.tasks.launch import TaskLauncher
 from haztrak.application.tasks.run import TaskRun
 from haztrak.domain.events import DomainEvent, EventKind, deadline_event
-from haztrak.domain.manifest import HandlerRole, Manifest, Status
+from haztrak.domain.manifest import Manifest
 from haztrak.domain.manifest.deadlines import Deadline, DeadlineState
 from haztrak.domain.tasks import Task, TaskName
 
@@ -78,27 +77,9 @@ class CheckDeadlines:
         sites = frozenset(await self._audience.all_site_ids())
         if not sites:
             return {"events": 0}
-        searches = [
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.GENERATOR,
-                statuses=frozenset({Status.IN_TRANSIT, Status.READY_FOR_SIGNATURE}),
-            ),
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.TSDF,
-                statuses=frozenset({Status.READY_FOR_SIGNATURE}),
-            ),
-            ManifestQuery(
-                site_ids=sites,
-                site_role=HandlerRole.TSDF,
-                statuses=frozenset({Status.SIGNED, Status.CORRECTED, Status.UNDER_CORRECTION}),
-                updated_since=now - DISCREPANCY_LOOKBACK,
-            ),
-        ]
         manifests: dict[str, Manifest] = {}
-        for search in searches:
-            async for manifest in self._walk(search):
+        for search in deadline_searches(sites, now):
+            async for manifest in walk(self._manifests, search):
                 if manifest.manifest_tracking_number:
                     manifests[manifest.manifest_tracking_number] = manifest
         deadlines = await owed_deadlines(
@@ -108,16 +89,6 @@ class CheckDeadlines:
         await self._outbox.add(events)
         await self._uow.commit()
         return {"events": len(events)}
-
-    async def _walk(self, query: ManifestQuery) -> AsyncIterator[Manifest]:
-        after: Cursor | None = None
-        while True:
-            records = await self._manifests.records(query, limit=PAGE, after=after)
-            for record in records:
-                yield _decoder.decode(record.json)
-            if len(records) < PAGE:
-                return
-            after = Cursor(records[-1].updated_at, records[-1].id)
 
 
 class ScheduleDeadlineCheck:

@@ -38,6 +38,9 @@ class DashboardRequest(msgspec.Struct, frozen=True, kw_only=True):
     received: ManifestQuery
     candidates: int
     """How many of the newest matches of `to_sign` and of `received` are looked at."""
+    deadlines: Sequence[ManifestQuery] = ()
+    deadlines_limit: int = 0
+    """How many of the newest matches of each of `deadlines` are read."""
 
 
 class DashboardReads(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +54,9 @@ class DashboardReads(msgspec.Struct, frozen=True, kw_only=True):
     """Those of the `candidates` newest that e-Manifest flagged with a rejection, a
     discrepancy or residue (a store may also give the others), newest first; each record's
     JSON holds at least ManifestHeadline's keys and the three flags."""
+    deadlines: Sequence[Sequence[ManifestRecord]] = ()
+    """For each of the request's `deadlines`, up to `deadlines_limit` of the newest, newest
+    first, each the whole document."""
 
 
 class OverviewReader(Protocol):

@@ -8,11 +8,10 @@ from dishka import FromDishka
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from haztrak.application.deadlines import ListDeadlines
 from haztrak.application.overview import GetDashboard
 from haztrak.domain.identity import User
 from haztrak.domain.manifest import Status
-from haztrak.entrypoints.web.pages.deadlines import urgent_deadlines
+from haztrak.entrypoints.web.pages.deadlines import DeadlineView
 from haztrak.entrypoints.web.templating import page
 from haztrak.entrypoints.web.views.tasks import task_view
 
@@ -39,7 +38,6 @@ class DashboardController(Controller):
         request: Request[Any, Any, Any],
         user: User,
         get_dashboard: FromDishka[GetDashboard],
-        list_deadlines: FromDishka[ListDeadlines],
     ) -> Template:
         board = await get_dashboard(user)
         return page(
@@ -49,6 +47,7 @@ class DashboardController(Controller):
                 "board": board,
                 "statuses": STATUS_ORDER,
                 "tasks": [task_view(t) for t in board.tasks],
-                **await urgent_deadlines(user, list_deadlines),
+                "deadlines": [DeadlineView.of(d, board.today) for d in board.deadlines],
+                "today": board.today,
             },
         )

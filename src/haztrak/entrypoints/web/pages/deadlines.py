@@ -77,17 +77,6 @@ class DeadlineView(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-async def urgent_deadlines(user: User, list_deadlines: ListDeadlines) -> dict[str, Any]:
-    """The late and near deadlines, for the dashboard's context (`deadlines`, `today`)."""
-    found = await list_deadlines(
-        user, DeadlineQuery(states=frozenset({DeadlineState.LATE, DeadlineState.NEAR}))
-    )
-    return {
-        "deadlines": [DeadlineView.of(d, found.today) for d in found.items],
-        "today": found.today,
-    }
-
-
 class ReportedForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
     reported_on: Annotated[str, msgspec.Meta(max_length=20)] = ""
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
