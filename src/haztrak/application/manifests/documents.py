@@ -8,8 +8,7 @@ from haztrak.domain.manifest import (
     Manifest,
     Problem,
     document_from_json,
-    drop_unknown_fields,
-    manifest_from_document,
+    manifest_dropping_unknown_fields,
 )
 
 SERVICE_KEYS = ("warnings",)
@@ -36,5 +35,5 @@ def read_manifest(raw: bytes) -> ReadManifest:
             document.pop(key, None)
         if document.get("manifestTrackingNumber") == "":
             del document["manifestTrackingNumber"]
-    ignored = drop_unknown_fields(document)
-    return ReadManifest(manifest=manifest_from_document(document), ignored=ignored)
+    manifest, ignored = manifest_dropping_unknown_fields(document)
+    return ReadManifest(manifest=manifest, ignored=ignored)

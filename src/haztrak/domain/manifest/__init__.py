@@ -6,6 +6,7 @@ from haztrak.domain.manifest.codec import (
     decode_manifest,
     document_from_json,
     encode_manifest,
+    manifest_dropping_unknown_fields,
     manifest_from_document,
 )
 from haztrak.domain.manifest.datetimes import (
@@ -177,6 +178,7 @@ __all__ = [
     "is_epa_datetime",
     "is_tracking_number",
     "locked_for_signing",
+    "manifest_dropping_unknown_fields",
     "manifest_from_document",
     "next_signer",
     "operations_for",

@@ -8,7 +8,7 @@ import msgspec
 
 from haztrak.domain.manifest.model import Manifest
 from haztrak.domain.manifest.problems import ManifestShapeError, Problem
-from haztrak.domain.manifest.schema import schema_problems
+from haztrak.domain.manifest.schema import drop_unknown_fields, is_well_formed, schema_problems
 
 _encoder = msgspec.json.Encoder()
 _VALIDATION_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
@@ -34,11 +34,25 @@ def manifest_from_document(document: object) -> Manifest:
     problems = schema_problems(document)
     if problems:
         raise ManifestShapeError(problems)
+    return _converted(document)
+
+
+def _converted(document: object) -> Manifest:
     try:
         return msgspec.convert(document, Manifest)
     except msgspec.ValidationError as error:
         # The specs and the model agree (a test holds them together); this is a safety net.
         raise ManifestShapeError([_problem_from(error)]) from None
+
+
+def manifest_dropping_unknown_fields(document: object) -> tuple[Manifest, list[Problem]]:
+    """`drop_unknown_fields(document)`, then `manifest_from_document(document)`: the manifest
+    and the keys dropped, or ManifestShapeError. A well-formed document (most are) has no key
+    to drop and needs no walk: it is checked once and converted."""
+    if is_well_formed(document):
+        return _converted(document), []
+    dropped = drop_unknown_fields(document)
+    return manifest_from_document(document), dropped
 
 
 def encode_manifest(manifest: Manifest) -> bytes:

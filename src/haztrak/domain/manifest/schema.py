@@ -410,6 +410,13 @@ def schema_problems(document: object) -> list[Problem]:
 _encoder = msgspec.json.Encoder()
 
 
+def is_well_formed(document: object) -> bool:
+    """True only if `schema_problems(document)` is empty, and so `drop_unknown_fields` would
+    drop nothing from it (each key it drops is one the walk reports): the quick pass alone.
+    False for a few well-formed documents too; `schema_problems` tells those apart."""
+    return _passes_quickly(document)
+
+
 def _passes_quickly(document: object) -> bool:
     """True only if the walk would find no problem in `document`; False for some such, too."""
     try:

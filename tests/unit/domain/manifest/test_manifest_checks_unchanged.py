@@ -35,9 +35,12 @@ from haztrak.domain.manifest import (
     Problem,
     RuleContext,
     business_problems,
+    manifest_dropping_unknown_fields,
+    manifest_from_document,
     schema_problems,
 )
 from haztrak.domain.manifest import schema as specs
+from haztrak.domain.manifest.problems import ManifestShapeError
 
 GOLDEN = Path(__file__).with_name("manifest_checks_golden.json")
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -182,3 +185,26 @@ def _rewrite() -> None:
 
 if __name__ == "__main__":
     _rewrite()
+
+
+def _dropped_then_read(document: Any) -> tuple[Manifest | None, list[Problem], list[Problem]]:
+    """What reading a client's document did before the one-step read: drop, then check."""
+    dropped = specs.drop_unknown_fields(document)
+    try:
+        return manifest_from_document(document), dropped, []
+    except ManifestShapeError as error:
+        return None, dropped, error.problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_reading_in_one_step_is_dropping_then_checking(case: dict[str, Any]) -> None:
+    """`manifest_dropping_unknown_fields` skips the drop's walk for a well-formed document."""
+    before, now = document_of(case), document_of(case)
+    manifest, dropped, problems = _dropped_then_read(before)
+    if problems:
+        with pytest.raises(ManifestShapeError) as raised:
+            manifest_dropping_unknown_fields(now)
+        assert raised.value.problems == problems
+    else:
+        assert manifest_dropping_unknown_fields(now) == (manifest, dropped)
+    assert now == before  # the same keys dropped
