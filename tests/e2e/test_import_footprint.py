@@ -3,8 +3,9 @@
 A library imported at start stays in the process's memory for its whole life, used or not. The
 heavy optional ones load at their first use, behind their ports: ReportLab and Pillow (a PDF),
 boto3 (S3 storage), Alembic with Mako and Pygments (a migration), httpx with rich and click (a
-webhook delivery), XlsxWriter (an export). Imports are counted, not timed or measured, so the
-test is exact on any machine.
+webhook delivery), XlsxWriter (an export). The worker and the scheduler serve no HTTP, so they
+import neither Litestar nor advanced-alchemy (which imports Litestar and more). Imports are
+counted, not timed or measured, so the test is exact on any machine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ ON_FIRST_USE = {
     "xlsxwriter",
 }
 
+NO_HTTP = {"litestar", "advanced_alchemy", "uvicorn", "jinja2", "sqladmin"}
+
 ENTRY_MODULES = {
     "serve": "haztrak.entrypoints.http.app",
     "worker": "haztrak.entrypoints.worker.main",
@@ -52,3 +55,8 @@ def _loaded(module: str) -> set[str]:
 @pytest.mark.parametrize("process", sorted(ENTRY_MODULES))
 def test_a_process_imports_no_optional_library_before_its_first_use(process: str) -> None:
     assert _loaded(ENTRY_MODULES[process]) & ON_FIRST_USE == set()
+
+
+@pytest.mark.parametrize("process", ["worker", "scheduler"])
+def test_the_worker_and_the_scheduler_import_no_web_framework(process: str) -> None:
+    assert _loaded(ENTRY_MODULES[process]) & NO_HTTP == set()

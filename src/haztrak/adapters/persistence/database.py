@@ -9,11 +9,16 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advanced_alchemy.config import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
+from haztrak.adapters.persistence.column_types import decode_json, encode_json
 from haztrak.adapters.persistence.lookups import seed_lookups
 from haztrak.application.errors import ServiceUnavailable
 
@@ -35,26 +40,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def database_config(url: str, *, pool_size: int = 10, echo: bool = False) -> SQLAlchemyAsyncConfig:
-    """advanced-alchemy's configuration for one database URL."""
-    # Parameters are emails, token hashes, API IDs: no error message or log line shows them.
-    engine_options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
-    if not is_sqlite(url):
-        # No ping before each checkout (it costs round trips on every request); a connection
-        # the server dropped fails once, and SQLAlchemy then discards the whole pool.
-        engine_options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
-    return SQLAlchemyAsyncConfig(
-        connection_string=url,
-        engine_config=EngineConfig(**engine_options),
-        session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
-        create_all=False,
-    )
-
-
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    # Parameters are emails, token hashes, API IDs: no error message or log line shows them.
+    options: dict[str, Any] = {
+        "echo": echo,
+        "hide_parameters": True,
+        "json_serializer": encode_json,
+        "json_deserializer": decode_json,
+    }
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-    engine = database_config(url, pool_size=pool_size, echo=echo).get_engine()
+    else:
+        # No ping before each checkout (it costs round trips on every request); a connection
+        # the server dropped fails once, and SQLAlchemy then discards the whole pool.
+        options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
+    engine = create_async_engine(url, **options)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import Date, Index, String, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from haztrak.adapters.persistence.column_types import GUID, DateTimeUTC
 from haztrak.adapters.persistence.tables import Base, ManifestRow, RcraSiteRow, cast_table
 from haztrak.application.ports.deadlines import ReportedDeadline, SiteCategory
 from haztrak.domain.manifest.deadlines import DeadlineKind, GeneratorCategory

@@ -8,13 +8,13 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import Index, Integer, String, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from haztrak.adapters.persistence.column_types import GUID, DateTimeUTC, JsonB
 from haztrak.adapters.persistence.tables import Base, cast_table
 from haztrak.application.ports.events import PendingEvent
 from haztrak.domain.events import DomainEvent

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import Boolean, Integer, String, delete, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from haztrak.adapters.persistence.column_types import DateTimeUTC, JsonB
 from haztrak.adapters.persistence.tables import Base
 from haztrak.application.ports.manifest_versions import StoredVersion
 from haztrak.domain.manifest import Manifest, manifest_from_document

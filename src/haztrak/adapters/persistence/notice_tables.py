@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from haztrak.adapters.persistence.column_types import GUID, DateTimeUTC, JsonB
 from haztrak.adapters.persistence.tables import Base
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -20,6 +19,8 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from haztrak.adapters.persistence.column_types import GUID, DateTimeUTC, JsonB
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 from sqlalchemy import (
     Boolean,
     ForeignKey,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from haztrak.adapters.persistence.column_types import GUID, DateTimeUTC, JsonB
 from haztrak.adapters.persistence.tables import Base
 
 
