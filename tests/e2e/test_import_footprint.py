@@ -3,9 +3,11 @@
 A library imported at start stays in the process's memory for its whole life, used or not. The
 heavy optional ones load at their first use, behind their ports: ReportLab and Pillow (a PDF),
 boto3 (S3 storage), Alembic with Mako and Pygments (a migration), httpx with rich and click (a
-webhook delivery), XlsxWriter (an export). The worker and the scheduler serve no HTTP, so they
-import neither Litestar nor advanced-alchemy (which imports Litestar and more). Imports are
-counted, not timed or measured, so the test is exact on any machine.
+webhook delivery), XlsxWriter (an export), requests and emanifest (the first call to
+RCRAInfo, which an API process with separate workers never makes). The worker and the
+scheduler serve no HTTP, so they import neither Litestar nor advanced-alchemy (which imports
+Litestar and more). Imports are counted, not timed or measured, so the test is exact on any
+machine.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ ON_FIRST_USE = {
     "rich",
     "click",
     "xlsxwriter",
+    "requests",
+    "emanifest",
 }
 
 NO_HTTP = {"litestar", "advanced_alchemy", "uvicorn", "jinja2", "sqladmin"}
+ONLY_SCHEDULER = {"apscheduler"}  # and `haztrak serve` on embedded defaults, when it starts
 
 ENTRY_MODULES = {
     "serve": "haztrak.entrypoints.http.app",
@@ -60,3 +65,8 @@ def test_a_process_imports_no_optional_library_before_its_first_use(process: str
 @pytest.mark.parametrize("process", ["worker", "scheduler"])
 def test_the_worker_and_the_scheduler_import_no_web_framework(process: str) -> None:
     assert _loaded(ENTRY_MODULES[process]) & NO_HTTP == set()
+
+
+@pytest.mark.parametrize("process", ["serve", "worker"])
+def test_only_the_scheduler_imports_the_scheduling_library(process: str) -> None:
+    assert _loaded(ENTRY_MODULES[process]) & ONLY_SCHEDULER == set()

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from dishka import Provider, Scope, provide
 
-from haztrak.adapters.rcrainfo import EmanifestRcrainfo, RcrainfoEndpoint
+from haztrak.adapters.rcrainfo.endpoint import RcrainfoEndpoint
 from haztrak.application.ports.cache import Cache
 from haztrak.application.ports.rcrainfo import Rcrainfo
 from haztrak.application.ports.security import Clock, SecretBox
@@ -160,6 +160,10 @@ class RcrainfoProvider(Provider):
         box: SecretBox,
         clock: Clock,
     ) -> Iterator[Rcrainfo]:
+        # The adapter (requests, emanifest) loads with the first use of RCRAInfo: an API
+        # process with separate workers never gets here.
+        from haztrak.adapters.rcrainfo.adapter import EmanifestRcrainfo
+
         adapter = EmanifestRcrainfo(
             endpoint,
             clock=clock,

@@ -13,7 +13,6 @@ from dishka import AsyncContainer
 from haztrak.application.ports.security import Clock
 from haztrak.application.ports.tasks import JobLock
 from haztrak.application.tasks.maintenance import ReleaseOrphanedTasks
-from haztrak.entrypoints.scheduler.jobs import Scheduler, scheduled_jobs
 from haztrak.entrypoints.settings import Settings
 from haztrak.entrypoints.worker.main import sweep_interval
 from haztrak.entrypoints.worker.runtime import BackgroundWorker
@@ -35,6 +34,9 @@ async def embedded_background(
     await worker.start()  # its first sweep sends the unfinished tasks again
     scheduler = None
     if schedule:
+        # APScheduler loads only in a process that runs the embedded scheduler.
+        from haztrak.entrypoints.scheduler.jobs import Scheduler, scheduled_jobs
+
         scheduler = Scheduler(
             container,
             await container.get(JobLock),
