@@ -37,7 +37,7 @@ from haztrak.adapters.persistence.list_changes import (
     list_changes,
     prune_list_changes_of,
 )
-from haztrak.adapters.persistence.pg_driver import driver_in_transaction
+from haztrak.adapters.persistence.pg_driver import driver_begun, driver_in_transaction
 from haztrak.adapters.persistence.tables import (
     DraftNumberRow,
     ManifestHandlerRow,
@@ -283,6 +283,7 @@ _NEXT_DRAFT_NUMBER = (
     .values(issued_at=bindparam("issued_at"))
     .returning(_draft_numbers.c.number)
 )
+_PG_NEXT_DRAFT_NUMBER = "INSERT INTO draft_numbers (issued_at) VALUES ($1) RETURNING number"
 # ON CONFLICT as text: SQLAlchemy's dialect-specific INSERT constructs have no cache key, so
 # they compiled on every call (~360 us here); this text is the same on both databases.
 _INSERT_NEW_MANIFEST = text(
@@ -437,7 +438,14 @@ class SqlManifestRepository:
         ]
 
     async def next_draft_number(self) -> int:
-        number = await self._session.scalar(_NEXT_DRAFT_NUMBER, {"issued_at": datetime.now(UTC)})
+        # Usually a unit of work's first statement: it begins the transaction on the driver
+        driver = await driver_begun(self._session)
+        if driver is not None:
+            number = await driver.fetchval(_PG_NEXT_DRAFT_NUMBER, datetime.now(UTC))
+        else:
+            number = await self._session.scalar(
+                _NEXT_DRAFT_NUMBER, {"issued_at": datetime.now(UTC)}
+            )
         assert number is not None
         return int(number)
 
