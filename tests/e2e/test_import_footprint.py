@@ -12,8 +12,10 @@ machine.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,16 +47,23 @@ ENTRY_MODULES = {
 }
 
 
-def _loaded(module: str) -> set[str]:
+def _loaded(module: str, then: str = "", env: dict[str, str] | None = None) -> set[str]:
     probe = (
         "import importlib, sys\n"
         f"importlib.import_module({module!r})\n"
-        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
+        f"{then}\n"
+        "print('MODULES', *sorted({name.split('.')[0] for name in sys.modules}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
     )
-    return set(done.stdout.split())
+    listed = next(line for line in done.stdout.splitlines() if line.startswith("MODULES "))
+    return set(listed.split()[1:])
 
 
 @pytest.mark.parametrize("process", sorted(ENTRY_MODULES))
@@ -70,3 +79,19 @@ def test_the_worker_and_the_scheduler_import_no_web_framework(process: str) -> N
 @pytest.mark.parametrize("process", ["serve", "worker"])
 def test_only_the_scheduler_imports_the_scheduling_library(process: str) -> None:
     assert _loaded(ENTRY_MODULES[process]) & ONLY_SCHEDULER == set()
+
+
+def test_building_the_api_app_imports_no_optional_library(tmp_path: Path) -> None:
+    """The app and its container as `haztrak serve` builds them with a separate worker (nothing
+    connects while they are built)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HT_")} | {
+        "HT_VAR_DIR": str(tmp_path),
+        "HT_SECRET_KEY": "import-footprint-" + "x" * 32,
+        "HT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/haztrak.sqlite3",
+        "HT_REDIS_URL": "redis://127.0.0.1:9/0",
+        "HT_RCRAINFO_ENV": "https://127.0.0.1:9/rest/api/",
+    }
+    then = "sys.modules['haztrak.entrypoints.http.app'].app_from_environment()"
+    loaded = _loaded("haztrak.entrypoints.http.app", then, env)
+    assert "litestar" in loaded  # the probe ran
+    assert loaded & (ON_FIRST_USE | ONLY_SCHEDULER) == set()
