@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from haztrak.adapters.persistence.pg_driver import driver_in_transaction
+from haztrak.adapters.persistence.pg_driver import driver_in_transaction, flush_held, hold
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
     AuditEntryRow,
@@ -58,6 +58,7 @@ class SqlUnitOfWork:
         self._session = session
 
     async def commit(self) -> None:
+        await flush_held(self._session)  # on the driver: cheaper than the commit's listener
         await self._session.commit()
 
     async def rollback(self) -> None:
@@ -542,8 +543,7 @@ class SqlAuditLog:
     async def append(self, entry: AuditEntry) -> None:
         driver = await driver_in_transaction(self._session)
         if driver is not None:  # the same INSERT, on the transaction's asyncpg connection
-            await driver.execute(
-                _PG_INSERT_AUDIT_ENTRY,
+            values = (
                 entry.at,
                 entry.actor_id,
                 entry.actor,
@@ -552,6 +552,9 @@ class SqlAuditLog:
                 entry.object_id,
                 msgspec.json.encode(dict(entry.detail)).decode(),
             )
+            # held for the transaction's next statement or its commit: no round trip of its own
+            if not hold(self._session, _PG_INSERT_AUDIT_ENTRY, *values):
+                await driver.execute(_PG_INSERT_AUDIT_ENTRY, *values)
             return
         # A Core INSERT in the caller's transaction: no ORM object to flush at commit.
         await self._session.execute(

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from haztrak.adapters.persistence import pg_driver
 from haztrak.adapters.persistence.list_changes import (
     PRUNE_AT_MOST,
     list_changes,
@@ -475,7 +476,9 @@ class SqlManifestRepository:
         manifest = stored.manifest
         rows = _handler_rows(stored.id, manifest)
         # One round trip: the manifest, its handlers, their lists' change and its terms
-        inserted = await driver.fetchval(
+        inserted = await pg_driver.fetchval(
+            self._session,
+            driver,
             _PG_ADD,
             stored.id,
             stored.mtn,

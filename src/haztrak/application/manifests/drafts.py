@@ -105,8 +105,10 @@ class CreateDraftManifest:
             owner_org_id=owner_org_id,
             owner_site=owner_site,
         )
-        await self._manifests.add(stored)
+        # Recorded first, so that on PostgreSQL the entry goes with the manifest's statement;
+        # either way both commit together or neither does.
         await self._auditor.record(user, "create", "manifest", stored.mtn, id=str(stored.id))
+        await self._manifests.add(stored)
         await self._uow.commit()
         return SavedManifest(
             stored=stored, warnings=read.ignored + business_problems(draft, now=now)
