@@ -27,6 +27,7 @@ from haztrak.adapters.persistence.manifests import (
     summaries_of,
 )
 from haztrak.adapters.persistence.pgpool import ReadPool
+from haztrak.adapters.persistence.status_counts import COUNTS_OF_SITES
 from haztrak.application.ports.manifests import (
     EXACT_TOTAL_BELOW,
     Cursor,
@@ -300,7 +301,12 @@ class PgManifestReader:
 
 def counts_statement(query: ManifestQuery, args: list[Any]) -> str:
     """Manifests per site and status (epa_id, status, count rows), its arguments appended to
-    `args`."""
+    `args`: the counts kept per site (status_counts.py) when the query asks for nothing but
+    sites, else a count of the matches."""
+    if query == ManifestQuery(site_ids=query.site_ids, draft_sites=query.draft_sites):
+        sites, drafts = f"${len(args) + 1}", f"${len(args) + 2}"
+        args += [sorted(query.site_ids), sorted(query.draft_sites)]
+        return COUNTS_OF_SITES.format(sites=sites, drafts=drafts)
     sites, role = f"${len(args) + 1}", f"${len(args) + 3}"  # where_at's first and third
     where = where_at(query, args)
     return (
