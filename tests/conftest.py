@@ -10,7 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -91,25 +91,43 @@ def _admin_execute(server_url: str, statement: str) -> None:
 
 
 class PostgresDatabases:
-    """Creates throw-away databases on the test server and drops them afterwards."""
+    """Creates throw-away databases on the test server and drops them afterwards: at the end
+    of the session, or (`drop_soon`) on a thread of its own while the next tests run, since
+    PostgreSQL checkpoints at each DROP DATABASE."""
 
     def __init__(self, server_url: str) -> None:
         self.server_url = server_url
         self.created: list[str] = []
+        self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+        self._dropping: list[Future[None]] = []
 
     def url_for(self, name: str) -> str:
         base, _, _ = self.server_url.rpartition("/")
         return f"{base}/{name}"
 
-    def create(self) -> str:
+    def create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of `template` (a database no one is connected to)."""
         name = f"haztrak_test_{uuid.uuid4().hex[:12]}"
-        _admin_execute(self.server_url, f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        _admin_execute(self.server_url, f'CREATE DATABASE "{name}"{copy}')
         self.created.append(name)
         return self.url_for(name)
 
+    def _drop(self, name: str) -> None:
+        _admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop_soon(self, url: str) -> None:
+        """Drop a test's database in the background (the test is over: no one uses it)."""
+        name = url.rpartition("/")[2]
+        if name in self.created:
+            self.created.remove(name)
+            self._dropping.append(self._dropper.submit(self._drop, name))
+
     def drop_all(self) -> None:
-        for name in self.created:
-            _admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._dropping += [self._dropper.submit(self._drop, name) for name in self.created]
+        self._dropper.shutdown(wait=True)
+        for dropping in self._dropping:
+            dropping.result()
 
 
 @pytest.fixture(scope="session")
@@ -120,12 +138,15 @@ def postgres_databases(postgres_server_url: str) -> Iterator[PostgresDatabases]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each engine."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
     databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-    return databases.create()
+    url = databases.create()
+    yield url
+    databases.drop_soon(url)
 
 
 @pytest.fixture

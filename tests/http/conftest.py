@@ -12,18 +12,15 @@ import pytest
 from dishka import AsyncContainer, Provider, Scope, make_async_container, provide
 from litestar import Litestar
 
-from haztrak.adapters.persistence import database
 from haztrak.adapters.security.passwords import Argon2PasswordHasher
-from haztrak.application.identity.demo import SeedDemoData
 from haztrak.application.ports.manifests import ManifestRepository
 from haztrak.application.ports.persistence import UnitOfWork
 from haztrak.application.ports.security import PasswordHasher
 from haztrak.domain.manifest import Manifest
-from haztrak.domain.secrets import Secret
-from haztrak.entrypoints.cli.demo import demo_data
 from haztrak.entrypoints.http.app import create_app
 from haztrak.entrypoints.providers import core_providers
 from haztrak.entrypoints.settings import Settings, load_settings
+from tests.seeded import copy_seeded, migrate_and_seed, seeded_postgres
 
 PASSWORD = "demo-password"
 
@@ -54,21 +51,18 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         "HT_LOG_LEVEL": "WARNING",
     }
     if request.param == "services":
-        environ["HT_DATABASE_URL"] = request.getfixturevalue("postgres_databases").create()
+        environ["HT_DATABASE_URL"] = seeded_postgres(request, environ["HT_SECRET_KEY"])
         environ["HT_REDIS_URL"] = request.getfixturevalue("flushed_redis")
     return load_settings(environ, dotenv=None)
 
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
-    """One app and container per test; several clients (users) may talk to it at once."""
-    engine = database.create_engine(settings.database.url.reveal())
-    await database.upgrade(engine)
-    await engine.dispose()
+    """One app and container per test; several clients (users) may talk to it at once. The
+    database is a copy of one migrated and seeded once (tests/seeded.py)."""
+    if not await copy_seeded(settings):
+        await migrate_and_seed(settings)
     container = make_async_container(*providers_for_tests(), context={Settings: settings})
-    async with container() as scope:
-        seed = await scope.get(SeedDemoData)
-        await seed(demo_data(DEMO_CREDENTIALS), Secret(PASSWORD))
     yield create_app(settings, container=container)
     await container.close()
 

@@ -19,11 +19,13 @@ from tests import ports
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import DEMO_CREDENTIALS, providers_for_tests
 from tests.integration.tasks.support import (
+    SECRET_KEY,
     FakeRcrainfoProvider,
     running_worker,
     seeded,
     task_settings,
 )
+from tests.seeded import seeded_postgres
 
 
 def free_port() -> int:
@@ -37,7 +39,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return task_settings(tmp_path)
     return task_settings(
         tmp_path,
-        HT_DATABASE_URL=request.getfixturevalue("postgres_databases").create(),
+        HT_DATABASE_URL=seeded_postgres(request, SECRET_KEY),
         HT_REDIS_URL=request.getfixturevalue("flushed_redis"),
     )
 

@@ -11,11 +11,13 @@ from dishka import AsyncContainer
 from haztrak.entrypoints.settings import Settings
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.integration.tasks.support import (
+    SECRET_KEY,
     background_container,
     fake_rcrainfo,
     seeded,
     task_settings,
 )
+from tests.seeded import seeded_postgres
 
 
 @pytest.fixture(params=["embedded", "services"])
@@ -24,7 +26,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return task_settings(tmp_path)
     return task_settings(
         tmp_path,
-        HT_DATABASE_URL=request.getfixturevalue("postgres_databases").create(),
+        HT_DATABASE_URL=seeded_postgres(request, SECRET_KEY),
         HT_REDIS_URL=request.getfixturevalue("flushed_redis"),
     )
 

@@ -25,6 +25,7 @@ from haztrak.entrypoints.worker.runtime import BackgroundWorker
 from tests.fakes_rcrainfo import FakeRcrainfo
 from tests.http.conftest import DEMO_CREDENTIALS, PASSWORD, providers_for_tests
 from tests.polling import eventually
+from tests.seeded import copy_seeded
 
 T = TypeVar("T")
 
@@ -46,11 +47,14 @@ def fake_rcrainfo() -> FakeRcrainfo:
     return fake
 
 
+SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
 def task_settings(tmp_path: Path, **environ: str) -> Settings:
     return load_settings(
         {
             "HT_VAR_DIR": str(tmp_path / "var"),
-            "HT_SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "HT_SECRET_KEY": SECRET_KEY,
             "HT_LOG_LEVEL": "WARNING",
             "HT_TASK_RETRY_DELAY_SECONDS": "0",
             "HT_TASK_RETRY_MAX_DELAY_SECONDS": "1",
@@ -70,6 +74,10 @@ def background_container(settings: Settings, fake: FakeRcrainfo) -> AsyncContain
 
 
 async def seeded(settings: Settings, container: AsyncContainer) -> None:
+    """The schema and the demo data: a copy of the seeded template when it can be (see
+    tests/seeded.py), else migrated and seeded here."""
+    if await copy_seeded(settings):
+        return
     engine = database.create_engine(settings.database.url.reveal())
     await database.upgrade(engine)
     await engine.dispose()
