@@ -41,13 +41,17 @@ async def driver_in_transaction(session: AsyncSession) -> Any | None:
             return known
     if session.get_bind().dialect.driver != "asyncpg":
         return None
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
+    raw = await session.run_sync(_pooled)
     driver = raw.driver_connection
     if driver is None or not driver.is_in_transaction():
         return None
     session.info[_FOUND] = (transaction, driver)
     return driver
+
+
+def _pooled(session: Session) -> Any:
+    """The session's pooled DBAPI connection (in one call to the sync session, not two)."""
+    return session.connection().connection
 
 
 async def driver_begun(session: AsyncSession) -> Any | None:
@@ -57,8 +61,7 @@ async def driver_begun(session: AsyncSession) -> Any | None:
     driver = await driver_in_transaction(session)
     if driver is not None or session.get_bind().dialect.driver != "asyncpg":
         return driver
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
+    raw = await session.run_sync(_pooled)
     adapted = raw.dbapi_connection
     # SQLAlchemy's asyncpg adapter, which tracks the transaction it commits or rolls back
     begin = getattr(adapted, "_start_transaction", None)
