@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from haztrak.adapters.cache.principals import (
     CachedMembershipRepository,
     CachedPrincipals,
+    CachedSiteHandlerReader,
+    CachedUnreadNotices,
     CachedUserRepository,
     PrincipalCache,
 )
@@ -41,6 +43,7 @@ from haztrak.application.manifests.validation import ValidateManifest
 from haztrak.application.manifests.viewing import ListManifestHistory, OpenManifest
 from haztrak.application.ports.lookups import LookupReader
 from haztrak.application.ports.manifests import ManifestReader, ManifestRepository
+from haztrak.application.ports.notices import UnreadNotices
 from haztrak.application.ports.persistence import (
     AuditReader,
     MembershipRepository,
@@ -168,3 +171,12 @@ class PrincipalCacheProvider(Provider):
         self, inner: MembershipRepository, cache: PrincipalCache
     ) -> MembershipRepository:
         return CachedMembershipRepository(inner, cache)
+
+    # what every page shows besides its own content: the user's sites, the unread notices
+    @decorate
+    def site_handlers(self, inner: SiteHandlerReader, cache: PrincipalCache) -> SiteHandlerReader:
+        return CachedSiteHandlerReader(inner, cache)
+
+    @decorate
+    def unread_notices(self, inner: UnreadNotices, cache: PrincipalCache) -> UnreadNotices:
+        return CachedUnreadNotices(inner, cache)

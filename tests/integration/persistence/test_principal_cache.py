@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from haztrak.adapters.cache.principals import (
     CachedMembershipRepository,
     CachedPrincipals,
+    CachedSiteHandlerReader,
+    CachedUnreadNotices,
     CachedUserRepository,
     LocalTtlCache,
     PrincipalCache,
@@ -23,11 +25,18 @@ from haztrak.adapters.persistence import database
 from haztrak.adapters.persistence.identity import (
     SessionPrincipals,
     SqlMembershipRepository,
+    SqlOrgRepository,
+    SqlRcraSiteRepository,
+    SqlSiteRepository,
     SqlTokenRepository,
     SqlUserRepository,
 )
-from haztrak.adapters.persistence.tables import UserRow
-from haztrak.domain.identity import User
+from haztrak.adapters.persistence.notice_reads import SessionUnreadNotices
+from haztrak.adapters.persistence.notice_tables import NoticeRow
+from haztrak.adapters.persistence.site_views import SessionSiteHandlerReader
+from haztrak.adapters.persistence.tables import SiteRow, UserRow
+from haztrak.domain.handlers import RcraSite, SiteType
+from haztrak.domain.identity import Org, Site, User
 from haztrak.domain.tokens import ApiToken
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -130,3 +139,67 @@ async def test_process_wide_principals_open_a_session_per_question_and_share_the
     await principals.touch_token(token.id, NOW)
     assert len(cache.tokens) == 0
     assert (await principals.token_by_hash("h" * 64)).last_used_at == NOW
+
+
+async def test_the_badge_and_the_sites_of_every_page_are_remembered_and_forgotten_on_commit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A notice made or read, a site renamed, a handler record changed: a commit here shows
+    it at once to the user who made it; the user's grants stay remembered meanwhile."""
+    cache = PrincipalCache()
+    user, _ = await alice_with_a_token(sessions)
+    unread = CachedUnreadNotices(SessionUnreadNotices(sessions), cache)
+    handlers = CachedSiteHandlerReader(SessionSiteHandlerReader(sessions), cache)
+    principals = CachedPrincipals(SessionPrincipals(sessions), cache)
+    org = Org(id=uuid.uuid4(), name="Acme", slug="acme")
+    site = Site(
+        id=uuid.uuid4(),
+        epa_id="VATESTGEN001",
+        name="Gen",
+        site_type=SiteType.GENERATOR,
+        org_id=org.id,
+    )
+    async with sessions() as session:
+        await SqlOrgRepository(session).add(org)
+        await SqlSiteRepository(session).add(site)
+        await session.commit()
+
+    assert await unread.unread_count(user.id) == 0
+    await principals.grants(user.id)
+    [(found, handler)] = await handlers.sites_with_handlers(["VATESTGEN001"])
+    assert (found.name, handler) == ("Gen", None)
+    found.name = "mine"  # the copy a caller gets is its own
+    assert (await handlers.sites_with_handlers(["VATESTGEN001"]))[0][0].name == "Gen"
+
+    notice = NoticeRow(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        event_id=uuid.uuid4(),
+        kind="manifestSigned",
+        at=NOW,
+        detail={},
+    )
+    async with sessions() as session:
+        session.add(notice)
+        await session.commit()
+    assert len(cache.grants) == 1  # a notice changes no one's grants
+    assert await unread.unread_count(user.id) == 1
+    async with sessions() as session:
+        await session.execute(
+            update(NoticeRow).where(NoticeRow.id == notice.id).values(read_at=NOW)
+        )
+        await session.commit()
+    assert await unread.unread_count(user.id) == 0
+
+    async with sessions() as session:
+        await session.execute(update(SiteRow).where(SiteRow.id == site.id).values(name="Gen 2"))
+        await session.commit()
+    assert (await handlers.sites_with_handlers(["VATESTGEN001"]))[0][0].name == "Gen 2"
+    async with sessions() as session:
+        await SqlRcraSiteRepository(session).upsert(
+            RcraSite(epa_site_id="VATESTGEN001", site_type=SiteType.GENERATOR, name="Gen EPA")
+        )
+        await session.commit()
+    [(_, handler)] = await handlers.sites_with_handlers(["VATESTGEN001"])
+    assert handler is not None
+    assert handler.name == "Gen EPA"

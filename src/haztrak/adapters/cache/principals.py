@@ -1,4 +1,5 @@
-"""Who is calling, remembered for a few seconds in this process.
+"""Who is calling (and what every page of theirs shows), remembered for a few seconds in this
+process.
 
 Every authenticated request resolves its caller (an API token or a session, and its user) and
 the caller's grants (org and site roles). Asking the database each time costs three to five
@@ -12,6 +13,10 @@ Revocation and role changes:
 - other worker processes remember for at most `ttl_seconds`; the change applies there then.
 
 A lookup that found nothing is not remembered, so a bad token cannot crowd the cache.
+
+The same holds for two reads every page makes (issue 10): the user's sites with their handler
+records (forgotten on a commit here to sites or rcra_sites) and the unread-notice badge
+(forgotten on a commit here to notices; a notice another process makes shows within the TTL).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import asyncio
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,28 +34,36 @@ import msgspec
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from haztrak.adapters.persistence.notice_tables import NoticeRow
 from haztrak.adapters.persistence.tables import (
     ApiTokenRow,
     OrgMembershipRow,
     OrgRow,
+    RcraSiteRow,
     SitePermissionRow,
     SiteRow,
     UserRow,
 )
+from haztrak.application.ports.notices import UnreadNotices
 from haztrak.application.ports.persistence import (
     MembershipRepository,
     Principals,
     UserRepository,
 )
+from haztrak.application.ports.site_views import SiteHandlerReader
 from haztrak.domain.access import Grants
-from haztrak.domain.identity import User
+from haztrak.domain.handlers import RcraSite
+from haztrak.domain.identity import Site, User
 from haztrak.domain.tokens import ApiToken
 
 DEFAULT_TTL_SECONDS = 5.0
-WATCHED_TABLES = frozenset(
+IDENTITY_TABLES = frozenset(
     row.__tablename__
     for row in (UserRow, ApiTokenRow, OrgRow, OrgMembershipRow, SiteRow, SitePermissionRow)
 )
+SITE_TABLES = frozenset({SiteRow.__tablename__, RcraSiteRow.__tablename__})
+NOTICE_TABLES = frozenset({NoticeRow.__tablename__})
+WATCHED_TABLES = IDENTITY_TABLES | SITE_TABLES | NOTICE_TABLES
 _CHANGED = "haztrak.identity_changed"
 
 
@@ -108,6 +121,10 @@ class PrincipalCache:
         self.tokens = LocalTtlCache(ttl_seconds)
         self.users = LocalTtlCache(ttl_seconds)
         self.grants = LocalTtlCache(ttl_seconds)
+        self.sites = LocalTtlCache(ttl_seconds)
+        """Sites with their handler records, by the tuple of EPA IDs asked for."""
+        self.unread = LocalTtlCache(ttl_seconds)
+        """Unread-notice counts by user id."""
         self._loading: dict[tuple[int, int, Hashable], asyncio.Future[None]] = {}
         _watch_commits(self)
 
@@ -139,9 +156,18 @@ class PrincipalCache:
             done.set_result(None)
 
     def forget_everything(self) -> None:
-        self.tokens.clear()
-        self.users.clear()
-        self.grants.clear()
+        self.forget(WATCHED_TABLES)
+
+    def forget(self, tables: frozenset[str] | set[str]) -> None:
+        """Forget what a commit that changed these tables may have changed."""
+        if tables & IDENTITY_TABLES:
+            self.tokens.clear()
+            self.users.clear()
+            self.grants.clear()
+        if tables & SITE_TABLES:
+            self.sites.clear()
+        if tables & NOTICE_TABLES:
+            self.unread.clear()
 
 
 class _Decorator:
@@ -216,6 +242,44 @@ class CachedPrincipals:
         await self._inner.touch_token(token_id, at)
 
 
+class CachedSiteHandlerReader:
+    """Implements SiteHandlerReader: the same sites asked again within the TTL are answered
+    from memory (each caller gets its own copies)."""
+
+    def __init__(self, inner: SiteHandlerReader, cache: PrincipalCache) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    async def sites_with_handlers(
+        self, epa_ids: Sequence[str]
+    ) -> list[tuple[Site, RcraSite | None]]:
+        key = tuple(epa_ids)
+        found: list[tuple[Site, RcraSite | None]] = await self._cache.remembered(
+            self._cache.sites, key, lambda: self._inner.sites_with_handlers(key)
+        )
+        return [
+            (
+                msgspec.structs.replace(site),
+                msgspec.structs.replace(handler) if handler is not None else None,
+            )
+            for site, handler in found
+        ]
+
+
+class CachedUnreadNotices:
+    """Implements UnreadNotices: the badge of a user remembered for the TTL."""
+
+    def __init__(self, inner: UnreadNotices, cache: PrincipalCache) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    async def unread_count(self, user_id: UUID) -> int:
+        count: int = await self._cache.remembered(
+            self._cache.unread, user_id, lambda: self._inner.unread_count(user_id)
+        )
+        return count
+
+
 # Forgetting on commit: every SQLAlchemy session of the process is watched, so that writes
 # by any code (repositories, the admin site) reach the caches. Forgetting waits for the
 # commit: forgetting at the write would let a concurrent request remember the old rows again.
@@ -240,23 +304,24 @@ def _watch_commits(cache: PrincipalCache) -> None:
 
 def _after_flush(session: Session, _: UOWTransaction) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if getattr(instance, "__tablename__", None) in WATCHED_TABLES:
-            session.info[_CHANGED] = True
-            return
+        name = getattr(instance, "__tablename__", None)
+        if name in WATCHED_TABLES:
+            session.info.setdefault(_CHANGED, set()).add(name)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
     if state.is_select:
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in WATCHED_TABLES:
-        state.session.info[_CHANGED] = True
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name in WATCHED_TABLES:
+        state.session.info.setdefault(_CHANGED, set()).add(name)
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
         for cache in list(_caches):
-            cache.forget_everything()
+            cache.forget(changed)
 
 
 def _after_rollback(session: Session) -> None:
