@@ -4,7 +4,7 @@ filters for dates and EPA codes, and the one helper that renders a page."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,10 @@ from litestar.template import TemplateConfig
 from markupsafe import Markup
 
 from haztrak import __version__
+from haztrak.application.ports.manifests import ListedManifest
 from haztrak.entrypoints.web.assets import static_url
 from haztrak.entrypoints.web.flash import take_flash
+from haztrak.entrypoints.web.views.manifests import listed_view
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -66,13 +68,21 @@ class Fragments:
         self._rendered: OrderedDict[tuple[str, Hashable], Markup] = OrderedDict()
 
     def __call__(self, env: Environment, template: str, value: Hashable) -> Markup:
-        key = (template, value)
-        found = self._rendered.get(key)
+        return self.keyed(env, template, value, lambda: value)
+
+    def keyed(
+        self, env: Environment, template: str, key: Hashable, view: Callable[[], object]
+    ) -> Markup:
+        """`template` rendered with `view()` as `it`, remembered by `key`: a key that stands
+        for everything the view holds (a manifest's id and version, say), so that the view
+        is built only when the piece is rendered."""
+        entry = (template, key)
+        found = self._rendered.get(entry)
         if found is not None:
-            self._rendered.move_to_end(key)
+            self._rendered.move_to_end(entry)
             return found
-        found = Markup(env.get_template(template).render(it=value))  # noqa: S704 - autoescaped
-        self._rendered[key] = found
+        found = Markup(env.get_template(template).render(it=view()))  # noqa: S704 - autoescaped
+        self._rendered[entry] = found
         if len(self._rendered) > self._size:
             self._rendered.popitem(last=False)
         return found
@@ -97,7 +107,15 @@ def environment() -> Environment:
     def render_once(env: Environment, template: str, value: Hashable) -> Markup:
         return fragments(env, template, value)
 
+    @pass_environment
+    def render_listed(env: Environment, item: ListedManifest) -> Markup:
+        """A row of the manifest list: a manifest's row changes only with its version."""
+        return fragments.keyed(
+            env, "manifests/_row.html", (item.id, item.version), lambda: listed_view(item)
+        )
+
     env.globals["render_once"] = render_once
+    env.globals["render_listed"] = render_listed
     return env
 
 

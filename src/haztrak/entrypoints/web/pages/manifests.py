@@ -42,7 +42,6 @@ from haztrak.entrypoints.web.views.manifests import (
     STATUS_LABELS,
     actions_view,
     history_view,
-    listed_views,
     manifest_view,
     seat_view,
     waiting_text,
@@ -87,6 +86,21 @@ class ListFilters(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def any(self) -> bool:
         return bool(set(self.given()) - {"sort"})
+
+
+class FilterForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The list's filter form as it shows (a fragment rendered once per distinct form)."""
+
+    filters: ListFilters
+    sites: tuple[tuple[str, str], ...]
+    problem: tuple[str, str] | None = None
+    """The field a problem is on and its message."""
+    statuses: tuple[tuple[str, str], ...] = tuple((s.value, STATUS_LABELS[s.value]) for s in Status)
+    roles: tuple[tuple[str, str], ...] = ROLE_OPTIONS
+    sorts: tuple[tuple[str, str], ...] = SORT_OPTIONS
+
+    def error(self, field: str) -> str | None:
+        return self.problem[1] if self.problem and self.problem[0] == field else None
 
 
 class SignForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
@@ -215,22 +229,20 @@ class ManifestPagesController(Controller):
         first_url = "/manifests" + (f"?{urlencode(filters.given())}" if filters.given() else "")
         total = listing.total if listing else 0
         count = "No manifests shown" if problem else f"{total} manifest{'' if total == 1 else 's'}"
+        described = (
+            (field or "", f"{_LABELS.get(field or '', field)} {problem.message}")
+            if problem
+            else None
+        )
         context = {
             "count": count + (" match" if filters.any and not problem else ""),
             "filters": filters,
-            "items": listed_views(listing.items) if listing else [],
+            "items": listing.items if listing else [],
             "total": total,
             "next_url": next_url,
             "first_url": first_url if filters.cursor else None,
             "exports": exports,
-            "problem": (
-                {"field": field, "message": f"{_LABELS.get(field or '', field)} {problem.message}"}
-                if problem
-                else None
-            ),
-            "statuses": [(s.value, STATUS_LABELS[s.value]) for s in Status],
-            "roles": ROLE_OPTIONS,
-            "sorts": SORT_OPTIONS,
+            "problem": {"field": described[0], "message": described[1]} if described else None,
         }
         status = 400 if problem else 200
         htmx = request.headers.get("hx-request") and not request.headers.get(
@@ -239,9 +251,13 @@ class ManifestPagesController(Controller):
         if htmx and request.headers.get("hx-target") == "results":
             context["partial"] = True
             return page(request, "manifests/_results.html", context, status_code=status)
-        context["sites"] = [
-            (s.site.epa_id, f"{s.site.name} ({s.site.epa_id})") for s in await my_sites(user)
-        ]
+        context["filter_form"] = FilterForm(
+            filters=filters,
+            sites=tuple(
+                (s.site.epa_id, f"{s.site.name} ({s.site.epa_id})") for s in await my_sites(user)
+            ),
+            problem=described,
+        )
         return page(request, "manifests/list.html", context, status_code=status)
 
     @get("/manifests/{mtn:str}")

@@ -5,7 +5,7 @@ Plain structs built from the domain's Manifest; templates lay them out and decid
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 import msgspec
@@ -473,10 +473,6 @@ def listed_view(item: ListedManifest) -> ListedView:
         ship_date=_date(h.shipped_date or h.potential_ship_date),
         updated=item.updated_at,
     )
-
-
-def listed_views(items: Sequence[ListedManifest]) -> list[ListedView]:
-    return [listed_view(item) for item in items]
 
 
 def rejection_destination_notes(manifest: Manifest) -> list[str]:
