@@ -1,9 +1,11 @@
-"""The manifest list's statements use their indexes at 100,000 manifests (issue 16), on real
+"""The manifest list's statements use their indexes on a large site (issue 16), on real
 PostgreSQL, after a bulk load and ANALYZE as the benchmark makes them.
 
 Each statement is the one PgManifestReader runs (pg_reads.page_statement), run under EXPLAIN
 ANALYZE: no sequential scan of a manifest table, and the rows it reads stay in the hundreds
-whether a page's matches are all 100,000 manifests or twenty.
+whether a page's matches are all 20,000 manifests or twenty. 20,000 is enough for that: a
+plan that scanned or sorted the matches would read forty times the limit. How long the list
+takes at 100,000 manifests and more is the benchmark's to measure (`just bench`).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.ports.manifests import Cursor, ManifestQuery
 from tests.bench import seed
 
-MANIFESTS = 100_000
+MANIFESTS = 20_000
 OTHER_SITE = "VAOTHERS0001"
 """Named (as a broker) on twenty of them only, which are not drafts."""
 TABLES = {"manifests", "manifest_handlers", "manifest_search_terms"}
+
+pytestmark = pytest.mark.xdist_group("plans_at_scale")  # one worker loads the site (loadgroup)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +89,7 @@ def _assert_indexed(nodes: list[dict[str, Any]], *, at_most: int) -> None:
     assert _rows_read(nodes) <= at_most, nodes
 
 
-async def test_a_page_of_a_site_with_100000_manifests_walks_the_list_order_index(
+async def test_a_page_of_a_site_with_20000_manifests_walks_the_list_order_index(
     loaded: tuple[str, list[str]],
 ) -> None:
     url, _ = loaded
@@ -149,7 +153,7 @@ async def test_a_search_uses_the_term_index_few_matches_or_many(
     _assert_indexed(nodes, at_most=1000)
 
 
-async def test_the_total_of_100000_matches_is_estimated_without_counting_them(
+async def test_the_total_of_20000_matches_is_estimated_without_counting_them(
     loaded: tuple[str, list[str]],
 ) -> None:
     url, _ = loaded
