@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
-from dishka import FromDishka
+from dishka import AsyncContainer, FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
@@ -267,9 +267,8 @@ class ManifestPagesController(Controller):
         user: User,
         mtn: str,
         open_page: FromDishka[OpenManifestPage],
-        get_task: FromDishka[GetTask],
     ) -> Response[Any]:
-        task = await _own_task(user, request.query_params.get("task"), get_task)
+        task = await _own_task(request, user, request.query_params.get("task"))
         try:
             shown = await open_page(user, mtn)
         except NotFound:
@@ -548,10 +547,15 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-async def _own_task(user: User, value: str | None, get_task: GetTask) -> Task | None:
-    """The user's task named in the URL (a page shows its progress), else nothing."""
+async def _own_task(
+    request: Request[Any, Any, Any], user: User, value: str | None
+) -> Task | None:
+    """The user's task named in the URL (a page shows its progress), else nothing. The use
+    case (a database session) is made only for a page that names a task."""
     if not value:
         return None
+    container: AsyncContainer = request.state.dishka_container
+    get_task = await container.get(GetTask)
     try:
         return await get_task(user, UUID(value))
     except (ValueError, DomainError):
