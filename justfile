@@ -20,9 +20,10 @@ run: migrate
     haztrak serve
 
 # run the whole test suite (PostgreSQL and Redis tests run when they answer locally), on
-# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process)
+# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process); the browser
+# tests stay together on one worker (loadgroup), the rest go to whichever worker is free
 test *ARGS:
-    pytest -q -n "${HT_TEST_WORKERS:-auto}" {{ ARGS }}
+    pytest -q -n "${HT_TEST_WORKERS:-auto}" --dist loadgroup {{ ARGS }}
 
 # the quality gates CI runs
 lint:
