@@ -107,6 +107,32 @@ def seeded_postgres(request: pytest.FixtureRequest, secret_key: str) -> str:
     return url
 
 
+_migrated_template: list[str] = []
+
+
+def migrated_postgres(request: pytest.FixtureRequest) -> str:
+    """A new PostgreSQL database with the schema (and its lookups) but no demo data: what
+    `database.upgrade` makes of an empty one, copied from a template migrated once. Upgrading
+    it again is a no-op. For a function-scoped fixture: it is dropped when that fixture ends."""
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    if not _migrated_template:
+        url = databases.create()
+
+        async def upgrade() -> None:
+            engine = database.create_engine(url)
+            try:
+                await database.upgrade(engine)
+            finally:
+                await engine.dispose()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, upgrade()).result()
+        _migrated_template.append(url.rpartition("/")[2])
+    url = databases.create(template=_migrated_template[0])
+    request.addfinalizer(lambda: databases.drop_soon(url))
+    return url
+
+
 def _sqlite_path(url: str) -> Path | None:
     if not database.is_sqlite(url) or "?" in url:
         return None

@@ -19,6 +19,7 @@ from haztrak.adapters.persistence.identity import (
     SqlUserRepository,
 )
 from tests import fakes
+from tests.seeded import migrated_postgres
 
 
 @dataclass
@@ -54,7 +55,7 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'repos.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     async with database.session_factory(engine)() as session:

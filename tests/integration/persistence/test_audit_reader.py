@@ -16,6 +16,7 @@ from haztrak.adapters.persistence.identity import SqlAuditLog
 from haztrak.adapters.persistence.pgpool import ReadPool, asyncpg_dsn
 from haztrak.application.ports.persistence import AuditReader
 from haztrak.domain.audit import AuditEntry
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ACTOR = uuid.uuid4()
@@ -38,7 +39,7 @@ async def reader(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'audit.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)

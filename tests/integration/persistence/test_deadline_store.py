@@ -22,6 +22,7 @@ from haztrak.application.ports.deadlines import DeadlineStore, ReportedDeadline
 from haztrak.domain.handlers import RcraSite, SiteType
 from haztrak.domain.manifest.deadlines import DeadlineKind, GeneratorCategory
 from tests.fakes_deadlines import MemoryDeadlineStore
+from tests.seeded import migrated_postgres
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -52,7 +53,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'deadlines.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     async with database.session_factory(engine)() as session:

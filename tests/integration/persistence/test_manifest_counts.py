@@ -25,6 +25,7 @@ from haztrak.domain.manifest import HandlerRole, Manifest, Status
 from tests import fakes
 from tests.fakes_manifests import MemoryManifestRepository
 from tests.manifest_documents import a_manifest
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GEN, TRANS1, TRANS2, TSDF = "VATESTGEN001", "MOCKTRANS001", "MOCKTRANS002", "MOCKTSDFS001"
@@ -48,7 +49,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'manifests.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     pool = ReadPool(asyncpg_dsn(url), 2) if request.param == "postgres-read-pool" else None

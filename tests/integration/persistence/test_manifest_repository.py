@@ -47,6 +47,7 @@ from haztrak.domain.manifest import (
 from tests import fakes
 from tests.fakes_manifests import MemoryLookupReader, MemoryManifestRepository
 from tests.manifest_documents import a_manifest
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GEN = "VATESTGEN001"
@@ -90,7 +91,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'manifests.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)
@@ -477,7 +478,7 @@ async def lookups(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterato
     if request.param.startswith("sqlite"):
         url = f"sqlite+aiosqlite:///{tmp_path / 'lookups.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)

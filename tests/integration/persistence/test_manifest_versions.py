@@ -17,6 +17,7 @@ from haztrak.application.ports.manifest_versions import ManifestVersionRepositor
 from haztrak.domain.manifest.corrections import ManifestVersion, VersionAuthor, VersionStatus
 from tests.fakes_versions import MemoryManifestVersionRepository
 from tests.manifest_documents import a_manifest
+from tests.seeded import migrated_postgres
 
 MTN = "100000042ELC"
 AT = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -42,7 +43,7 @@ async def repo(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[C
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'versions.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     async with database.session_factory(engine)() as session:

@@ -31,6 +31,7 @@ from haztrak.domain.manifest import HandlerRole, Status
 from haztrak.domain.manifest.codec import manifest_from_document
 from haztrak.domain.tasks import Task, TaskName, TaskProblem, TaskStatus
 from tests.manifest_documents import manifest_document
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 OWNER, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -103,7 +104,7 @@ async def reader(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'overview.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)

@@ -27,6 +27,7 @@ from haztrak.domain.manifest import CodeDescription
 from haztrak.domain.tasks import FieldProblem, Task, TaskName, TaskProblem, TaskStatus
 from tests import fakes
 from tests.fakes_tasks import MemoryLookupWriter, MemorySyncTargets, MemoryTaskRepository
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -61,7 +62,7 @@ async def ports(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'tasks.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     async with database.session_factory(engine)() as session:

@@ -19,6 +19,7 @@ from haztrak.application.ports.notices import UnreadNotices
 from haztrak.domain.events import EventKind
 from haztrak.domain.identity import User
 from haztrak.domain.notices import Notice
+from tests.seeded import migrated_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 READER, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -40,7 +41,7 @@ async def unread(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'notices.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     maker = database.session_factory(engine)

@@ -26,6 +26,7 @@ from haztrak.domain.webhooks import (
 )
 from tests import fakes
 from tests.fakes_webhooks import MemoryWebhookDeliveries, MemoryWebhookEndpoints
+from tests.seeded import migrated_postgres
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -53,7 +54,7 @@ async def ports(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'hooks.sqlite3'}"
     else:
-        url = request.getfixturevalue("postgres_databases").create()
+        url = migrated_postgres(request)
     engine = database.create_engine(url)
     await database.upgrade(engine)
     async with database.session_factory(engine)() as session:
