@@ -20,10 +20,9 @@ run: migrate
     haztrak serve
 
 # run the whole test suite (PostgreSQL and Redis tests run when they answer locally), on
-# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process); the browser
-# tests stay together on one worker (loadgroup), the rest go to whichever worker is free
+# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process)
 test *ARGS:
-    pytest -q -n "${HT_TEST_WORKERS:-auto}" --dist loadgroup {{ ARGS }}
+    pytest -q -n "${HT_TEST_WORKERS:-auto}" {{ ARGS }}
 
 # the quality gates CI runs
 lint:

@@ -37,15 +37,6 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """All browser tests on one pytest-xdist worker (`--dist loadgroup`): one live server and
-    one Chromium at a time instead of one on each worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def _chromium() -> str:
     path = os.environ.get("HT_TEST_CHROMIUM") or shutil.which("chromium") or ""
     if path and Path(path).exists():
