@@ -29,8 +29,6 @@ OTHER_SITE = "VAOTHERS0001"
 """Named (as a broker) on twenty of them only, which are not drafts."""
 TABLES = {"manifests", "manifest_handlers", "manifest_search_terms"}
 
-pytestmark = pytest.mark.xdist_group("plans_at_scale")  # one worker loads the site (loadgroup)
-
 
 @pytest.fixture(scope="module")
 async def loaded(postgres_databases: Any) -> tuple[str, list[str]]:
