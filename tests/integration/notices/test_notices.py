@@ -58,11 +58,12 @@ from haztrak.domain.handlers import SiteType
 from haztrak.domain.identity import Org, OrgRole, Site, SiteRole, User
 from haztrak.domain.notices import Channel
 from haztrak.domain.tasks import Task, TaskName
-from tests import fakes
+from tests import fakes, ports
 from tests.fakes_tasks import RecordingQueue
 
 GEN, TSDF = "VATESTGEN001", "MOCKTSDFS001"
-SMTP_PORT = 8161
+SMTP_PORT = ports.free_port()
+"""This worker's (a fixed port collided when two pytest-xdist workers ran this module at once)."""
 MTN = "100000001ELC"
 
 
