@@ -547,9 +547,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-async def _own_task(
-    request: Request[Any, Any, Any], user: User, value: str | None
-) -> Task | None:
+async def _own_task(request: Request[Any, Any, Any], user: User, value: str | None) -> Task | None:
     """The user's task named in the URL (a page shows its progress), else nothing. The use
     case (a database session) is made only for a page that names a task."""
     if not value:
