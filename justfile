@@ -20,9 +20,10 @@ run: migrate
     haztrak serve
 
 # run the whole test suite (PostgreSQL and Redis tests run when they answer locally), on
-# HT_TEST_WORKERS processes (default: one per core; 0 runs it in this process)
+# HT_TEST_WORKERS processes (default: two per core, at most 8, as many tests wait on a
+# server process or a poll rather than use a core; 0 runs it in this process)
 test *ARGS:
-    pytest -q -n "${HT_TEST_WORKERS:-auto}" {{ ARGS }}
+    pytest -q -n "${HT_TEST_WORKERS:-$(( $(nproc) * 2 > 8 ? 8 : $(nproc) * 2 ))}" {{ ARGS }}
 
 # the quality gates CI runs
 lint:
