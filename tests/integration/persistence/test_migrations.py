@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from sqlalchemy import inspect
 
 from haztrak.adapters.persistence import database
@@ -43,12 +46,86 @@ async def test_the_migrations_create_exactly_the_tables_the_code_declares(
         async with engine.connect() as conn:
             diff = await conn.run_sync(
                 lambda c: compare_metadata(
-                    MigrationContext.configure(c, opts={"compare_type": False}), Base.metadata
+                    MigrationContext.configure(
+                        c, opts={"compare_type": False, "include_object": _declared}
+                    ),
+                    Base.metadata,
                 )
             )
         assert diff == []
     finally:
         await engine.dispose()
+
+
+def _declared(obj: object, name: str | None, kind: str, reflected: bool, _: object) -> bool:
+    """Leaves out what PostgreSQL keeps on its own and no code writes: the manifests'
+    stored headline (migration 0012)."""
+    return not (kind == "column" and reflected and name == "headline")
+
+
+async def test_postgresql_keeps_each_manifests_headline_as_a_list_reads_it(
+    database_url: str,
+) -> None:
+    """The stored headline (migration 0012) is what ManifestHeadline reads of the document,
+    at insert and after a change; SQLite has no such column."""
+    from sqlalchemy import text
+
+    from tests.manifest_documents import manifest_document
+
+    engine = database.create_engine(database_url)
+    document = manifest_document(mtn="100000001ELC")
+    try:
+        await database.upgrade(engine)
+        async with engine.connect() as conn:
+            columns = await conn.run_sync(
+                lambda c: {column["name"] for column in inspect(c).get_columns("manifests")}
+            )
+        if engine.dialect.name != "postgresql":
+            assert "headline" not in columns
+            return
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO manifests (id, mtn, status, submission_type, "
+                    "signature_status, created_at, updated_at, version, document) VALUES ("
+                    "'00000000-0000-0000-0000-000000000001', :mtn, 'NotAssigned', "
+                    "'FullElectronic', false, now(), now(), 1, CAST(:document AS jsonb))"
+                ),
+                {"mtn": document["manifestTrackingNumber"], "document": _json(document)},
+            )
+        assert await _stored_headline(engine) == _headline(document)
+        changed = {**document, "status": "Scheduled", "transporters": document["transporters"][:1]}
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE manifests SET document = CAST(:document AS jsonb)"),
+                {"document": _json(changed)},
+            )
+        stored = await _stored_headline(engine)
+        assert stored == _headline(changed)
+        assert stored[0].status.value == "Scheduled"
+        assert len(stored[0].transporters) == 1
+    finally:
+        await engine.dispose()
+
+
+def _json(document: object) -> str:
+    return msgspec.json.encode(document).decode()
+
+
+def _headline(document: object) -> tuple[Any, int]:
+    """A headline without its waste lines, and how many there are (a list shows only that)."""
+    from haztrak.application.ports.manifests import ManifestHeadline
+
+    headline = msgspec.json.decode(_json(document), type=ManifestHeadline)
+    return msgspec.structs.replace(headline, wastes=[]), len(headline.wastes)
+
+
+async def _stored_headline(engine: Any) -> tuple[Any, int]:
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        raw = await conn.scalar(text("SELECT headline::text FROM manifests"))
+    return _headline(msgspec.json.decode(raw))
 
 
 async def test_the_audit_log_is_append_only(database_url: str) -> None:

@@ -15,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from haztrak.adapters.persistence.identity import SqlOrgRepository, SqlSiteRepository
 from haztrak.adapters.persistence.manifests import SessionManifestReader, status_counts_of
 from haztrak.adapters.persistence.pg_reads import (
-    HEADLINE_JSON,
     counts_statement,
-    detoasted,
     records_statement,
 )
 from haztrak.adapters.persistence.pgpool import ReadPool
@@ -128,12 +126,12 @@ _dashboard_decoder = msgspec.json.Decoder(
 )
 
 
-def _agg(select: str, columns: str, order: str = "", join: str = "") -> str:
-    """A JSON array of `columns` (a row each) over the rows of `select` (`r`, with `join`)."""
+def _agg(select: str, columns: str, order: str = "") -> str:
+    """A JSON array of `columns` (a row each) over the rows of `select` (`r`)."""
     ordered = f" ORDER BY {order}" if order else ""
     return (
         f"coalesce((SELECT json_agg(json_build_array({columns}){ordered}) "  # noqa: S608
-        f"FROM ({select}) AS r{join}), '[]')"
+        f"FROM ({select}) AS r), '[]')"
     )
 
 
@@ -159,11 +157,10 @@ def dashboard_statement(request: DashboardRequest) -> tuple[str, list[Any]]:
         _agg(counts_statement(request.counts, args), "r.epa_id, r.status, r.count"),
         _agg(
             records_statement(
-                request.drafts, args, request.drafts_limit, columns="id, updated_at, document"
+                request.drafts, args, request.drafts_limit, columns="id, updated_at, headline"
             ),
-            f"r.id, r.updated_at, {HEADLINE_JSON}",
+            "r.id, r.updated_at, r.headline",
             newest,
-            detoasted("r"),
         ),
         _agg(
             records_statement(

@@ -198,6 +198,9 @@ class ManifestRow(Base):
     owner_site_id: Mapped[str | None] = mapped_column(String(12))
     """The EPA ID of the site that prepared the manifest; a draft is that site's alone."""
     document: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    # On PostgreSQL the table also has `headline`, what a list shows of the document, kept
+    # by the database itself (migration 0012, read by pg_reads.page_statement): no code here
+    # writes it, so it is not mapped.
 
 
 class ManifestHandlerRow(Base):
