@@ -114,15 +114,23 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
 
 # Liveness needs nothing from the container; sparing it a request scope keeps it cheap.
 NO_REQUEST_SCOPE = frozenset({"/api/health"})
+# The lookups (waste codes, DOT values, e-Manifest's code lists) need only what the process
+# holds: they take it from the app's container, without a request scope of their own.
+APP_SCOPE_PREFIXES = ("/api/waste/", "/api/emanifest/code")
 
 
 def install_dishka(container: AsyncContainer, app: Litestar) -> None:
-    """dishka's Litestar integration, minus the request scope on the liveness probe."""
+    """dishka's Litestar integration, minus the request scope on the liveness probe and the
+    lookups."""
     plain = app.asgi_handler
     scoped = make_add_request_container_middleware(plain)
 
     async def handler(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("path") in NO_REQUEST_SCOPE:
+        path = scope.get("path", "")
+        if path in NO_REQUEST_SCOPE:
+            await plain(scope, receive, send)
+        elif path.startswith(APP_SCOPE_PREFIXES) and scope["type"] == ScopeType.HTTP:
+            scope.setdefault("state", {})["dishka_container"] = container
             await plain(scope, receive, send)
         else:
             await scoped(scope, receive, send)
