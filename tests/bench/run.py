@@ -572,6 +572,8 @@ def main() -> int:
             # As in production: RCRAInfo elsewhere, not the embedded sandbox (never called here).
             "HT_RCRAINFO_ENV": "https://127.0.0.1:9/rest/api/",
             "HT_HOST": "127.0.0.1",
+            # As the image and the Procfile run it: glibc hands back a login's argon2 memory
+            "MALLOC_MMAP_THRESHOLD_": "1048576",
             "HT_PORT": str(port),
             # One connection per load-generator connection: no request waits for the pool.
             "HT_DATABASE_POOL_SIZE": str(CONNECTIONS),
