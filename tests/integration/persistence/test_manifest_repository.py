@@ -621,3 +621,24 @@ async def test_a_draft_written_inside_a_transaction_commits_or_rolls_back_with_i
             ]
     finally:
         await engine.dispose()
+
+
+async def test_every_status_role_and_submission_type_filters_a_page(store: Store) -> None:
+    """The statuses, roles and submission types written into PostgreSQL's statements (names
+    of the domain's enumerations) are each accepted, and each filter finds what it names."""
+    await add(store, a_manifest(status="Scheduled"), "100000001ELC")
+    for status in Status:
+        page = await store.manifests.page(query(status=status), limit=10)
+        assert [i.headline.status for i in page.items] == (
+            [Status.SCHEDULED] if status is Status.SCHEDULED else []
+        )
+        many = await store.manifests.page(
+            query(statuses=frozenset({status, Status.SIGNED})), limit=10
+        )
+        assert len(many.items) == (1 if status is Status.SCHEDULED else 0)
+    for role in HandlerRole:
+        page = await store.manifests.page(query(site_role=role), limit=10)
+        assert len(page.items) == (1 if role is HandlerRole.GENERATOR else 0), role
+    for kind in SubmissionType:
+        page = await store.manifests.page(query(submission_type=kind), limit=10)
+        assert len(page.items) == (1 if kind is SubmissionType.FULL_ELECTRONIC else 0), kind

@@ -11,6 +11,7 @@ caller gives travels as an argument (hence the `noqa: S608` on the joins).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Hashable, Sequence
 from enum import StrEnum
@@ -73,11 +74,14 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
     return where_at(query, args), args
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
 def _named(member: StrEnum) -> str:
     """A member of one of the domain's enumerations as an SQL literal: its value is a plain
-    word (checked), never text a user typed."""
+    name (letters, digits and underscores, checked), never text a user typed."""
     value = member.value
-    if not value.isalnum():
+    if not _PLAIN_NAME.fullmatch(value):
         raise ValueError(f"not a plain name: {value!r}")
     return f"'{value}'"
 
