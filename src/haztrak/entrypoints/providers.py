@@ -111,8 +111,15 @@ class PersistenceProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     async def session(self, maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-        async with maker() as session:
+        session = maker()
+        try:
             yield session
+        finally:
+            # Only a transaction under way holds a connection to give back (rolled back here);
+            # many requests get a session for a use case they never call, and closing one
+            # costs a greenlet switch each (the dashboard's, for one).
+            if session.in_transaction():
+                await session.close()
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
     users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)

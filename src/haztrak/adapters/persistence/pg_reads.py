@@ -11,6 +11,7 @@ caller gives travels as an argument (hence the `noqa: S608` on the joins).
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Hashable, Sequence
@@ -77,6 +78,7 @@ def _where(query: ManifestQuery) -> tuple[str, list[Any]]:
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
+@functools.cache  # a closed set: each member checked and quoted once
 def _named(member: StrEnum) -> str:
     """A member of one of the domain's enumerations as an SQL literal: its value is a plain
     name (letters, digits and underscores, checked), never text a user typed."""
